@@ -1,0 +1,132 @@
+package org.m3vit.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.m3vit.moe.DispatchMode;
+import org.m3vit.moe.MoeLayer;
+import org.m3vit.moe.MoeOutput;
+import org.m3vit.moe.RoutingContext;
+import org.m3vit.nn.Checks;
+import org.m3vit.nn.LinearLayer;
+import ai.djl.ndarray.NDScope;
+
+/**
+ * Times one MoE layer with reordered dispatch, the same layer with dense dispatch, and a dense FFN
+ * with the same active FLOPs (hidden = k·H), forward and forward+backward, after warm-up; reports
+ * the median of the repetitions.
+ */
+public final class MoeBenchmark {
+
+    /** Benchmark settings; the defaults are M³ViT-S on a batch of 8 PASCAL images (8 × 1025 tokens). */
+    public record Config(int dim, int hidden, int experts, int topK, int tokens, int warmup, int repeats,
+            long seed, String gate) {
+        public Config {
+            Checks.positive("dim", dim);
+            Checks.positive("hidden", hidden);
+            Checks.positive("experts", experts);
+            Checks.positive("top-k", topK);
+            Checks.positive("tokens", tokens);
+            Checks.positive("repeats", repeats);
+            if (warmup < 0) {
+                throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+            }
+            if (topK > experts) {
+                throw new IllegalArgumentException("top-k must be <= experts, got top-k=" + topK + " experts=" + experts);
+            }
+        }
+    }
+
+    /** Median timings of one variant. */
+    public record Timing(double fwdMs, double fwdBwdMs, double fwdTokensPerSecond) {}
+
+    private final Config config;
+    private final Consumer<String> progress;
+
+    public MoeBenchmark(Config config, Consumer<String> progress) {
+        this.config = config;
+        this.progress = progress;
+    }
+
+    /** Runs all three variants; keys: reordered, dense_dispatch, dense_ffn. */
+    public Map<String, Timing> run() {
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        Map<String, Timing> results = new LinkedHashMap<>();
+        try (NDManager root = NDManager.newBaseManager()) {
+            ParameterStore ps = new ParameterStore(root, false);
+            NDArray x = root.randomNormal(new Shape(1, config.tokens(), config.dim()));
+            x.setRequiresGradient(true);
+
+            for (DispatchMode mode : DispatchMode.values()) {
+                MoeLayer layer = MoeLayer.builder().dim(config.dim()).hidden(config.hidden())
+                        .experts(config.experts()).topK(config.topK()).gate(config.gate()).dispatch(mode).build();
+                layer.initialize(root, DataType.FLOAT32);
+                String name = mode == DispatchMode.REORDERED ? "reordered" : "dense_dispatch";
+                results.put(name, measure(name, training -> {
+                    MoeOutput out = layer.forward(ps, x, RoutingContext.none(), training);
+                    return training ? out.output().sum().add(out.auxLoss()) : out.output();
+                }));
+            }
+
+            long denseHidden = (long) config.topK() * config.hidden();
+            LinearLayer fc1 = LinearLayer.torchDefault(config.dim(), denseHidden, true);
+            LinearLayer fc2 = LinearLayer.torchDefault(denseHidden, config.dim(), true);
+            fc1.initialize(root, DataType.FLOAT32, new Shape(config.dim()));
+            fc2.initialize(root, DataType.FLOAT32, new Shape(denseHidden));
+            results.put("dense_ffn", measure("dense_ffn", training -> {
+                NDArray y = fc2.forward(ps, Activation.gelu(fc1.forward(ps, x, training)), training);
+                return training ? y.sum() : y;
+            }));
+        }
+        return results;
+    }
+
+    /** forward(training) returns the output (inference) or a scalar loss (training). */
+    private Timing measure(String name, Function<Boolean, NDArray> forward) {
+        double[] fwd = new double[config.repeats()];
+        double[] fwdBwd = new double[config.repeats()];
+        int total = config.warmup() + config.repeats();
+        for (int i = 0; i < total; i++) {
+            progress.accept(String.format("%s: forward %d/%d", name, i + 1, total));
+            try (NDScope scope = new NDScope()) {
+                long t0 = System.nanoTime();
+                forward.apply(false);
+                long t1 = System.nanoTime();
+                if (i >= config.warmup()) {
+                    fwd[i - config.warmup()] = (t1 - t0) / 1e6;
+                }
+            }
+        }
+        for (int i = 0; i < total; i++) {
+            progress.accept(String.format("%s: forward+backward %d/%d", name, i + 1, total));
+            try (NDScope scope = new NDScope();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                long t0 = System.nanoTime();
+                gc.backward(forward.apply(true));
+                long t1 = System.nanoTime();
+                if (i >= config.warmup()) {
+                    fwdBwd[i - config.warmup()] = (t1 - t0) / 1e6;
+                }
+            }
+        }
+        double fwdMs = median(fwd);
+        return new Timing(fwdMs, median(fwdBwd), config.tokens() / (fwdMs / 1000.0));
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+}

@@ -1,0 +1,111 @@
+package org.m3vit.cli;
+
+import com.google.gson.GsonBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.m3vit.bench.MoeBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code m3vit bench moe}: reordered vs dense dispatch vs an equal-active-FLOPs dense FFN. */
+@Command(name = "moe", mixinStandardHelpOptions = true,
+        description = "Time one MoE layer (reordered and dense dispatch) against a dense FFN with the same"
+                + " active FLOPs, forward and forward+backward; median of the repetitions after warm-up.")
+final class BenchMoeCommand implements Callable<Integer> {
+
+    @Option(names = "--dim", defaultValue = "384", description = "Token width D (default: ${DEFAULT-VALUE}).")
+    int dim;
+
+    @Option(names = "--hidden", defaultValue = "384", description = "Expert hidden width H (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--experts", defaultValue = "16", description = "Experts E (default: ${DEFAULT-VALUE}).")
+    int experts;
+
+    @Option(names = "--top-k", defaultValue = "4", description = "Experts per token k (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--tokens", defaultValue = "8200",
+            description = "Tokens per call (default: ${DEFAULT-VALUE} = 8 images x 1025 tokens).")
+    int tokens;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--gate", defaultValue = "noisy_vmoe", description = "Gate type (default: ${DEFAULT-VALUE}).")
+    String gate;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--repeats", defaultValue = "7", description = "Timed runs, >= 5 (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (repeats < 5) {
+            throw new IllegalArgumentException("--repeats must be >= 5 for a meaningful median, got " + repeats);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        Runtime.configureThreads(threads);
+        MoeBenchmark.Config config =
+                new MoeBenchmark.Config(dim, hidden, experts, topK, tokens, warmup, repeats, seed, gate);
+        Map<String, MoeBenchmark.Timing> r = new MoeBenchmark(config, Progress.line()).run();
+        Progress.clear();
+
+        double reordered = r.get("reordered").fwdMs();
+        double ratioVsFfn = reordered / r.get("dense_ffn").fwdMs();
+        double ratioDense = r.get("dense_dispatch").fwdMs() / reordered;
+        if (json) {
+            Map<String, Object> cfg = new LinkedHashMap<>();
+            cfg.put("dim", dim);
+            cfg.put("hidden", hidden);
+            cfg.put("experts", experts);
+            cfg.put("top_k", topK);
+            cfg.put("tokens", tokens);
+            cfg.put("threads", threads);
+            cfg.put("gate", gate);
+            cfg.put("warmup", warmup);
+            cfg.put("repeats", repeats);
+            cfg.put("seed", seed);
+            Map<String, Object> results = new LinkedHashMap<>();
+            r.forEach((name, t) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("fwd_ms", round(t.fwdMs()));
+                m.put("fwdbwd_ms", round(t.fwdBwdMs()));
+                m.put("fwd_tokens_per_s", Math.round(t.fwdTokensPerSecond()));
+                results.put(name, m);
+            });
+            Map<String, Object> ratios = new LinkedHashMap<>();
+            ratios.put("reordered_over_dense_ffn_fwd", round(ratioVsFfn));
+            ratios.put("dense_dispatch_over_reordered_fwd", round(ratioDense));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("config", cfg);
+            out.put("results", results);
+            out.put("ratios", ratios);
+            System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
+        } else {
+            System.out.printf("MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s (median of %d)%n",
+                    dim, hidden, experts, topK, tokens, threads, gate, repeats);
+            System.out.printf("%-16s %12s %14s %16s%n", "variant", "fwd ms", "fwd+bwd ms", "fwd tokens/s");
+            r.forEach((name, t) -> System.out.printf("%-16s %12.1f %14.1f %16.0f%n",
+                    name, t.fwdMs(), t.fwdBwdMs(), t.fwdTokensPerSecond()));
+            System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.3)%n", ratioVsFfn);
+            System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
+        }
+        return 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000.0) / 1000.0;
+    }
+}

@@ -1,0 +1,322 @@
+package org.m3vit.moe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.m3vit.nn.Checks;
+
+/**
+ * A sparse Mixture-of-Experts layer: routing condition → gate (one, or one per task) → dispatcher →
+ * experts. Parameters are named as in the M³ViT state dict relative to the layer
+ * ({@code gate.w_gate} or {@code gate.{t}.w_gate}, {@code experts.htoh4.weight}, …).
+ *
+ * <pre>{@code
+ * MoeLayer moe = MoeLayer.builder().dim(384).hidden(384).experts(16).topK(4)
+ *         .gate("noisy_vmoe").multiGate(5).build();
+ * moe.initialize(manager, DataType.FLOAT32);
+ * MoeOutput out = moe.forward(ps, x, RoutingContext.forTask(2), true);
+ * }</pre>
+ */
+public final class MoeLayer extends AbstractBlock {
+
+    /** Names accepted by {@link Builder#condition(String)}. */
+    public static final List<String> CONDITIONS =
+            List.of("token", "task_conditioned", "context", "modality", "task", "attribute");
+
+    private final long dim;
+    private final RoutingCondition condition;
+    private final List<Gate> gates;
+    private final boolean multiGate;
+    private final Experts experts;
+    private final Dispatcher dispatcher;
+
+    private MoeLayer(Builder b, RoutingCondition condition, Block gateModule, List<Gate> gates, Experts experts) {
+        this.dim = b.dim;
+        this.multiGate = b.multiGateTasks > 0;
+        this.gates = gates;
+        addChildBlock("gate", gateModule);
+        this.experts = addChildBlock("experts", experts);
+        this.condition = addChildBlock("condition", condition);
+        this.dispatcher = Dispatcher.create(b.dispatch, new CapacityPolicy(b.capacityFactor, b.batchPrioritized));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Initialises every parameter (their shapes are fixed at construction). */
+    public void initialize(NDManager manager, DataType dataType) {
+        initialize(manager, dataType, new Shape(1, 1, dim));
+    }
+
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT64 && dataType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("MoE parameters must be float32 (or float16/float64), got "
+                    + dataType + (dataType == DataType.BFLOAT16 ? "; bfloat16 is not supported by the engine" : ""));
+        }
+        super.initialize(manager, dataType, inputShapes);
+    }
+
+    /**
+     * @param x tokens (B, L, D) or (T, D)
+     * @param ctx what the routing condition needs (task id for multi-gate, f_t, attributes, modality)
+     */
+    public MoeOutput forward(ParameterStore ps, NDArray x, RoutingContext ctx, boolean training) {
+        Checks.floatInput("MoE input", x);
+        boolean flat = x.getShape().dimension() == 2;
+        NDArray seq = flat ? x.expandDims(0) : x;
+        Checks.shape("MoE input", seq, -1, -1, dim);
+        Shape inShape = seq.getShape();
+
+        RouterInput routed = condition.features(ps, seq, ctx, training);
+        Gate gate = gates.get(multiGate ? ctx.taskId(gates.size(), "multi-gate routing") : 0);
+        GateDecision decision = gate.route(ps, routed.rows(), training);
+        NDArray indices = routed.perToken(decision.indices());
+        NDArray scores = routed.perToken(decision.scores());
+        NDArray counts = indices.oneHot(experts.count()).sum(new int[] {0, 1}).toType(DataType.INT64, false);
+
+        NDArray tokens = RoutingCondition.flatTokens(seq);
+        NDArray y = dispatcher.combine(ps, experts, tokens, indices, scores, counts, training);
+        Shape outShape = flat
+                ? new Shape(inShape.get(1), experts.outputDim())
+                : new Shape(inShape.get(0), inShape.get(1), experts.outputDim());
+        return new MoeOutput(y.reshape(outShape), decision.auxLoss(), counts, decision.load(), decision.importance());
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        MoeOutput out = forward(ps, inputs.singletonOrThrow(), RoutingContext.none(), training);
+        return new NDList(out.output(), out.auxLoss());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long[] dims = inputShapes[0].getShape().clone();
+        dims[dims.length - 1] = experts.outputDim();
+        return new Shape[] {new Shape(dims), new Shape()};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        for (var child : children.values()) {
+            child.initialize(manager, dataType, inputShapes);
+        }
+    }
+
+    public long dim() {
+        return dim;
+    }
+
+    public Experts experts() {
+        return experts;
+    }
+
+    public RoutingCondition condition() {
+        return condition;
+    }
+
+    /** The gates: one per task in multi-gate mode, otherwise a single shared one. */
+    public List<Gate> gates() {
+        return gates;
+    }
+
+    public boolean isMultiGate() {
+        return multiGate;
+    }
+
+    public DispatchMode dispatchMode() {
+        return dispatcher.mode();
+    }
+
+    /** Builder; {@code dim}, {@code experts} and {@code topK} are required. */
+    public static final class Builder {
+        private long dim = -1;
+        private long hidden = -1;
+        private long linearOut = -1;
+        private int experts = -1;
+        private int topK = -1;
+        private GateType gateType = GateType.NOISY_VMOE;
+        private float noiseStd = 1f;
+        private DispatchMode dispatch = DispatchMode.REORDERED;
+        private String condition = "token";
+        private int multiGateTasks;
+        private int tasks;
+        private long taskDim = -1;
+        private int modalities;
+        private int attributeDim = AttributeCondition.DEFAULT_ATTRIBUTES;
+        private double capacityFactor;
+        private boolean batchPrioritized;
+
+        /** Token width D. */
+        public Builder dim(long d) {
+            dim = d;
+            return this;
+        }
+
+        /** FFN experts with hidden width H (the default expert kind). */
+        public Builder hidden(long h) {
+            hidden = h;
+            return this;
+        }
+
+        /** Single-linear experts D → out instead of FFN experts. */
+        public Builder linearExperts(long out) {
+            linearOut = out;
+            return this;
+        }
+
+        public Builder experts(int e) {
+            experts = e;
+            return this;
+        }
+
+        public Builder topK(int k) {
+            topK = k;
+            return this;
+        }
+
+        public Builder gate(String name) {
+            return gate(GateType.parse(name));
+        }
+
+        public Builder gate(GateType type) {
+            gateType = type;
+            return this;
+        }
+
+        /** noise_std: σ = noise_std / E at training time for noisy_vmoe and topk_softmax. Default 1. */
+        public Builder noiseStd(float std) {
+            noiseStd = std;
+            return this;
+        }
+
+        public Builder dispatch(String name) {
+            return dispatch(DispatchMode.parse(name));
+        }
+
+        public Builder dispatch(DispatchMode mode) {
+            dispatch = mode;
+            return this;
+        }
+
+        /** What the router sees: one of {@link #CONDITIONS}. Default "token". */
+        public Builder condition(String name) {
+            condition = name;
+            return this;
+        }
+
+        /** One gate per task, selected by the context's task id (M³ViT multi-gate). */
+        public Builder multiGate(int numTasks) {
+            Checks.positive("number of tasks for multi-gate", numTasks);
+            multiGateTasks = numTasks;
+            return this;
+        }
+
+        /** Number of tasks, for the "task" and "task_conditioned" conditions. */
+        public Builder tasks(int numTasks) {
+            tasks = numTasks;
+            return this;
+        }
+
+        /** G, the task-embedding width of the "task_conditioned" condition. */
+        public Builder taskDim(long g) {
+            taskDim = g;
+            return this;
+        }
+
+        public Builder modalities(int m) {
+            modalities = m;
+            return this;
+        }
+
+        public Builder attributeDim(int a) {
+            attributeDim = a;
+            return this;
+        }
+
+        /** Expert capacity factor; 0 (default) means no limit and no dropped tokens. */
+        public Builder capacityFactor(double factor) {
+            capacityFactor = factor;
+            return this;
+        }
+
+        public Builder batchPrioritized(boolean on) {
+            batchPrioritized = on;
+            return this;
+        }
+
+        public MoeLayer build() {
+            Checks.positive("dim", dim);
+            Checks.positive("experts", experts);
+            Checks.positive("top_k", topK);
+            if (topK > experts) {
+                throw new IllegalArgumentException("top_k must be <= experts, got top_k=" + topK
+                        + " experts=" + experts);
+            }
+            if ((hidden > 0) == (linearOut > 0)) {
+                throw new IllegalArgumentException(hidden <= 0 && linearOut <= 0
+                        ? "set the expert hidden width (hidden, must be >= 1) or linearExperts(out)"
+                        : "choose FFN experts (hidden) or linear experts (linearExperts), not both");
+            }
+            RoutingCondition cond = buildCondition();
+            List<Gate> gateList = new ArrayList<>();
+            int gateCount = Math.max(1, multiGateTasks);
+            for (int t = 0; t < gateCount; t++) {
+                gateList.add(Gate.create(gateType, cond.featureDim(), experts, topK, noiseStd));
+            }
+            Block gateModule = multiGateTasks > 0 ? new GateList(gateList) : gateList.get(0);
+            Experts ex = hidden > 0 ? new FfnExperts(experts, dim, hidden) : new LinearExperts(experts, dim, linearOut);
+            new CapacityPolicy(capacityFactor, batchPrioritized); // validates before anything is built
+            return new MoeLayer(this, cond, gateModule, List.copyOf(gateList), ex);
+        }
+
+        private RoutingCondition buildCondition() {
+            String c = condition == null ? "" : condition.toLowerCase(Locale.ROOT);
+            switch (c) {
+                case "token":
+                    return new TokenCondition(dim);
+                case "task_conditioned":
+                    if (multiGateTasks > 0) {
+                        throw new IllegalArgumentException("task_conditioned routing uses one shared gate fed the"
+                                + " task embedding; it cannot be combined with multi_gate");
+                    }
+                    if (taskDim < 1) {
+                        throw new IllegalArgumentException("task_conditioned routing needs gate_task_specific_dim"
+                                + " >= 1, got " + taskDim);
+                    }
+                    return new TaskConditionedCondition(dim, taskDim);
+                case "context":
+                    return new ContextCondition(dim);
+                case "modality":
+                    return new OneHotCondition(OneHotCondition.Label.MODALITY, modalities);
+                case "task":
+                    return new OneHotCondition(OneHotCondition.Label.TASK, tasks);
+                case "attribute":
+                    return new AttributeCondition(attributeDim, dim);
+                default:
+                    throw new IllegalArgumentException("unknown routing condition '" + condition
+                            + "'; expected one of " + CONDITIONS.stream().collect(Collectors.joining(", ")));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MoeLayer(dim=" + dim + ", experts=" + experts.count() + ", top_k=" + gates.get(0).topK()
+                + ", gate=" + gates.get(0).type().id() + ", condition=" + condition.id()
+                + (multiGate ? ", multi_gate=" + gates.size() : "") + ", dispatch=" + dispatcher.mode().id() + ")";
+    }
+
+}

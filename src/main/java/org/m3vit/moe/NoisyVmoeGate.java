@@ -1,0 +1,65 @@
+package org.m3vit.moe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
+import org.m3vit.nn.Checks;
+
+/**
+ * M³ViT's {@code noisy_vmoe} gate. Training adds N(0, σ²) noise with σ = noise_std / E to the logits;
+ * the softmax runs over all E experts before the top-k, and the k probabilities are used as they are
+ * (not renormalised). Training loss: cv²(importance) + cv²(load), where load is the Φ-based smooth
+ * estimate when σ > 0 and k < E, and the assignment count otherwise. Evaluation: no noise, loss 0.
+ *
+ * <p>As in the reference, the smooth load compares raw logits with thresholds taken from the softmax
+ * probabilities; that quirk is kept so trained behaviour matches.
+ */
+public final class NoisyVmoeGate extends Gate {
+
+    private final float noiseStd;
+
+    public NoisyVmoeGate(long inputDim, int experts, int topK, float noiseStd) {
+        super(inputDim, experts, topK);
+        Checks.finiteNonNegative("vmoe_noisy_std", noiseStd);
+        this.noiseStd = noiseStd;
+    }
+
+    @Override
+    public GateType type() {
+        return GateType.NOISY_VMOE;
+    }
+
+    public float noiseStd() {
+        return noiseStd;
+    }
+
+    @Override
+    protected GateDecision decide(ParameterStore ps, NDArray rows, boolean training) {
+        NDArray clean = clean(ps, rows, training);
+        float sigma = training ? noiseStd / experts : 0f;
+        NDArray noisy = sigma > 0f
+                ? clean.add(clean.getManager().randomNormal(0f, sigma, clean.getShape(), clean.getDataType(),
+                        clean.getDevice()))
+                : clean;
+        NDArray probs = noisy.softmax(1);
+        NDList top = probs.topK(Math.min(topK + 1, experts), 1, true, true);
+        NDArray indices = top.get(1).get(":, :{}", topK);
+        NDArray scores = top.get(0).get(":, :{}", topK);
+        NDArray importance = denseGates(indices, scores).sum(new int[] {0});
+        NDArray load;
+        NDArray aux;
+        if (training) {
+            if (topK < experts && sigma > 1e-6f) {
+                NDArray sigmaArr = clean.getManager().create(sigma).toDevice(clean.getDevice(), false);
+                load = probInTopK(clean, noisy, sigmaArr, top.get(0)).sum(new int[] {0});
+            } else {
+                load = countLoad(indices, scores.getDataType());
+            }
+            aux = cvSquared(importance).add(cvSquared(load));
+        } else {
+            load = countLoad(indices, scores.getDataType());
+            aux = zeroLoss(scores);
+        }
+        return new GateDecision(indices, scores, aux, load, importance);
+    }
+}
