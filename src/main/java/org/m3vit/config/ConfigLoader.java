@@ -1,0 +1,432 @@
+package org.m3vit.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.m3vit.task.Dataset;
+import org.m3vit.task.Task;
+import org.m3vit.task.TaskSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads an experiment YAML in the reference's key layout (m3vit.md §12) into a {@link ModelConfig}.
+ * Keys the reference reads but that do not shape the model (optimiser, loss weights, TAM, …) are
+ * accepted and left to the training code; unknown keys, wrong types and impossible combinations are
+ * errors naming the key. Overrides (from CLI flags) are dotted keys applied before validation.
+ */
+public final class ConfigLoader {
+
+    /** Top-level keys of the reference configs. */
+    public static final Set<String> TOP_LEVEL_KEYS = Set.of("setup", "train_db_name", "val_db_name", "trBatch",
+            "valBatch", "nworkers", "epochs", "optimizer", "optimizer_kwargs", "scheduler", "scheduler_kwargs",
+            "model", "model_kwargs", "backbone", "backbone_kwargs", "head", "head_kwargs", "task_dictionary",
+            "auxilary_task_dictionary", "loss_kwargs", "eval_final_10_epochs_only", "overfit", "multi_level");
+
+    /** Reference backbone keys plus the ones m3vit adds where the reference used CLI flags. */
+    public static final Set<String> BACKBONE_KEYS = Set.of("dilated", "model_name", "img_size", "patch_size",
+            "in_chans", "embed_dim", "depth", "num_heads", "num_classes", "drop_rate", "pos_embed_interp",
+            "align_corners", "mlp_ratio", "qkv_bias", "attn_drop_rate", "drop_path_rate", "random_init", "distilled",
+            "moe_mlp_ratio", "moe_top_k", "gate_dim", "gate_return_decoupled_activation",
+            // m3vit additions
+            "moe_experts", "moe_gate_type", "vmoe_noisy_std", "multi_gate", "gate_task_specific_dim", "moe_layers");
+
+    public static final Set<String> HEAD_KEYS = Set.of("in_channels", "channels", "embed_dim", "img_size",
+            "align_corners", "num_conv", "upsampling_method", "num_upsampe_layer", "num_classes", "in_index",
+            "patch_size", "conv3x3_conv1x1");
+
+    public static final Set<String> TASK_KEYS = Set.of("include_semseg", "include_human_parts", "include_sal",
+            "include_edge", "include_normals", "include_depth", "edge_w");
+
+    private ConfigLoader() {}
+
+    public static ModelConfig load(Path file) throws IOException {
+        return load(file, Map.of());
+    }
+
+    /** @param overrides dotted key → value (e.g. "backbone_kwargs.moe_top_k" → 4), applied over the file */
+    public static ModelConfig load(Path file, Map<String, Object> overrides) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("config file " + file + " does not exist or is not a file");
+        }
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Object root;
+            try {
+                root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+            } catch (YAMLException e) {
+                throw new IllegalArgumentException("config file " + file + " is not valid YAML: " + e.getMessage());
+            }
+            return parse(root, overrides, file.toString());
+        }
+    }
+
+    public static ModelConfig parse(String yaml, Map<String, Object> overrides) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (YAMLException e) {
+            throw new IllegalArgumentException("config is not valid YAML: " + e.getMessage());
+        }
+        return parse(root, overrides, "config");
+    }
+
+    private static ModelConfig parse(Object root, Map<String, Object> overrides, String source) {
+        if (!(root instanceof Map)) {
+            throw new IllegalArgumentException(source + ": the top level must be a mapping of keys");
+        }
+        Map<String, Object> cfg = deepCopy(map(root, "(top level)"));
+        for (Map.Entry<String, Object> o : overrides.entrySet()) {
+            if (o.getValue() != null) {
+                put(cfg, o.getKey(), o.getValue());
+            }
+        }
+        checkKeys(cfg, TOP_LEVEL_KEYS, "");
+        Map<String, Object> bb = section(cfg, "backbone_kwargs");
+        Map<String, Object> head = section(cfg, "head_kwargs");
+        Map<String, Object> td = section(cfg, "task_dictionary");
+        checkKeys(bb, BACKBONE_KEYS, "backbone_kwargs.");
+        checkKeys(head, HEAD_KEYS, "head_kwargs.");
+        checkKeys(td, TASK_KEYS, "task_dictionary.");
+        for (String k : new String[] {"model_kwargs", "optimizer_kwargs", "scheduler_kwargs", "loss_kwargs",
+                "auxilary_task_dictionary"}) {
+            if (cfg.containsKey(k) && cfg.get(k) != null) {
+                map(cfg.get(k), k);
+            }
+        }
+
+        Dataset dataset = Dataset.parse("train_db_name", string(cfg, "train_db_name", "PASCALContext"));
+        EnumSet<Task> enabled = EnumSet.noneOf(Task.class);
+        for (Task t : Task.values()) {
+            if (bool(td, "task_dictionary.", "include_" + t.id(), false)) {
+                enabled.add(t);
+            }
+        }
+        TaskSet tasks = new TaskSet(dataset, enabled);
+
+        String model = string(cfg, "model", "baseline");
+        if (!"baseline".equals(model)) {
+            throw new IllegalArgumentException("model: '" + model + "' is not supported; only 'baseline' (shared"
+                    + " backbone + one head per task)");
+        }
+        String backbone = string(cfg, "backbone", "VisionTransformer_moe");
+        boolean moe;
+        if ("VisionTransformer_moe".equals(backbone)) {
+            moe = true;
+        } else if ("VisionTransformer".equals(backbone)) {
+            moe = false;
+        } else {
+            throw new IllegalArgumentException("backbone: '" + backbone
+                    + "' is not supported; expected VisionTransformer_moe or VisionTransformer (dense)");
+        }
+        String headName = string(cfg, "head", "VisionTransformerUpHead");
+        if (!"VisionTransformerUpHead".equals(headName)) {
+            throw new IllegalArgumentException("head: '" + headName + "' is not supported; expected"
+                    + " VisionTransformerUpHead");
+        }
+
+        ModelConfig.Builder b = ModelConfig.builder().tasks(tasks);
+        String modelName = string(bb, "backbone_kwargs.model_name", null);
+        if (modelName != null) {
+            VitPreset p = VitPreset.find(modelName);
+            if (p == null) {
+                throw new IllegalArgumentException("backbone_kwargs.model_name: unknown model '" + modelName
+                        + "'; known: tiny, small, base or a timm name such as vit_small_patch16_224"
+                        + " (or give embed_dim, depth and num_heads and omit model_name)");
+            }
+            b.preset(p);
+        }
+        int[] img = size(bb, "backbone_kwargs.img_size", new int[] {512, 512});
+        b.imgSize(img[0], img[1]);
+        b.patchSize(integer(bb, "backbone_kwargs.", "patch_size", 16));
+        b.inChans(integer(bb, "backbone_kwargs.", "in_chans", 3));
+        if (bb.containsKey("embed_dim")) {
+            b.embedDim(integer(bb, "backbone_kwargs.", "embed_dim", 0));
+        }
+        if (bb.containsKey("depth")) {
+            b.depth(integer(bb, "backbone_kwargs.", "depth", 0));
+        }
+        if (bb.containsKey("num_heads")) {
+            b.numHeads(integer(bb, "backbone_kwargs.", "num_heads", 0));
+        }
+        if (modelName == null && !(bb.containsKey("embed_dim") && bb.containsKey("depth")
+                && bb.containsKey("num_heads"))) {
+            throw new IllegalArgumentException("backbone_kwargs: give model_name (tiny, small, base, or a timm name)"
+                    + " or all of embed_dim, depth and num_heads");
+        }
+        b.mlpRatio(number(bb, "backbone_kwargs.", "mlp_ratio", 4.0));
+        b.qkvBias(bool(bb, "backbone_kwargs.", "qkv_bias", true));
+        for (String k : new String[] {"drop_rate", "attn_drop_rate", "drop_path_rate"}) {
+            double v = number(bb, "backbone_kwargs.", k, 0.0);
+            if (v != 0.0) {
+                throw new IllegalArgumentException("backbone_kwargs." + k + " " + v
+                        + " is not supported; M3ViT uses 0 (this model has no dropout or drop-path)");
+            }
+        }
+        if (bool(bb, "backbone_kwargs.", "distilled", false)) {
+            throw new IllegalArgumentException("backbone_kwargs.distilled True is not supported (no dist_token;"
+                    + " every shipped M3ViT config uses False)");
+        }
+        if (bool(bb, "backbone_kwargs.", "gate_return_decoupled_activation", false)) {
+            throw new IllegalArgumentException("backbone_kwargs.gate_return_decoupled_activation True is not"
+                    + " supported (the shipped configs use False)");
+        }
+        b.moeExperts(integer(bb, "backbone_kwargs.", "moe_experts", 16));
+        b.moeTopK(integer(bb, "backbone_kwargs.", "moe_top_k", 4));
+        b.moeMlpRatio(number(bb, "backbone_kwargs.", "moe_mlp_ratio", 1.0));
+        b.gateType(string(bb, "backbone_kwargs.moe_gate_type", "noisy_vmoe"));
+        b.noisyStd((float) number(bb, "backbone_kwargs.", "vmoe_noisy_std", 0.0));
+        b.multiGate(bool(bb, "backbone_kwargs.", "multi_gate", true));
+        b.gateTaskSpecificDim(integer(bb, "backbone_kwargs.", "gate_task_specific_dim", -1));
+        if (!moe) {
+            b.moeLayers(List.of());
+        } else if (bb.containsKey("moe_layers")) {
+            int depth = bb.containsKey("depth") ? integer(bb, "backbone_kwargs.", "depth", 0)
+                    : VitPreset.find(modelName).depth();
+            b.moeLayers(layers(bb.get("moe_layers"), depth));
+        }
+        b.headChannels(integer(head, "head_kwargs.", "channels", 256));
+        b.inIndex(integer(head, "head_kwargs.", "in_index", -1));
+        ModelConfig config = b.build();
+
+        int gateDim = integer(bb, "backbone_kwargs.", "gate_dim", -1);
+        if (moe && gateDim > 0 && gateDim - config.embedDim() != tasks.size()) {
+            throw new IllegalArgumentException("backbone_kwargs.gate_dim " + gateDim + " means "
+                    + (gateDim - config.embedDim()) + " tasks (gate_dim - embed_dim), but task_dictionary enables "
+                    + tasks.size() + " " + tasks.ids());
+        }
+        checkHead(head, config);
+        return config;
+    }
+
+    private static void checkHead(Map<String, Object> head, ModelConfig c) {
+        if (head.containsKey("embed_dim") && integer(head, "head_kwargs.", "embed_dim", 0) != c.embedDim()) {
+            throw new IllegalArgumentException("head_kwargs.embed_dim " + head.get("embed_dim")
+                    + " differs from the backbone width " + c.embedDim());
+        }
+        if (head.containsKey("patch_size") && integer(head, "head_kwargs.", "patch_size", 0) != c.patchSize()) {
+            throw new IllegalArgumentException("head_kwargs.patch_size " + head.get("patch_size")
+                    + " differs from backbone_kwargs.patch_size " + c.patchSize());
+        }
+        if (head.containsKey("img_size")) {
+            int[] s = size(head, "head_kwargs.img_size", null);
+            if (s[0] != c.imgHeight() || s[1] != c.imgWidth()) {
+                throw new IllegalArgumentException("head_kwargs.img_size " + s[0] + "x" + s[1]
+                        + " differs from backbone_kwargs.img_size " + c.imgHeight() + "x" + c.imgWidth());
+            }
+        }
+        if (integer(head, "head_kwargs.", "num_conv", 4) != 4
+                || integer(head, "head_kwargs.", "num_upsampe_layer", 4) != 4) {
+            throw new IllegalArgumentException("head_kwargs.num_conv and head_kwargs.num_upsampe_layer must be 4"
+                    + " (the reference up-head); got " + head.get("num_conv") + " and " + head.get("num_upsampe_layer"));
+        }
+        String up = string(head, "head_kwargs.upsampling_method", "bilinear");
+        if (!"bilinear".equals(up)) {
+            throw new IllegalArgumentException("head_kwargs.upsampling_method '" + up + "' is not supported; expected"
+                    + " bilinear");
+        }
+        if (bool(head, "head_kwargs.", "align_corners", false)) {
+            throw new IllegalArgumentException("head_kwargs.align_corners True is not supported (the reference uses"
+                    + " False)");
+        }
+    }
+
+    private static List<Integer> layers(Object v, int depth) {
+        String key = "backbone_kwargs.moe_layers";
+        if (v instanceof String) {
+            String s = ((String) v).trim().toLowerCase(Locale.ROOT);
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < depth; i++) {
+                boolean take;
+                switch (s) {
+                    case "odd": take = i % 2 == 1; break;
+                    case "even": take = i % 2 == 0; break;
+                    case "all": take = true; break;
+                    case "none": take = false; break;
+                    default:
+                        throw new IllegalArgumentException(key + ": expected odd, even, all, none or a list of block"
+                                + " indices, got '" + v + "'");
+                }
+                if (take) {
+                    out.add(i);
+                }
+            }
+            return out;
+        }
+        if (v instanceof List) {
+            List<Integer> out = new ArrayList<>();
+            for (Object o : (List<?>) v) {
+                if (!(o instanceof Integer)) {
+                    throw new IllegalArgumentException(key + ": expected a list of integer block indices, got " + v);
+                }
+                out.add((Integer) o);
+            }
+            return out;
+        }
+        throw new IllegalArgumentException(key + ": expected odd, even, all, none or a list of block indices, got "
+                + v);
+    }
+
+    // ---- typed access: every error names the key and the offending value ----
+
+    private static void checkKeys(Map<String, Object> m, Set<String> known, String prefix) {
+        List<String> unknown = new ArrayList<>();
+        for (String k : m.keySet()) {
+            if (!known.contains(k)) {
+                unknown.add(prefix + k);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown config key" + (unknown.size() > 1 ? "s " : " ") + unknown
+                    + (prefix.isEmpty() ? "" : "; known under " + prefix.substring(0, prefix.length() - 1) + ": "
+                    + new java.util.TreeSet<>(known)));
+        }
+    }
+
+    private static Map<String, Object> section(Map<String, Object> cfg, String key) {
+        Object v = cfg.get(key);
+        return v == null ? new LinkedHashMap<>() : map(v, key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object v, String key) {
+        if (!(v instanceof Map)) {
+            throw new IllegalArgumentException(key + ": expected a mapping of keys, got " + describe(v));
+        }
+        for (Object k : ((Map<Object, Object>) v).keySet()) {
+            if (!(k instanceof String)) {
+                throw new IllegalArgumentException(key + ": keys must be strings, got " + describe(k));
+            }
+        }
+        return (Map<String, Object>) v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepCopy(Map<String, Object> m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            Object v = e.getValue();
+            out.put(e.getKey(), v instanceof Map ? deepCopy(map(v, e.getKey())) : v);
+        }
+        return out;
+    }
+
+    private static void put(Map<String, Object> cfg, String dotted, Object value) {
+        String[] parts = dotted.split("\\.");
+        Map<String, Object> m = cfg;
+        for (int i = 0; i < parts.length - 1; i++) {
+            Object child = m.get(parts[i]);
+            if (child == null) {
+                child = new LinkedHashMap<String, Object>();
+                m.put(parts[i], child);
+            }
+            m = map(child, parts[i]);
+        }
+        m.put(parts[parts.length - 1], value);
+    }
+
+    private static String string(Map<String, Object> m, String key, String dflt) {
+        String leaf = key.substring(key.lastIndexOf('.') + 1);
+        Object v = m.get(leaf);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof String)) {
+            throw new IllegalArgumentException(key + ": expected a string, got " + describe(v));
+        }
+        return ((String) v).trim();
+    }
+
+    private static int integer(Map<String, Object> m, String prefix, String key, int dflt) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Integer) {
+            return (Integer) v;
+        }
+        if (v instanceof Long || v instanceof java.math.BigInteger) {
+            throw new IllegalArgumentException(prefix + key + ": value " + v + " is too large");
+        }
+        if (v instanceof Double && ((Double) v) == Math.rint((Double) v) && Math.abs((Double) v) < 1e9) {
+            return (int) (double) (Double) v;
+        }
+        throw new IllegalArgumentException(prefix + key + ": expected an integer, got " + describe(v));
+    }
+
+    private static double number(Map<String, Object> m, String prefix, String key, double dflt) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Number) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException(prefix + key + ": expected a finite number, got " + describe(v));
+    }
+
+    /**
+     * A YAML boolean. The reference's {@code qkv_bias: True,} is the string "True," (truthy in Python),
+     * so "True"/"False" with an optional trailing comma are read as the booleans they mean.
+     */
+    private static boolean bool(Map<String, Object> m, String prefix, String key, boolean dflt) {
+        Object v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean) {
+            return (Boolean) v;
+        }
+        if (v instanceof String) {
+            String s = ((String) v).trim().toLowerCase(Locale.ROOT);
+            if (s.endsWith(",")) {
+                s = s.substring(0, s.length() - 1).trim();
+            }
+            if (s.equals("true")) {
+                return true;
+            }
+            if (s.equals("false")) {
+                return false;
+            }
+        }
+        throw new IllegalArgumentException(prefix + key + ": expected True or False, got " + describe(v));
+    }
+
+    private static int[] size(Map<String, Object> m, String key, int[] dflt) {
+        String leaf = key.substring(key.lastIndexOf('.') + 1);
+        Object v = m.get(leaf);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Integer) {
+            return new int[] {(Integer) v, (Integer) v};
+        }
+        if (v instanceof List && ((List<?>) v).size() == 2 && ((List<?>) v).get(0) instanceof Integer
+                && ((List<?>) v).get(1) instanceof Integer) {
+            return new int[] {(Integer) ((List<?>) v).get(0), (Integer) ((List<?>) v).get(1)};
+        }
+        throw new IllegalArgumentException(key + ": expected [height, width] or one integer, got " + describe(v));
+    }
+
+    private static String describe(Object v) {
+        if (v == null) {
+            return "nothing";
+        }
+        String type = v instanceof String ? "string" : v instanceof Boolean ? "boolean" : v instanceof Number
+                ? "number" : v instanceof List ? "list" : v instanceof Map ? "mapping" : v.getClass().getSimpleName();
+        return type + " '" + v + "'";
+    }
+}

@@ -1,0 +1,441 @@
+package org.m3vit.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
+import org.m3vit.task.TaskSet;
+
+/**
+ * Everything that fixes the model's structure and parameter shapes. Built from YAML by
+ * {@link ConfigLoader} or in code with {@link #builder()}; {@link Builder#build()} rejects impossible
+ * combinations with a message naming the config key.
+ */
+public final class ModelConfig {
+
+    private final TaskSet tasks;
+    private final int imgHeight;
+    private final int imgWidth;
+    private final int patchSize;
+    private final int inChans;
+    private final int embedDim;
+    private final int depth;
+    private final int numHeads;
+    private final double mlpRatio;
+    private final boolean qkvBias;
+    private final List<Integer> moeLayers;
+    private final int moeExperts;
+    private final int moeTopK;
+    private final double moeMlpRatio;
+    private final String gateType;
+    private final float noisyStd;
+    private final boolean multiGate;
+    private final int gateTaskSpecificDim;
+    private final int headChannels;
+    private final int inIndex;
+
+    private ModelConfig(Builder b) {
+        tasks = b.tasks;
+        imgHeight = b.imgHeight;
+        imgWidth = b.imgWidth;
+        patchSize = b.patchSize;
+        inChans = b.inChans;
+        embedDim = b.embedDim;
+        depth = b.depth;
+        numHeads = b.numHeads;
+        mlpRatio = b.mlpRatio;
+        qkvBias = b.qkvBias;
+        moeLayers = Collections.unmodifiableList(new ArrayList<>(new TreeSet<>(b.moeLayers)));
+        moeExperts = b.moeExperts;
+        moeTopK = b.moeTopK;
+        moeMlpRatio = b.moeMlpRatio;
+        gateType = b.gateType;
+        noisyStd = b.noisyStd;
+        multiGate = b.multiGate;
+        gateTaskSpecificDim = b.gateTaskSpecificDim;
+        headChannels = b.headChannels;
+        inIndex = b.inIndex < 0 ? b.depth - 1 : b.inIndex;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder pre-filled with this config, to derive variants (baselines, overrides). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.tasks = tasks;
+        b.imgHeight = imgHeight;
+        b.imgWidth = imgWidth;
+        b.patchSize = patchSize;
+        b.inChans = inChans;
+        b.embedDim = embedDim;
+        b.depth = depth;
+        b.numHeads = numHeads;
+        b.mlpRatio = mlpRatio;
+        b.qkvBias = qkvBias;
+        b.moeLayers = new ArrayList<>(moeLayers);
+        b.moeExperts = moeExperts;
+        b.moeTopK = moeTopK;
+        b.moeMlpRatio = moeMlpRatio;
+        b.gateType = gateType;
+        b.noisyStd = noisyStd;
+        b.multiGate = multiGate;
+        b.gateTaskSpecificDim = gateTaskSpecificDim;
+        b.headChannels = headChannels;
+        b.inIndex = inIndex;
+        return b;
+    }
+
+    /** The dense multi-task baseline of equal width: same backbone and heads, every block dense. */
+    public ModelConfig denseBaseline() {
+        return toBuilder().moeLayers(List.of()).build();
+    }
+
+    public TaskSet tasks() {
+        return tasks;
+    }
+
+    public int imgHeight() {
+        return imgHeight;
+    }
+
+    public int imgWidth() {
+        return imgWidth;
+    }
+
+    public int patchSize() {
+        return patchSize;
+    }
+
+    public int inChans() {
+        return inChans;
+    }
+
+    public int embedDim() {
+        return embedDim;
+    }
+
+    public int depth() {
+        return depth;
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    public double mlpRatio() {
+        return mlpRatio;
+    }
+
+    public boolean qkvBias() {
+        return qkvBias;
+    }
+
+    /** Indices of the blocks whose FFN is an MoE layer, ascending; empty for a dense ViT. */
+    public List<Integer> moeLayers() {
+        return moeLayers;
+    }
+
+    public boolean isMoe() {
+        return !moeLayers.isEmpty();
+    }
+
+    public boolean isMoeBlock(int i) {
+        return moeLayers.contains(i);
+    }
+
+    /** Index of the first block with a router, or depth if none: blocks before it are task-independent. */
+    public int firstMoeBlock() {
+        return moeLayers.isEmpty() ? depth : moeLayers.get(0);
+    }
+
+    public int moeExperts() {
+        return moeExperts;
+    }
+
+    public int moeTopK() {
+        return moeTopK;
+    }
+
+    public double moeMlpRatio() {
+        return moeMlpRatio;
+    }
+
+    public String gateType() {
+        return gateType;
+    }
+
+    public float noisyStd() {
+        return noisyStd;
+    }
+
+    public boolean multiGate() {
+        return multiGate;
+    }
+
+    public int gateTaskSpecificDim() {
+        return gateTaskSpecificDim;
+    }
+
+    public int headChannels() {
+        return headChannels;
+    }
+
+    /** Which block's output the heads read (reference: 11, the last block). */
+    public int inIndex() {
+        return inIndex;
+    }
+
+    public int gridHeight() {
+        return imgHeight / patchSize;
+    }
+
+    public int gridWidth() {
+        return imgWidth / patchSize;
+    }
+
+    /** Patch tokens N (without cls). */
+    public int numPatches() {
+        return gridHeight() * gridWidth();
+    }
+
+    /** H = int(D·moe_mlp_ratio); a negative ratio falls back to mlp_ratio, as in the reference. */
+    public int moeHidden() {
+        return (int) (embedDim * (moeMlpRatio < 0 ? mlpRatio : moeMlpRatio));
+    }
+
+    public int denseHidden() {
+        return (int) (embedDim * mlpRatio);
+    }
+
+    public RoutingMode routingMode() {
+        if (multiGate) {
+            return RoutingMode.MULTI_GATE;
+        }
+        return gateTaskSpecificDim >= 1 ? RoutingMode.TASK_CONDITIONED : RoutingMode.TOKEN;
+    }
+
+    @Override
+    public String toString() {
+        return "ModelConfig(D=" + embedDim + ", depth=" + depth + ", heads=" + numHeads + ", img=" + imgHeight + "x"
+                + imgWidth + ", patch=" + patchSize + ", moe_layers=" + moeLayers + ", E=" + moeExperts + ", k="
+                + moeTopK + ", H=" + (isMoe() ? moeHidden() : 0) + ", routing=" + routingMode() + ", tasks=" + tasks
+                + ", head_channels=" + headChannels + ")";
+    }
+
+    /** Builder with the M³ViT ViT-S defaults of the README recipe; tasks are required. */
+    public static final class Builder {
+        private TaskSet tasks;
+        private int imgHeight = 512;
+        private int imgWidth = 512;
+        private int patchSize = 16;
+        private int inChans = 3;
+        private int embedDim = 384;
+        private int depth = 12;
+        private int numHeads = 12;
+        private double mlpRatio = 4.0;
+        private boolean qkvBias = true;
+        private List<Integer> moeLayers = null;
+        private int moeExperts = 16;
+        private int moeTopK = 4;
+        private double moeMlpRatio = 1.0;
+        private String gateType = "noisy_vmoe";
+        private float noisyStd = 0f;
+        private boolean multiGate = true;
+        private int gateTaskSpecificDim = -1;
+        private int headChannels = 256;
+        private int inIndex = -1;
+
+        public Builder tasks(TaskSet t) {
+            tasks = t;
+            return this;
+        }
+
+        public Builder imgSize(int h, int w) {
+            imgHeight = h;
+            imgWidth = w;
+            return this;
+        }
+
+        public Builder patchSize(int p) {
+            patchSize = p;
+            return this;
+        }
+
+        public Builder inChans(int c) {
+            inChans = c;
+            return this;
+        }
+
+        public Builder preset(VitPreset p) {
+            embedDim = p.embedDim();
+            depth = p.depth();
+            numHeads = p.numHeads();
+            return this;
+        }
+
+        public Builder embedDim(int d) {
+            embedDim = d;
+            return this;
+        }
+
+        public Builder depth(int d) {
+            depth = d;
+            return this;
+        }
+
+        public Builder numHeads(int h) {
+            numHeads = h;
+            return this;
+        }
+
+        public Builder mlpRatio(double r) {
+            mlpRatio = r;
+            return this;
+        }
+
+        public Builder qkvBias(boolean on) {
+            qkvBias = on;
+            return this;
+        }
+
+        /** MoE block indices; null (default) = the odd blocks, empty = dense ViT. */
+        public Builder moeLayers(List<Integer> layers) {
+            moeLayers = layers == null ? null : new ArrayList<>(layers);
+            return this;
+        }
+
+        public Builder moeExperts(int e) {
+            moeExperts = e;
+            return this;
+        }
+
+        public Builder moeTopK(int k) {
+            moeTopK = k;
+            return this;
+        }
+
+        public Builder moeMlpRatio(double r) {
+            moeMlpRatio = r;
+            return this;
+        }
+
+        public Builder gateType(String g) {
+            gateType = g;
+            return this;
+        }
+
+        public Builder noisyStd(float s) {
+            noisyStd = s;
+            return this;
+        }
+
+        public Builder multiGate(boolean on) {
+            multiGate = on;
+            return this;
+        }
+
+        public Builder gateTaskSpecificDim(int g) {
+            gateTaskSpecificDim = g;
+            return this;
+        }
+
+        public Builder headChannels(int c) {
+            headChannels = c;
+            return this;
+        }
+
+        public Builder inIndex(int i) {
+            inIndex = i;
+            return this;
+        }
+
+        public ModelConfig build() {
+            if (tasks == null) {
+                throw new IllegalArgumentException("task_dictionary: no tasks given");
+            }
+            positive("backbone_kwargs.img_size", imgHeight);
+            positive("backbone_kwargs.img_size", imgWidth);
+            if (patchSize != 16) {
+                throw new IllegalArgumentException("backbone_kwargs.patch_size must be 16, got " + patchSize
+                        + " (the up-head restores resolution with four x2 upsamplings)");
+            }
+            if (imgHeight % patchSize != 0 || imgWidth % patchSize != 0) {
+                throw new IllegalArgumentException("backbone_kwargs.img_size: " + imgHeight + "x" + imgWidth
+                        + " is not divisible by backbone_kwargs.patch_size " + patchSize);
+            }
+            positive("backbone_kwargs.in_chans", inChans);
+            positive("backbone_kwargs.embed_dim", embedDim);
+            positive("backbone_kwargs.depth", depth);
+            positive("backbone_kwargs.num_heads", numHeads);
+            if (embedDim % numHeads != 0) {
+                throw new IllegalArgumentException("backbone_kwargs.embed_dim " + embedDim
+                        + " is not divisible by backbone_kwargs.num_heads " + numHeads);
+            }
+            if (!(mlpRatio > 0) || (int) (embedDim * mlpRatio) < 1) {
+                throw new IllegalArgumentException("backbone_kwargs.mlp_ratio must give a hidden width >= 1, got "
+                        + mlpRatio);
+            }
+            if (!qkvBias) {
+                throw new IllegalArgumentException("backbone_kwargs.qkv_bias False is not supported (M3ViT's qkv"
+                        + " has a bias: the reference's 'True,' is truthy)");
+            }
+            if (moeLayers == null) {
+                moeLayers = new ArrayList<>();
+                for (int i = 1; i < depth; i += 2) {
+                    moeLayers.add(i);
+                }
+            }
+            for (int i : moeLayers) {
+                if (i < 0 || i >= depth) {
+                    throw new IllegalArgumentException("backbone_kwargs.moe_layers: block index " + i
+                            + " out of range for depth " + depth);
+                }
+            }
+            if (!moeLayers.isEmpty()) {
+                positive("backbone_kwargs.moe_experts", moeExperts);
+                positive("backbone_kwargs.moe_top_k", moeTopK);
+                if (moeTopK > moeExperts) {
+                    throw new IllegalArgumentException("backbone_kwargs.moe_top_k " + moeTopK
+                            + " is larger than backbone_kwargs.moe_experts " + moeExperts);
+                }
+                double r = moeMlpRatio < 0 ? mlpRatio : moeMlpRatio;
+                if (moeMlpRatio == 0 || (int) (embedDim * r) < 1) {
+                    throw new IllegalArgumentException("backbone_kwargs.moe_mlp_ratio " + moeMlpRatio
+                            + " gives an expert hidden width < 1 (negative means: use mlp_ratio)");
+                }
+                if (!"noisy_vmoe".equals(gateType)) {
+                    throw new IllegalArgumentException("backbone_kwargs.moe_gate_type '" + gateType
+                            + "' is not supported; M3ViT's only working gate is noisy_vmoe");
+                }
+                if (!(noisyStd >= 0) || Float.isInfinite(noisyStd)) {
+                    throw new IllegalArgumentException("backbone_kwargs.vmoe_noisy_std must be a finite number >= 0,"
+                            + " got " + noisyStd);
+                }
+                if (multiGate && gateTaskSpecificDim >= 0) {
+                    throw new IllegalArgumentException("backbone_kwargs.multi_gate True cannot be combined with"
+                            + " backbone_kwargs.gate_task_specific_dim " + gateTaskSpecificDim
+                            + " >= 0 (the reference builds (D+G)-row gates with no task embedding); use -1,"
+                            + " or multi_gate False for task-conditioned routing");
+                }
+                if (!multiGate && gateTaskSpecificDim == 0) {
+                    throw new IllegalArgumentException("backbone_kwargs.gate_task_specific_dim 0 gives an empty task"
+                            + " embedding; use >= 1 for task-conditioned routing or -1 for none");
+                }
+            }
+            positive("head_kwargs.channels", headChannels);
+            if (inIndex >= depth) {
+                throw new IllegalArgumentException("head_kwargs.in_index " + inIndex + " out of range for depth "
+                        + depth);
+            }
+            return new ModelConfig(this);
+        }
+
+        private static void positive(String key, long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException(key + " must be >= 1, got " + v);
+            }
+        }
+    }
+}

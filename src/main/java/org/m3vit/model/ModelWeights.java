@@ -1,0 +1,193 @@
+package org.m3vit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.m3vit.io.SafetensorsFile;
+import org.m3vit.io.SafetensorsWriter;
+import org.m3vit.io.Tensor;
+import org.m3vit.io.TensorInfo;
+import org.m3vit.nn.BatchNorm2dLayer;
+import org.m3vit.nn.StateDict;
+
+/**
+ * Saves and loads a whole {@link MultiTaskModel} as safetensors with the reference state-dict names
+ * (m3vit.md §15), BatchNorm running statistics and {@code num_batches_tracked} included, so a state
+ * dict exported from the PyTorch reference loads unchanged. A {@code module.} prefix (DDP checkpoints)
+ * is stripped. Loading validates everything first (missing, unexpected, wrong shape, wrong dtype) and
+ * reports every offending name with its shapes before any parameter is changed.
+ */
+public final class ModelWeights {
+
+    private static final String MODULE_PREFIX = "module.";
+    private static final int MAX_LISTED = 25;
+
+    private ModelWeights() {}
+
+    /** The model's tensors under reference names: parameters (float32) and BN counters (int64). */
+    public static Map<String, Tensor> stateDict(MultiTaskModel model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : StateDict.parameters(model).entrySet()) {
+            NDArray a = e.getValue().getArray();
+            out.put(e.getKey(), Tensor.of(a.getShape().getShape(), a.toType(DataType.FLOAT32, false).toFloatArray()));
+        }
+        for (Map.Entry<String, BatchNorm2dLayer> e : batchNorms(model).entrySet()) {
+            out.put(e.getKey() + "num_batches_tracked",
+                    Tensor.ofLongs(new long[0], new long[] {e.getValue().numBatchesTracked()}));
+        }
+        return out;
+    }
+
+    public static void save(MultiTaskModel model, Path file, Map<String, String> metadata) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("producer", "m3vit");
+        if (metadata != null) {
+            meta.putAll(metadata);
+        }
+        SafetensorsWriter.write(file, stateDict(model), meta);
+    }
+
+    /** Loads every tensor of {@code file} into {@code model}; the key sets and shapes must match exactly. */
+    public static void load(MultiTaskModel model, Path file) throws IOException {
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            Map<String, String> names = stripModulePrefix(st);
+            Map<String, Parameter> params = StateDict.parameters(model);
+            Map<String, BatchNorm2dLayer> counters = new LinkedHashMap<>();
+            batchNorms(model).forEach((prefix, bn) -> counters.put(prefix + "num_batches_tracked", bn));
+
+            List<String> missing = new ArrayList<>();
+            List<String> wrong = new ArrayList<>();
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                String key = names.get(e.getKey());
+                long[] want = e.getValue().getArray().getShape().getShape();
+                if (key == null) {
+                    missing.add(e.getKey() + " " + TensorInfo.shapeString(want));
+                    continue;
+                }
+                TensorInfo info = st.info(key);
+                if (!java.util.Arrays.equals(info.shape(), want)) {
+                    wrong.add(e.getKey() + ": expected " + TensorInfo.shapeString(want) + ", file has "
+                            + info.shapeString());
+                } else if (!info.dtype().floating()) {
+                    wrong.add(e.getKey() + ": expected a float dtype, file has " + info.dtype());
+                }
+            }
+            for (String name : counters.keySet()) {
+                String key = names.get(name);
+                if (key == null) {
+                    missing.add(name + " ()");
+                    continue;
+                }
+                TensorInfo info = st.info(key);
+                if (info.numel() != 1 || info.dtype().floating()) {
+                    wrong.add(name + ": expected an int64 scalar (), file has " + info.dtype() + " "
+                            + info.shapeString());
+                }
+            }
+            List<String> unexpected = new ArrayList<>();
+            for (Map.Entry<String, String> e : names.entrySet()) {
+                if (!params.containsKey(e.getKey()) && !counters.containsKey(e.getKey())) {
+                    unexpected.add(e.getValue() + " " + st.info(e.getValue()).shapeString());
+                }
+            }
+            if (!missing.isEmpty() || !unexpected.isEmpty() || !wrong.isEmpty()) {
+                StringBuilder m = new StringBuilder("weights " + file + " do not match the model ("
+                        + model.config() + "):");
+                list(m, "missing", missing);
+                list(m, "unexpected", unexpected);
+                list(m, "wrong shape or dtype", wrong);
+                throw new IllegalArgumentException(m.toString());
+            }
+
+            // Read everything before touching the model, so an I/O failure leaves it unchanged.
+            Map<Parameter, float[]> values = new LinkedHashMap<>();
+            for (Map.Entry<String, Parameter> e : params.entrySet()) {
+                values.put(e.getValue(), st.floats(names.get(e.getKey())));
+            }
+            Map<BatchNorm2dLayer, Long> counts = new LinkedHashMap<>();
+            for (Map.Entry<String, BatchNorm2dLayer> e : counters.entrySet()) {
+                long n = st.longs(names.get(e.getKey()))[0];
+                if (n < 0) {
+                    throw new IllegalArgumentException("weights " + file + ": " + e.getKey() + " is negative (" + n + ")");
+                }
+                counts.put(e.getValue(), n);
+            }
+            try (NDManager tmp = NDManager.newBaseManager()) {
+                for (Map.Entry<Parameter, float[]> e : values.entrySet()) {
+                    copyInto(tmp, e.getKey(), e.getValue());
+                }
+            }
+            counts.forEach(BatchNorm2dLayer::setNumBatchesTracked);
+        }
+    }
+
+    /** Copies host float32 data into an initialised parameter of the same shape. */
+    static void copyInto(NDManager tmp, Parameter p, float[] data) {
+        NDArray dst = p.getArray();
+        NDArray src = tmp.create(data, dst.getShape()).toDevice(dst.getDevice(), false);
+        src.copyTo(dst);
+    }
+
+    /** file key by model key: the file's names, with a DDP {@code module.} prefix removed if every key has it. */
+    private static Map<String, String> stripModulePrefix(SafetensorsFile st) {
+        boolean allPrefixed = !st.tensors().isEmpty();
+        for (String k : st.tensors().keySet()) {
+            allPrefixed &= k.startsWith(MODULE_PREFIX);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String k : st.tensors().keySet()) {
+            out.put(allPrefixed ? k.substring(MODULE_PREFIX.length()) : k, k);
+        }
+        return out;
+    }
+
+    private static void list(StringBuilder m, String what, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        m.append("\n  ").append(what).append(" (").append(items.size()).append("): ");
+        for (int i = 0; i < Math.min(items.size(), MAX_LISTED); i++) {
+            m.append(i > 0 ? ", " : "").append(items.get(i));
+        }
+        if (items.size() > MAX_LISTED) {
+            m.append(", … and ").append(items.size() - MAX_LISTED).append(" more");
+        }
+    }
+
+    /** Every BatchNorm layer by its state-dict prefix ("decoders.semseg.syncbn_fc_0."). */
+    static Map<String, BatchNorm2dLayer> batchNorms(Block root) {
+        Map<String, BatchNorm2dLayer> out = new LinkedHashMap<>();
+        collect(root, "", out);
+        return out;
+    }
+
+    private static void collect(Block block, String prefix, Map<String, BatchNorm2dLayer> out) {
+        if (block instanceof BatchNorm2dLayer) {
+            out.put(prefix, (BatchNorm2dLayer) block);
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            collect(child.getValue(), prefix + moduleName(child.getKey()) + ".", out);
+        }
+    }
+
+    private static String moduleName(String djlChildName) {
+        // Same rule as StateDict: DJL prefixes child names with a two-digit position.
+        return djlChildName.length() > 2 && Character.isDigit(djlChildName.charAt(0))
+                && Character.isDigit(djlChildName.charAt(1)) ? djlChildName.substring(2) : djlChildName;
+    }
+
+    static Shape shapeOf(Parameter p) {
+        return p.getArray().getShape();
+    }
+}

@@ -1,0 +1,213 @@
+package org.m3vit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.m3vit.config.ModelConfig;
+import org.m3vit.config.RoutingMode;
+import org.m3vit.moe.MoeLayer;
+import org.m3vit.moe.RoutingContext;
+import org.m3vit.moe.TaskEmbedding;
+import org.m3vit.nn.NamedBlocks;
+import org.m3vit.nn.TorchInit;
+
+/**
+ * The M³ViT backbone (m3vit.md §1.1): patch-embed conv, cls token, learned pos-embed, pre-norm blocks
+ * with an MoE FFN in the configured blocks, no final norm; returns every block's output. A dense
+ * config (no MoE blocks) gives the MTL baseline ViT from the same code.
+ *
+ * <p>Children and parameters carry the reference names ({@code patch_embed.proj}, {@code cls_token},
+ * {@code pos_embed}, {@code blocks.{i}.…}, {@code gate_task_represent.…}).
+ */
+public final class VisionTransformerMoe extends AbstractBlock {
+
+    private final ModelConfig config;
+    private final PatchEmbed patchEmbed;
+    private final Parameter clsToken;
+    private final Parameter posEmbed;
+    private final NamedBlocks<VitBlock> blocks;
+    private final List<VitBlock> blockList = new ArrayList<>();
+    private final TaskEmbedding taskEmbedding;
+
+    public VisionTransformerMoe(ModelConfig config) {
+        this.config = config;
+        int d = config.embedDim();
+        patchEmbed = addChildBlock("patch_embed", new PatchEmbed(config.inChans(), d, config.patchSize()));
+        clsToken = addParameter(Parameter.builder().setName("cls_token").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(1, 1, d)).optInitializer(TorchInit.truncNormal(0.02)).build());
+        posEmbed = addParameter(Parameter.builder().setName("pos_embed").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(1, config.numPatches() + 1, d)).optInitializer(TorchInit.truncNormal(0.02))
+                .build());
+        blocks = addChildBlock("blocks", new NamedBlocks<>());
+        int tasks = config.tasks().size();
+        for (int i = 0; i < config.depth(); i++) {
+            VitBlock b;
+            if (config.isMoeBlock(i)) {
+                MoeLayer.Builder mb = MoeLayer.builder().dim(d).hidden(config.moeHidden())
+                        .experts(config.moeExperts()).topK(config.moeTopK()).gate(config.gateType())
+                        .noiseStd(config.noisyStd()).dispatch("reordered");
+                if (config.routingMode() == RoutingMode.MULTI_GATE) {
+                    mb.multiGate(tasks);
+                } else if (config.routingMode() == RoutingMode.TASK_CONDITIONED) {
+                    mb.condition("task_conditioned").tasks(tasks).taskDim(config.gateTaskSpecificDim());
+                }
+                b = VitBlock.moe(d, config.numHeads(), mb.build());
+            } else {
+                b = VitBlock.dense(d, config.numHeads(), config.denseHidden());
+            }
+            blockList.add(blocks.add(Integer.toString(i), b));
+        }
+        taskEmbedding = config.isMoe() && config.routingMode() == RoutingMode.TASK_CONDITIONED
+                ? addChildBlock("gate_task_represent", new TaskEmbedding(tasks, config.gateTaskSpecificDim()))
+                : null;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public List<VitBlock> blocks() {
+        return blockList;
+    }
+
+    public Parameter posEmbedParameter() {
+        return posEmbed;
+    }
+
+    /** Patch tokens with cls prepended and pos-embed added: (B, N+1, D). */
+    public NDArray embed(ParameterStore ps, NDArray image, boolean training) {
+        checkImage(image);
+        NDArray tokens = patchEmbed.forward(ps, image, training);
+        long b = tokens.getShape().get(0);
+        NDArray cls = ps.getValue(clsToken, image.getDevice(), training).broadcast(b, 1, config.embedDim());
+        return cls.concat(tokens, 1).add(ps.getValue(posEmbed, image.getDevice(), training));
+    }
+
+    private void checkImage(NDArray image) {
+        Shape s = image.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.inChans() || s.get(2) != config.imgHeight()
+                || s.get(3) != config.imgWidth()) {
+            throw new IllegalArgumentException("input images must have shape (N, " + config.inChans() + ", "
+                    + config.imgHeight() + ", " + config.imgWidth() + ") as the config's img_size, got " + s);
+        }
+        if (image.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("input images must be float32, got " + image.getDataType());
+        }
+    }
+
+    /** The router inputs a task pathway needs: its task id, and f_t for task-conditioned routing. */
+    public RoutingContext routingContext(ParameterStore ps, NDManager manager, int taskId, boolean training) {
+        config.tasks().get(taskId); // range check
+        switch (config.routingMode()) {
+            case MULTI_GATE:
+                return RoutingContext.forTask(taskId);
+            case TASK_CONDITIONED:
+                return RoutingContext.builder().task(taskId)
+                        .taskFeature(taskEmbedding.forward(ps, manager, taskId, training)).build();
+            default:
+                return RoutingContext.builder().task(taskId).build();
+        }
+    }
+
+    /** One task's pathway: the backbone with that task's routers. */
+    public BackboneOutput forward(ParameterStore ps, NDArray image, int taskId, boolean training) {
+        checkTask(taskId);
+        return continuePathway(ps, prefix(ps, image, training), image.getManager(), taskId, training);
+    }
+
+    /**
+     * Every task's pathway (task id → output). The task-independent prefix (embedding, the dense blocks
+     * before the first router and that block's attention half) is computed once and shared.
+     */
+    public Map<Integer, BackboneOutput> forwardAll(ParameterStore ps, NDArray image, boolean training) {
+        Prefix p = prefix(ps, image, training);
+        Map<Integer, BackboneOutput> out = new LinkedHashMap<>();
+        for (int t = 0; t < config.tasks().size(); t++) {
+            out.put(t, continuePathway(ps, p, image.getManager(), t, training));
+        }
+        return out;
+    }
+
+    private void checkTask(int taskId) {
+        if (taskId < 0 || taskId >= config.tasks().size()) {
+            throw new IllegalArgumentException("task id " + taskId + " out of range for " + config.tasks().size()
+                    + " tasks " + config.tasks().ids());
+        }
+    }
+
+    /** Outputs of the shared blocks, and the activations after the first MoE block's attention half. */
+    private record Prefix(List<NDArray> outputs, NDArray afterAttention) {}
+
+    private Prefix prefix(ParameterStore ps, NDArray image, boolean training) {
+        NDArray x = embed(ps, image, training);
+        int first = config.firstMoeBlock();
+        List<NDArray> outs = new ArrayList<>();
+        for (int i = 0; i < first; i++) {
+            x = blockList.get(i).forward(ps, x, RoutingContext.none(), training).output();
+            outs.add(x);
+        }
+        NDArray afterAttention = first < config.depth() ? blockList.get(first).attend(ps, x, training) : null;
+        return new Prefix(outs, afterAttention);
+    }
+
+    private BackboneOutput continuePathway(ParameterStore ps, Prefix p, NDManager manager, int taskId,
+            boolean training) {
+        List<NDArray> outs = new ArrayList<>(p.outputs());
+        Map<Integer, NDArray> counts = new LinkedHashMap<>();
+        NDArray aux = null;
+        int first = config.firstMoeBlock();
+        if (first < config.depth()) {
+            RoutingContext ctx = routingContext(ps, manager, taskId, training);
+            NDArray x = null;
+            for (int i = first; i < config.depth(); i++) {
+                VitBlock b = blockList.get(i);
+                VitBlock.BlockResult r = i == first
+                        ? b.feedForward(ps, p.afterAttention(), ctx, training)
+                        : b.forward(ps, x, ctx, training);
+                x = r.output();
+                outs.add(x);
+                if (r.moe() != null) {
+                    counts.put(i, r.moe().expertCounts());
+                    aux = aux == null ? r.moe().auxLoss() : aux.add(r.moe().auxLoss());
+                }
+            }
+        }
+        if (aux == null) {
+            aux = manager.zeros(new Shape(), DataType.FLOAT32);
+        }
+        return new BackboneOutput(outs, aux, counts);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.singletonOrThrow(), 0, training).blocks());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape tokens = new Shape(inputShapes[0].get(0), config.numPatches() + 1L, config.embedDim());
+        Shape[] out = new Shape[config.depth()];
+        java.util.Arrays.fill(out, tokens);
+        return out;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        patchEmbed.initialize(manager, dataType,
+                new Shape(1, config.inChans(), config.imgHeight(), config.imgWidth()));
+        blocks.initialize(manager, dataType, new Shape(1, 1, config.embedDim()));
+        if (taskEmbedding != null) {
+            taskEmbedding.initialize(manager, dataType, new Shape(config.tasks().size()));
+        }
+    }
+}
