@@ -1,0 +1,133 @@
+package org.m3vit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.config.ConfigLoader;
+import org.m3vit.config.ModelConfig;
+import org.m3vit.io.Npy;
+import org.m3vit.io.Tensor;
+import org.m3vit.model.ModelWeights;
+import org.m3vit.model.MultiTaskModel;
+import org.m3vit.task.Task;
+
+/** End to end on the shipped tiny synthetic config: init-weights → predict (npy and image) → flops. */
+class PredictAndFlopsCommandTest {
+
+    private static final String CONFIG = "configs/synth/vit_moe_tiny_pascal.yml";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void predictNpyGivesTheHeadOutputAndImageGivesAPng() throws Exception {
+        Path w = dir.resolve("w.safetensors");
+        assertEquals(0, Main.run("init-weights", "--config", CONFIG, "--out", w.toString(), "--seed", "3"));
+        Random r = new Random(1);
+        float[] x = new float[2 * 3 * 64 * 64];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Path in = dir.resolve("x.npy");
+        Path out = dir.resolve("y.npy");
+        Npy.writeFloats(in, new long[] {2, 3, 64, 64}, x);
+        assertEquals(0, Main.run("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "human_parts",
+                "--input", in.toString(), "--out", out.toString(), "--threads", "1"));
+        Tensor y = Npy.readFloats(out);
+        assertArrayEquals(new long[] {2, 7, 64, 64}, y.shape());
+
+        // Same numbers as the model API on the same weights (batch of two, pathway of human_parts).
+        ModelConfig c = ConfigLoader.load(Path.of(CONFIG));
+        try (NDManager m = NDManager.newBaseManager()) {
+            MultiTaskModel model = new MultiTaskModel(c).initialize(m);
+            ModelWeights.load(model, w);
+            float[] want = model.forward(new ParameterStore(m, false), m.create(x, new Shape(2, 3, 64, 64)),
+                    Task.HUMAN_PARTS, false).prediction().toFloatArray();
+            assertArrayEquals(want, y.floats(), 1e-5f);
+        }
+
+        BufferedImage img = new BufferedImage(50, 30, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < 50; i++) {
+            img.setRGB(i, i % 30, 0xff8040);
+        }
+        Path png = dir.resolve("in.png");
+        ImageIO.write(img, "png", png.toFile());
+        for (String task : new String[] {"semseg", "normals", "edge"}) {
+            Path o = dir.resolve(task + ".png");
+            assertEquals(0, Main.run("predict", "--config", CONFIG, "--weights", w.toString(), "--task", task,
+                    "--image", png.toString(), "--out", o.toString()));
+            BufferedImage res = ImageIO.read(o.toFile());
+            assertEquals(50, res.getWidth());
+            assertEquals(30, res.getHeight());
+        }
+    }
+
+    @Test
+    void badInputExitsWithTwoAndAMessage() throws Exception {
+        Path w = dir.resolve("w.safetensors");
+        assertEquals(0, Main.run("init-weights", "--config", CONFIG, "--out", w.toString()));
+        Path in = dir.resolve("x.npy");
+        Npy.writeFloats(in, new long[] {1, 3, 32, 32}, new float[3 * 32 * 32]);
+        String err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--input",
+                in.toString(), "--out", dir.resolve("y.npy").toString());
+        assertTrue(err.contains("expected shape (N, 3, 64, 64)"), err);
+        err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "depth", "--input",
+                in.toString(), "--out", dir.resolve("y.npy").toString());
+        assertTrue(err.contains("'depth' is not enabled"), err);
+        Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
+        Npy.writeFloats(in, new long[] {1, 3, 64, 64}, new float[3 * 64 * 64]);
+        err = runErr("predict", "--config", CONFIG, "--weights", bad.toString(), "--task", "sal", "--input",
+                in.toString(), "--out", dir.resolve("y.npy").toString());
+        assertTrue(err.contains("truncated"), err);
+        err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--input",
+                in.toString(), "--out", dir.resolve("y.npy").toString(), "--head-channels", "16");
+        assertTrue(err.contains("decoders.semseg.conv_0.weight: expected (16, 32, 3, 3), file has (8, 32, 3, 3)")
+                && err.contains("wrong shape or dtype (125)"), err);
+    }
+
+    @Test
+    void flopsPrintsTableAndJson() throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run("flops", "--config", CONFIG, "--moe-top-k", "1"));
+            assertEquals(0, Main.run("flops", "--config", CONFIG, "--json"));
+        } finally {
+            System.setOut(old);
+        }
+        String s = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(s.contains("pathway semseg") && s.contains("all 5 tasks") && s.contains("dense all 5 tasks"), s);
+        assertTrue(s.contains("k=1"), s);
+        assertTrue(s.contains("\"active_params\""), s);
+    }
+
+    private static String runErr(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setErr(old);
+        }
+        String s = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, s);
+        return s;
+    }
+}
