@@ -41,7 +41,7 @@ final class ReorderedDispatcher implements Dispatcher {
         NDArray tokenOfSlot = order.div(k).floor().toType(DataType.INT64, false);
         NDArray queued = Rows.gather(tokens, tokenOfSlot);
 
-        long[] counts = expertCounts.toLongArray(); // the one host sync: queue lengths drive the split
+        long[] counts = HostSync.readLongs(expertCounts); // the one host sync: queue lengths drive the split
         long cap = capacity.capacity(t, k, e);
         long[] splitPoints = new long[e - 1];
         long offset = 0;

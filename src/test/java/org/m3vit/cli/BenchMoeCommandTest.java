@@ -43,6 +43,11 @@ class BenchMoeCommandTest {
             assertTrue(v.get("fwdbwd_ms").getAsDouble() > 0, variant);
             assertTrue(v.get("fwd_tokens_per_s").getAsDouble() > 0, variant);
         }
+        // reordered dispatch reads the queue lengths once per call; the dense paths never sync
+        assertEquals(1.0, json.getAsJsonObject("results").getAsJsonObject("reordered")
+                .get("host_syncs_per_fwd").getAsDouble(), 0.0);
+        assertEquals(0.0, json.getAsJsonObject("results").getAsJsonObject("dense_dispatch")
+                .get("host_syncs_per_fwd").getAsDouble(), 0.0);
         JsonObject ratios = json.getAsJsonObject("ratios");
         double reordered = json.getAsJsonObject("results").getAsJsonObject("reordered").get("fwd_ms").getAsDouble();
         double ffn = json.getAsJsonObject("results").getAsJsonObject("dense_ffn").get("fwd_ms").getAsDouble();
