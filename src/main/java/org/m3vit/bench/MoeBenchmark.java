@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.m3vit.moe.DispatchMode;
+import org.m3vit.moe.HostSync;
 import org.m3vit.moe.MoeLayer;
 import org.m3vit.moe.MoeOutput;
 import org.m3vit.moe.RoutingContext;
@@ -47,8 +48,12 @@ public final class MoeBenchmark {
         }
     }
 
-    /** Median timings of one variant. */
-    public record Timing(double fwdMs, double fwdBwdMs, double fwdTokensPerSecond) {}
+    /**
+     * Median timings of one variant, plus the host synchronisations per forward and the total time
+     * spent in them per forward, both measured over the timed forward runs.
+     */
+    public record Timing(double fwdMs, double fwdBwdMs, double fwdTokensPerSecond, double hostSyncsPerFwd,
+            double hostSyncMsPerFwd) {}
 
     private final Config config;
     private final Consumer<String> progress;
@@ -96,14 +101,20 @@ public final class MoeBenchmark {
         double[] fwd = new double[config.repeats()];
         double[] fwdBwd = new double[config.repeats()];
         int total = config.warmup() + config.repeats();
+        long syncs = 0;
+        long syncNanos = 0;
         for (int i = 0; i < total; i++) {
             progress.accept(String.format("%s: forward %d/%d", name, i + 1, total));
+            long syncs0 = HostSync.count();
+            long syncNanos0 = HostSync.nanos();
             try (NDScope scope = new NDScope()) {
                 long t0 = System.nanoTime();
                 forward.apply(false);
                 long t1 = System.nanoTime();
                 if (i >= config.warmup()) {
                     fwd[i - config.warmup()] = (t1 - t0) / 1e6;
+                    syncs += HostSync.count() - syncs0;
+                    syncNanos += HostSync.nanos() - syncNanos0;
                 }
             }
         }
@@ -120,7 +131,9 @@ public final class MoeBenchmark {
             }
         }
         double fwdMs = median(fwd);
-        return new Timing(fwdMs, median(fwdBwd), config.tokens() / (fwdMs / 1000.0));
+        int n = config.repeats();
+        return new Timing(fwdMs, median(fwdBwd), config.tokens() / (fwdMs / 1000.0), (double) syncs / n,
+                syncNanos / 1e6 / n);
     }
 
     static double median(double[] values) {

@@ -83,6 +83,8 @@ final class BenchMoeCommand implements Callable<Integer> {
                 m.put("fwd_ms", round(t.fwdMs()));
                 m.put("fwdbwd_ms", round(t.fwdBwdMs()));
                 m.put("fwd_tokens_per_s", Math.round(t.fwdTokensPerSecond()));
+                m.put("host_syncs_per_fwd", round(t.hostSyncsPerFwd()));
+                m.put("host_sync_ms_per_fwd", round(t.hostSyncMsPerFwd()));
                 results.put(name, m);
             });
             Map<String, Object> ratios = new LinkedHashMap<>();
@@ -96,9 +98,11 @@ final class BenchMoeCommand implements Callable<Integer> {
         } else {
             System.out.printf("MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s (median of %d)%n",
                     dim, hidden, experts, topK, tokens, threads, gate, repeats);
-            System.out.printf("%-16s %12s %14s %16s%n", "variant", "fwd ms", "fwd+bwd ms", "fwd tokens/s");
-            r.forEach((name, t) -> System.out.printf("%-16s %12.1f %14.1f %16.0f%n",
-                    name, t.fwdMs(), t.fwdBwdMs(), t.fwdTokensPerSecond()));
+            System.out.printf("%-16s %10s %12s %14s %12s %14s%n", "variant", "fwd ms", "fwd+bwd ms",
+                    "fwd tokens/s", "host syncs", "sync ms/fwd");
+            r.forEach((name, t) -> System.out.printf("%-16s %10.1f %12.1f %14.0f %12.1f %14.3f%n",
+                    name, t.fwdMs(), t.fwdBwdMs(), t.fwdTokensPerSecond(), t.hostSyncsPerFwd(),
+                    t.hostSyncMsPerFwd()));
             System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.3)%n", ratioVsFfn);
             System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
         }

@@ -41,15 +41,16 @@ public final class NoisyTopkGate extends Gate {
             logits = clean.add(clean.getManager().randomNormal(0f, 1f, clean.getShape(), clean.getDataType(),
                     clean.getDevice()).mul(sigma));
         }
-        NDList top = logits.topK(Math.min(topK + 1, experts), 1, true, true);
-        NDArray indices = top.get(1).get(":, :{}", topK);
-        NDArray scores = top.get(0).get(":, :{}", topK).softmax(1);
+        NDList top = logits.topK(topK, 1, true, true);
+        NDArray indices = top.get(1);
+        NDArray scores = top.get(0).softmax(1);
         NDArray importance = denseGates(indices, scores).sum(new int[] {0});
         NDArray load;
         NDArray aux;
         if (training) {
             load = topK < experts
-                    ? probInTopK(clean, logits, sigma, top.get(0)).sum(new int[] {0})
+                    ? probInTopK(clean, logits, sigma, logits.topK(topK + 1, 1, true, true).get(0))
+                            .sum(new int[] {0})
                     : countLoad(indices, scores.getDataType());
             aux = cvSquared(importance).add(cvSquared(load));
         } else {

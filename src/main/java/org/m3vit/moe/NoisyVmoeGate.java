@@ -42,16 +42,18 @@ public final class NoisyVmoeGate extends Gate {
                         clean.getDevice()))
                 : clean;
         NDArray probs = noisy.softmax(1);
-        NDList top = probs.topK(Math.min(topK + 1, experts), 1, true, true);
-        NDArray indices = top.get(1).get(":, :{}", topK);
-        NDArray scores = top.get(0).get(":, :{}", topK);
+        // top-k taken directly (not as a slice of the top-(k+1)) so indices and scores are contiguous
+        NDList top = probs.topK(topK, 1, true, true);
+        NDArray indices = top.get(1);
+        NDArray scores = top.get(0);
         NDArray importance = denseGates(indices, scores).sum(new int[] {0});
         NDArray load;
         NDArray aux;
         if (training) {
             if (topK < experts && sigma > 1e-6f) {
                 NDArray sigmaArr = clean.getManager().create(sigma).toDevice(clean.getDevice(), false);
-                load = probInTopK(clean, noisy, sigmaArr, top.get(0)).sum(new int[] {0});
+                NDArray thresholds = probs.topK(topK + 1, 1, true, true).get(0);
+                load = probInTopK(clean, noisy, sigmaArr, thresholds).sum(new int[] {0});
             } else {
                 load = countLoad(indices, scores.getDataType());
             }

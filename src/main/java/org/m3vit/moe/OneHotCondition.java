@@ -57,8 +57,9 @@ public final class OneHotCondition extends RoutingCondition {
                     .toDevice(x.getDevice(), false);
         } else {
             rowOfToken = perTokenIds(ctx.modality("modality-level routing"), x, "modality ids");
-            long max = rowOfToken.max().getLong();
-            long min = rowOfToken.min().getLong();
+            long[] range = HostSync.readLongs(rowOfToken.min().expandDims(0).concat(rowOfToken.max().expandDims(0)));
+            long min = range[0];
+            long max = range[1];
             if (min < 0 || max >= values) {
                 throw new IllegalArgumentException("modality ids must be in [0, " + values + "), got range ["
                         + min + ", " + max + "]");

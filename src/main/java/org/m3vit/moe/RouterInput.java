@@ -15,6 +15,6 @@ public record RouterInput(NDArray rows, NDArray rowOfToken) {
 
     /** Expands a per-row tensor (R, …) to per-token (T, …). */
     public NDArray perToken(NDArray perRow) {
-        return rowOfToken == null ? perRow : perRow.get(rowOfToken);
+        return rowOfToken == null ? perRow : perRow.get(rowOfToken); // tiny (R rows): plain indexing
     }
 }
