@@ -48,11 +48,18 @@ final class FlopsCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println(c);
-        System.out.printf("%-28s %12s %14s %15s %13s %13s%n", "pathway", "params (M)", "active (M)",
-                "backbone GFLOPs", "heads GFLOPs", "total GFLOPs");
+        // Units follow the model's size so tiny configs do not print zeros.
+        long maxFlops = rows.stream().mapToLong(FlopCounter.Row::flops).max().orElse(0);
+        long maxParams = rows.stream().mapToLong(FlopCounter.Row::params).max().orElse(0);
+        double f = maxFlops >= 1e9 ? 1e9 : 1e6;
+        String fu = maxFlops >= 1e9 ? "GFLOPs" : "MFLOPs";
+        double p = maxParams >= 1e6 ? 1e6 : 1e3;
+        String pu = maxParams >= 1e6 ? "(M)" : "(K)";
+        System.out.printf("%-28s %12s %14s %15s %13s %13s%n", "pathway", "params " + pu, "active " + pu,
+                "backbone " + fu, "heads " + fu, "total " + fu);
         for (FlopCounter.Row r : rows) {
-            System.out.printf("%-28s %12.2f %14.2f %15.2f %13.2f %13.2f%n", r.name(), r.params() / 1e6,
-                    r.activeParams() / 1e6, 2 * r.backboneMacs() / 1e9, 2 * r.headMacs() / 1e9, r.flops() / 1e9);
+            System.out.printf("%-28s %12.2f %14.2f %15.2f %13.2f %13.2f%n", r.name(), r.params() / p,
+                    r.activeParams() / p, 2 * r.backboneMacs() / f, 2 * r.headMacs() / f, r.flops() / f);
         }
         return 0;
     }
