@@ -153,10 +153,14 @@ public final class VisionTransformerMoe extends AbstractBlock {
         int first = config.firstMoeBlock();
         List<NDArray> outs = new ArrayList<>();
         for (int i = 0; i < first; i++) {
-            x = blockList.get(i).forward(ps, x, RoutingContext.none(), training).output();
+            VitBlock b = blockList.get(i);
+            NDArray in = x;
+            x = InferenceScope.run(training, () -> b.forward(ps, in, RoutingContext.none(), training).output());
             outs.add(x);
         }
-        NDArray afterAttention = first < config.depth() ? blockList.get(first).attend(ps, x, training) : null;
+        NDArray last = x;
+        NDArray afterAttention = first < config.depth()
+                ? InferenceScope.run(training, () -> blockList.get(first).attend(ps, last, training)) : null;
         return new Prefix(outs, afterAttention);
     }
 
@@ -171,9 +175,11 @@ public final class VisionTransformerMoe extends AbstractBlock {
             NDArray x = null;
             for (int i = first; i < config.depth(); i++) {
                 VitBlock b = blockList.get(i);
-                VitBlock.BlockResult r = i == first
-                        ? b.feedForward(ps, p.afterAttention(), ctx, training)
-                        : b.forward(ps, x, ctx, training);
+                NDArray in = i == first ? p.afterAttention() : x;
+                boolean attentionDone = i == first;
+                VitBlock.BlockResult r = InferenceScope.run(training,
+                        () -> attentionDone ? b.feedForward(ps, in, ctx, training) : b.forward(ps, in, ctx, training),
+                        VisionTransformerMoe::survivors);
                 x = r.output();
                 outs.add(x);
                 if (r.moe() != null) {
@@ -186,6 +192,15 @@ public final class VisionTransformerMoe extends AbstractBlock {
             aux = manager.zeros(new Shape(), DataType.FLOAT32);
         }
         return new BackboneOutput(outs, aux, counts);
+    }
+
+    /** What a block step must keep: its output and the MoE layer's results (and its gates' last statistics). */
+    private static NDArray[] survivors(VitBlock.BlockResult r) {
+        if (r.moe() == null) {
+            return new NDArray[] {r.output()};
+        }
+        return new NDArray[] {r.output(), r.moe().output(), r.moe().auxLoss(), r.moe().expertCounts(),
+            r.moe().load(), r.moe().importance()};
     }
 
     @Override
