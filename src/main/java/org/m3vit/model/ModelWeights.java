@@ -58,8 +58,12 @@ public final class ModelWeights {
         SafetensorsWriter.write(file, stateDict(model), meta);
     }
 
-    /** Loads every tensor of {@code file} into {@code model}; the key sets and shapes must match exactly. */
-    public static void load(MultiTaskModel model, Path file) throws IOException {
+    /**
+     * Loads every tensor of {@code file} into {@code model}; the key sets and shapes must match exactly,
+     * except that the reference's training-only TAM module ({@code tam_model{l}.…}, m3vit.md §15.3) is
+     * skipped: it never affects predictions. Returns the names of the skipped tensors.
+     */
+    public static List<String> load(MultiTaskModel model, Path file) throws IOException {
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             Map<String, String> names = stripModulePrefix(st);
             Map<String, Parameter> params = StateDict.parameters(model);
@@ -96,8 +100,11 @@ public final class ModelWeights {
                 }
             }
             List<String> unexpected = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
             for (Map.Entry<String, String> e : names.entrySet()) {
-                if (!params.containsKey(e.getKey()) && !counters.containsKey(e.getKey())) {
+                if (e.getKey().startsWith("tam_model")) {
+                    skipped.add(e.getValue());
+                } else if (!params.containsKey(e.getKey()) && !counters.containsKey(e.getKey())) {
                     unexpected.add(e.getValue() + " " + st.info(e.getValue()).shapeString());
                 }
             }
@@ -129,6 +136,7 @@ public final class ModelWeights {
                 }
             }
             counts.forEach(BatchNorm2dLayer::setNumBatchesTracked);
+            return skipped;
         }
     }
 

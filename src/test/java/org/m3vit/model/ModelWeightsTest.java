@@ -85,9 +85,10 @@ class ModelWeightsTest {
                     sd.put(e.getKey(), Tensor.of(t.shape(), v));
                 }
             }
+            raw.f32("module.tam_model0.layers0.0.weight", new long[] {2, 2}, new float[4]); // training-only TAM
             Path f = raw.write(dir.resolve("bf16.safetensors"));
             MultiTaskModel b = new MultiTaskModel(config).initialize(m);
-            ModelWeights.load(b, f);
+            assertEquals(java.util.List.of("module.tam_model0.layers0.0.weight"), ModelWeights.load(b, f));
             Map<String, Tensor> sb = ModelWeights.stateDict(b);
             for (String k : sd.keySet()) {
                 if (sd.get(k).isFloat()) {
