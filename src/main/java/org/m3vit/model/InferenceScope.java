@@ -1,0 +1,39 @@
+package org.m3vit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Frees a step's intermediates as soon as the step ends, in inference only. Without it every
+ * intermediate of a forward (e.g. 12 attention maps of 12×1025×1025 floats for ViT-S at 512×512) lives
+ * until the caller's manager closes. In training the intermediates stay: autograd needs them.
+ */
+final class InferenceScope {
+
+    private InferenceScope() {}
+
+    /**
+     * Runs {@code step}; if not training, closes every array it created except those {@code keep}
+     * returns for its result.
+     */
+    static <T> T run(boolean training, Supplier<T> step, Function<T, NDArray[]> keep) {
+        if (training) {
+            return step.get();
+        }
+        try (NDScope scope = new NDScope()) {
+            T result = step.get();
+            for (NDArray a : keep.apply(result)) {
+                if (a != null) {
+                    NDScope.unregister(a);
+                }
+            }
+            return result;
+        }
+    }
+
+    static NDArray run(boolean training, Supplier<NDArray> step) {
+        return run(training, step, a -> new NDArray[] {a});
+    }
+}
