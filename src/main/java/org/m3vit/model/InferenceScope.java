@@ -18,6 +18,7 @@ final class InferenceScope {
      * Runs {@code step}; if not training, closes every array it created except those {@code keep}
      * returns for its result.
      */
+    @SuppressWarnings("try") // the scope is used only for its close()
     static <T> T run(boolean training, Supplier<T> step, Function<T, NDArray[]> keep) {
         if (training) {
             return step.get();
