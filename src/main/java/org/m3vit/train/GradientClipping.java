@@ -1,0 +1,39 @@
+package org.m3vit.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import java.util.Collection;
+
+/** Global-norm gradient clipping (DJL's optimizer clip is element-wise, not this). */
+public final class GradientClipping {
+
+    private GradientClipping() {}
+
+    /**
+     * Scales all gradients by min(1, maxNorm / ‖g‖₂) where ‖g‖₂ is the norm of every gradient taken
+     * together, and returns that norm (one host read per call).
+     */
+    public static double clip(Collection<Parameter> parameters, double maxNorm) {
+        NDArray total = null;
+        for (Parameter p : parameters) {
+            if (!p.requiresGradient()) {
+                continue;
+            }
+            NDArray sq = p.getArray().getGradient().square().sum();
+            total = total == null ? sq : total.add(sq);
+        }
+        if (total == null) {
+            return 0;
+        }
+        double norm = Math.sqrt(total.getFloat());
+        if (maxNorm > 0 && norm > maxNorm) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            for (Parameter p : parameters) {
+                if (p.requiresGradient()) {
+                    p.getArray().getGradient().muli(scale);
+                }
+            }
+        }
+        return norm;
+    }
+}
