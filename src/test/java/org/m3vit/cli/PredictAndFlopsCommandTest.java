@@ -93,6 +93,13 @@ class PredictAndFlopsCommandTest {
         err = runErr("predict", "--config", CONFIG, "--weights", bad.toString(), "--task", "sal", "--input",
                 in.toString(), "--out", dir.resolve("y.npy").toString());
         assertTrue(err.contains("truncated"), err);
+        Path corrupt = Files.write(dir.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
+        err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--image",
+                corrupt.toString(), "--out", dir.resolve("o.png").toString());
+        assertTrue(err.contains("broken.png"), err);
+        err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--image",
+                corrupt.toString(), "--out", dir.resolve("o.jpg").toString());
+        assertTrue(err.contains(".png"), err);
         err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--input",
                 in.toString(), "--out", dir.resolve("y.npy").toString(), "--head-channels", "16");
         assertTrue(err.contains("decoders.semseg.conv_0.weight: expected (16, 32, 3, 3), file has (8, 32, 3, 3)")
