@@ -26,6 +26,20 @@ public final class AtomicFiles {
     private AtomicFiles() {}
 
     public static void write(Path target, Writer writer) throws IOException {
+        write(target, writer, true);
+    }
+
+    /**
+     * Like {@link #write(Path, Writer)} but without forcing the content to disk before the rename: still
+     * never a partial file for readers, but after a power loss the file may be empty. Meant for bulk data
+     * that can be regenerated (synthetic datasets write several files per image, and an fsync each would
+     * dominate the run time).
+     */
+    public static void writeUnsynced(Path target, byte[] content) throws IOException {
+        write(target, out -> out.write(content), false);
+    }
+
+    private static void write(Path target, Writer writer, boolean durable) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
@@ -34,7 +48,9 @@ public final class AtomicFiles {
                 OutputStream out = Channels.newOutputStream(ch);
                 writer.write(out);
                 out.flush();
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

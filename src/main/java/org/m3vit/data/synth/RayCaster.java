@@ -1,0 +1,167 @@
+package org.m3vit.data.synth;
+
+import java.util.SplittableRandom;
+
+/**
+ * Renders a {@link Scene}: one primary ray per pixel centre (so the ground truth is exact for the pixel
+ * the image shows), Lambert + Blinn–Phong shading from point lights with hard shadows, procedural
+ * textures, gamma 2.2 and mild sensor noise.
+ */
+final class RayCaster {
+
+    private static final double SHADOW_BIAS = 1e-4;
+
+    private RayCaster() {}
+
+    static Frame render(Scene scene, int height, int width, SplittableRandom noise) {
+        Frame f = new Frame(height, width);
+        Camera cam = scene.camera;
+        double tanX = cam.tanHalfFovX;
+        double tanY = tanX * height / width;
+        Hit hit = new Hit();
+        Hit shadow = new Hit();
+        for (int i = 0; i < height; i++) {
+            double sy = (1 - 2 * (i + 0.5) / height) * tanY;
+            for (int j = 0; j < width; j++) {
+                double sx = (2 * (j + 0.5) / width - 1) * tanX;
+                double dx = cam.forward[0] + sx * cam.right[0] + sy * cam.up[0];
+                double dy = cam.forward[1] + sx * cam.right[1] + sy * cam.up[1];
+                double dz = cam.forward[2] + sx * cam.right[2] + sy * cam.up[2];
+                double n = Math.sqrt(dx * dx + dy * dy + dz * dz);
+                dx /= n;
+                dy /= n;
+                dz /= n;
+                trace(scene, cam.px, cam.py, cam.pz, dx, dy, dz, hit);
+                // Normals face the viewer (the camera never sits inside a solid, but be safe).
+                double nx = hit.nx;
+                double ny = hit.ny;
+                double nz = hit.nz;
+                if (nx * dx + ny * dy + nz * dz > 0) {
+                    nx = -nx;
+                    ny = -ny;
+                    nz = -nz;
+                }
+                int p = i * width + j;
+                f.surface[p] = hit.surface;
+                f.depth[p] = (float) (hit.t * (dx * cam.forward[0] + dy * cam.forward[1] + dz * cam.forward[2]));
+                f.normals[3 * p] = (float) (nx * cam.right[0] + ny * cam.right[1] + nz * cam.right[2]);
+                f.normals[3 * p + 1] = (float) (nx * cam.up[0] + ny * cam.up[1] + nz * cam.up[2]);
+                f.normals[3 * p + 2] = (float) -(nx * cam.forward[0] + ny * cam.forward[1] + nz * cam.forward[2]);
+                double hx = cam.px + hit.t * dx;
+                double hy = cam.py + hit.t * dy;
+                double hz = cam.pz + hit.t * dz;
+                shade(scene, scene.surfaces.get(hit.surface), hx, hy, hz, nx, ny, nz, dx, dy, dz, shadow, f.rgb, 3 * p, noise);
+            }
+        }
+        return f;
+    }
+
+    /** Nearest surface along the ray; the closed room guarantees a hit. */
+    static void trace(Scene s, double ox, double oy, double oz, double dx, double dy, double dz, Hit hit) {
+        hit.t = Double.POSITIVE_INFINITY;
+        roomHit(s, ox, oy, oz, dx, dy, dz, hit);
+        for (Scene.Group g : s.groups) {
+            if (g.mayHit(ox, oy, oz, dx, dy, dz, hit.t)) {
+                for (Primitive p : g.parts) {
+                    p.intersect(ox, oy, oz, dx, dy, dz, hit);
+                }
+            }
+        }
+    }
+
+    private static void roomHit(Scene s, double ox, double oy, double oz, double dx, double dy, double dz, Hit hit) {
+        double t = Double.POSITIVE_INFINITY;
+        double nx = 0;
+        double ny = 0;
+        double nz = 0;
+        int surf = s.wallSurface;
+        if (dx > 1e-12 || dx < -1e-12) {
+            double tx = ((dx > 0 ? s.x1 : s.x0) - ox) / dx;
+            if (tx < t) {
+                t = tx;
+                nx = dx > 0 ? -1 : 1;
+            }
+        }
+        if (dz > 1e-12 || dz < -1e-12) {
+            double tz = ((dz > 0 ? s.z1 : s.z0) - oz) / dz;
+            if (tz < t) {
+                t = tz;
+                nx = 0;
+                nz = dz > 0 ? -1 : 1;
+            }
+        }
+        if (dy > 1e-12 || dy < -1e-12) {
+            double ty = ((dy > 0 ? s.height : 0) - oy) / dy;
+            if (ty < t) {
+                t = ty;
+                nx = 0;
+                nz = 0;
+                ny = dy > 0 ? -1 : 1;
+                surf = dy > 0 ? s.ceilingSurface : s.floorSurface;
+            }
+        }
+        hit.set(t, nx, ny, nz, surf);
+    }
+
+    private static boolean occluded(Scene s, double ox, double oy, double oz, double dx, double dy, double dz,
+            double dist, Hit shadow) {
+        for (Scene.Group g : s.groups) {
+            if (g.mayHit(ox, oy, oz, dx, dy, dz, dist)) {
+                for (Primitive p : g.parts) {
+                    shadow.t = dist;
+                    if (p.intersect(ox, oy, oz, dx, dy, dz, shadow)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void shade(Scene s, Surface m, double x, double y, double z, double nx, double ny, double nz,
+            double dx, double dy, double dz, Hit shadow, byte[] rgb, int at, SplittableRandom noise) {
+        double w = m.texture.weight(x, y, z, m.textureScale);
+        double ar = m.r1 + w * (m.r2 - m.r1);
+        double ag = m.g1 + w * (m.g2 - m.g1);
+        double ab = m.b1 + w * (m.b2 - m.b1);
+        double diffuse = s.ambient + m.emission;
+        double spec = 0;
+        double ox = x + nx * SHADOW_BIAS;
+        double oy = y + ny * SHADOW_BIAS;
+        double oz = z + nz * SHADOW_BIAS;
+        for (double[] light : s.lights) {
+            double lx = light[0] - x;
+            double ly = light[1] - y;
+            double lz = light[2] - z;
+            double dist = Math.sqrt(lx * lx + ly * ly + lz * lz);
+            lx /= dist;
+            ly /= dist;
+            lz /= dist;
+            double cos = nx * lx + ny * ly + nz * lz;
+            if (cos <= 0 || occluded(s, ox, oy, oz, lx, ly, lz, dist, shadow)) {
+                continue;
+            }
+            double falloff = light[3] / (1 + 0.08 * dist * dist);
+            diffuse += cos * falloff;
+            if (m.specular > 0) {
+                double hx = lx - dx;
+                double hy = ly - dy;
+                double hz = lz - dz;
+                double hn = Math.sqrt(hx * hx + hy * hy + hz * hz);
+                double nh = Math.max(0, (nx * hx + ny * hy + nz * hz) / hn);
+                double nh2 = nh * nh;
+                double nh8 = nh2 * nh2 * nh2 * nh2;
+                spec += m.specular * falloff * nh8 * nh8 * nh8 * nh8;
+            }
+        }
+        double jitter = noise.nextDouble() - 0.5;
+        rgb[at] = tone(ar * diffuse + spec, jitter);
+        rgb[at + 1] = tone(ag * diffuse + spec, jitter);
+        rgb[at + 2] = tone(ab * diffuse + spec, jitter);
+    }
+
+    private static byte tone(double linear, double jitter) {
+        double v = 255 * Math.pow(Math.min(1, Math.max(0, linear)), 1 / 2.2) + 4 * jitter;
+        return (byte) Math.max(0, Math.min(255, Math.round(v)));
+    }
+}
