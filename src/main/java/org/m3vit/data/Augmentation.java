@@ -96,7 +96,8 @@ public final class Augmentation {
         int h = raw.height();
         int w = raw.width();
         float[] image = raw.image();
-        Map<Task, float[]> t = new EnumMap<>(raw.targets());
+        Map<Task, float[]> t = new EnumMap<>(Task.class);
+        t.putAll(raw.targets());
         if (draw != null) {
             if (draw.flip) {
                 image = Resampling.flipHorizontal(image, h, w, 3);
