@@ -14,9 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code m3vit synth}: renders a synthetic multi-task dataset in the NYUD_MT or PASCAL_MT layout. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {
-            "Render synthetic indoor scenes with exact ground truth for every task, written in the NYUD_MT or",
-            "PASCAL_MT on-disk layout (DIR is the dataset root), and print the synthesis rate."})
+        description = "Render synthetic indoor scenes with exact ground truth for every task, written in the "
+                + "NYUD_MT or PASCAL_MT on-disk layout (DIR is the dataset root), and print the synthesis rate.")
 final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--layout", required = true, description = "nyud or pascal")
