@@ -5,10 +5,12 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes files so that readers never see a partial file: the content goes to a temporary file in the
@@ -41,15 +43,30 @@ public final class AtomicFiles {
 
     private static void write(Path target, Writer writer, boolean durable) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+        }
+        // One exclusive create of a randomly named sibling (cheaper than createTempFile, which reopens the
+        // file and draws its name from SecureRandom; this matters when writing thousands of small files).
+        Path tmp;
+        FileChannel ch;
+        while (true) {
+            tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+                break;
+            } catch (FileAlreadyExistsException e) {
+                // name collision: draw another
+            }
+        }
+        boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = Channels.newOutputStream(ch);
+            try (FileChannel c = ch) {
+                OutputStream out = Channels.newOutputStream(c);
                 writer.write(out);
                 out.flush();
                 if (durable) {
-                    ch.force(true);
+                    c.force(true);
                 }
             }
             try {
@@ -57,8 +74,11 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            moved = true;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 

@@ -35,24 +35,26 @@ final class Box extends Primitive {
         double loz = sin * px + cos * pz;
         double ldx = cos * dx - sin * dz;
         double ldz = sin * dx + cos * dz;
+        // Slab test, axis by axis (unrolled: this is the hottest code of the renderer).
         double tNear = Double.NEGATIVE_INFINITY;
         double tFar = Double.POSITIVE_INFINITY;
         int axisNear = -1;
         double signNear = 0;
         int axisFar = -1;
         double signFar = 0;
-        double[] o = {lox, py, loz};
-        double[] d = {ldx, dy, ldz};
-        double[] h = {hx, hy, hz};
         for (int k = 0; k < 3; k++) {
-            if (Math.abs(d[k]) < 1e-12) {
-                if (o[k] < -h[k] || o[k] > h[k]) {
+            double o = k == 0 ? lox : k == 1 ? py : loz;
+            double d = k == 0 ? ldx : k == 1 ? dy : ldz;
+            double h = k == 0 ? hx : k == 1 ? hy : hz;
+            if (Math.abs(d) < 1e-12) {
+                if (o < -h || o > h) {
                     return false;
                 }
                 continue;
             }
-            double t1 = (-h[k] - o[k]) / d[k];
-            double t2 = (h[k] - o[k]) / d[k];
+            double inv = 1 / d;
+            double t1 = (-h - o) * inv;
+            double t2 = (h - o) * inv;
             double s1 = -1;
             if (t1 > t2) {
                 double tmp = t1;
@@ -70,7 +72,7 @@ final class Box extends Primitive {
                 axisFar = k;
                 signFar = -s1;
             }
-            if (tNear > tFar) {
+            if (tNear > tFar || tFar <= EPS || tNear >= hit.t) {
                 return false;
             }
         }

@@ -11,6 +11,11 @@ final class Capsule extends Primitive {
     private final double baz;
     private final double baba;
     private final double r;
+    /** Bounding sphere (centre, squared radius) for a cheap early rejection. */
+    private final double bcx;
+    private final double bcy;
+    private final double bcz;
+    private final double br2;
 
     Capsule(int surface, double ax, double ay, double az, double bx, double by, double bz, double r) {
         super(surface);
@@ -22,10 +27,27 @@ final class Capsule extends Primitive {
         this.baz = bz - az;
         this.baba = bax * bax + bay * bay + baz * baz;
         this.r = r;
+        this.bcx = ax + bax / 2;
+        this.bcy = ay + bay / 2;
+        this.bcz = az + baz / 2;
+        double br = Math.sqrt(baba) / 2 + r;
+        this.br2 = br * br;
     }
 
     @Override
     boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz, Hit hit) {
+        double qx = ox - bcx;
+        double qy = oy - bcy;
+        double qz = oz - bcz;
+        double qb = qx * dx + qy * dy + qz * dz;
+        double qd = qb * qb - (qx * qx + qy * qy + qz * qz - br2);
+        if (qd < 0) {
+            return false;
+        }
+        double qs = Math.sqrt(qd);
+        if (-qb + qs <= EPS || -qb - qs >= hit.t) {
+            return false;
+        }
         if (baba < 1e-12) {
             return sphere(ox, oy, oz, dx, dy, dz, ax, ay, az, hit);
         }

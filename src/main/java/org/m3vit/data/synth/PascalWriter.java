@@ -129,7 +129,8 @@ final class PascalWriter implements SceneWriter {
         try (MatFile m = mat) {
             // MFL seeks back to patch compressed-entry sizes, so serialise into a buffer first.
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) m.getUncompressedSerializedSize() + 1024);
-            m.writeTo(Sinks.wrap(buf));
+            // Fast deflate: the masks are mostly zeros, so level 1 is nearly as small and much quicker.
+            Mat5.newWriter(Sinks.wrap(buf)).setDeflateLevel(java.util.zip.Deflater.BEST_SPEED).writeMat(m);
             byte[] bytes = java.util.Arrays.copyOf(buf.array(), buf.position());
             AtomicFiles.writeUnsynced(file, bytes);
         }

@@ -15,8 +15,11 @@ final class PersonFigure {
 
     private PersonFigure() {}
 
-    /** Adds one person at floor position (x, z) facing {@code yaw}; returns its primitives as one group. */
-    static Scene.Group build(SplittableRandom rng, List<Surface> surfaces, int instance, int person,
+    /**
+     * Adds one person at floor position (x, z) facing {@code yaw}; returns its primitives as five groups
+     * (head and torso, each arm, each leg) so rays that miss a limb skip its capsules after one test.
+     */
+    static List<Scene.Group> build(SplittableRandom rng, List<Surface> surfaces, int instance, int person,
             double x, double z, double yaw) {
         double hb = 1.55 + rng.nextDouble() * 0.3;
         double[] skin = Colours.around(rng, 0.07, 0.03, 0.3, 0.6, 0.45, 0.95);
@@ -69,15 +72,32 @@ final class PersonFigure {
         }
         double cos = Math.cos(yaw);
         double sin = Math.sin(yaw);
-        List<Primitive> prims = new ArrayList<>();
+        List<List<Primitive>> limbs = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            limbs.add(new ArrayList<>());
+        }
         for (int k = 0; k < caps.size(); k++) {
             double[] c = caps.get(k);
             int surf = parts.surface(names.get(k), colours.get(k));
             double[] a = place(c[0], c[1] - lowest, c[2], x, z, cos, sin);
             double[] b = place(c[3], c[4] - lowest, c[5], x, z, cos, sin);
-            prims.add(new Capsule(surf, a[0], a[1], a[2], b[0], b[1], b[2], c[6]));
+            limbs.get(limb(names.get(k))).add(new Capsule(surf, a[0], a[1], a[2], b[0], b[1], b[2], c[6]));
         }
-        return new Scene.Group(prims);
+        List<Scene.Group> groups = new ArrayList<>();
+        for (List<Primitive> l : limbs) {
+            groups.add(new Scene.Group(l));
+        }
+        return groups;
+    }
+
+    /** 0 head/torso, 1 left arm, 2 right arm, 3 left leg, 4 right leg. */
+    private static int limb(String part) {
+        if (part.length() == 5 && (part.endsWith("arm") || part.endsWith("leg")) || part.endsWith("hand") || part.endsWith("foot")) {
+            int side = part.charAt(0) == 'l' ? 0 : 1;
+            boolean arm = part.endsWith("arm") || part.endsWith("hand");
+            return (arm ? 1 : 3) + side;
+        }
+        return 0;
     }
 
     /** End of a limb of length len hanging down from {@code from}, swung by pitch (forward) and roll (sideways). */

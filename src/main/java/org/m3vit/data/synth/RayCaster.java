@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 /**
  * Renders a {@link Scene}: one primary ray per pixel centre (so the ground truth is exact for the pixel
  * the image shows), Lambert + Blinn–Phong shading from point lights with hard shadows, procedural
- * textures, gamma 2.2 and mild sensor noise.
+ * textures, a gamma-2 tone curve (a square root: close to sRGB and much cheaper than pow) and mild
+ * sensor noise.
  */
 final class RayCaster {
 
@@ -20,8 +21,23 @@ final class RayCaster {
         double tanY = tanX * height / width;
         Hit hit = new Hit();
         Hit shadow = new Hit();
+        int[][] box = screenBoxes(scene, height, width, tanX, tanY);
+        int[] lastBlocker = new int[scene.lights.length];
+        java.util.Arrays.fill(lastBlocker, -1);
+        Scene.Group[] candidates = new Scene.Group[scene.groups.length];
+        int[] candidateX = new int[2 * scene.groups.length];
         for (int i = 0; i < height; i++) {
             double sy = (1 - 2 * (i + 0.5) / height) * tanY;
+            // Objects whose projection can cover this row; per pixel only their column ranges are checked.
+            int rowCount = 0;
+            for (int g = 0; g < scene.groups.length; g++) {
+                if (i >= box[g][2] && i <= box[g][3]) {
+                    candidates[rowCount] = scene.groups[g];
+                    candidateX[2 * rowCount] = box[g][0];
+                    candidateX[2 * rowCount + 1] = box[g][1];
+                    rowCount++;
+                }
+            }
             for (int j = 0; j < width; j++) {
                 double sx = (2 * (j + 0.5) / width - 1) * tanX;
                 double dx = cam.forward[0] + sx * cam.right[0] + sy * cam.up[0];
@@ -31,7 +47,15 @@ final class RayCaster {
                 dx /= n;
                 dy /= n;
                 dz /= n;
-                trace(scene, cam.px, cam.py, cam.pz, dx, dy, dz, hit);
+                hit.t = Double.POSITIVE_INFINITY;
+                roomHit(scene, cam.px, cam.py, cam.pz, dx, dy, dz, hit);
+                for (int g = 0; g < rowCount; g++) {
+                    if (j >= candidateX[2 * g] && j <= candidateX[2 * g + 1]) {
+                        for (Primitive prim : candidates[g].parts) {
+                            prim.intersect(cam.px, cam.py, cam.pz, dx, dy, dz, hit);
+                        }
+                    }
+                }
                 // Normals face the viewer (the camera never sits inside a solid, but be safe).
                 double nx = hit.nx;
                 double ny = hit.ny;
@@ -50,10 +74,49 @@ final class RayCaster {
                 double hx = cam.px + hit.t * dx;
                 double hy = cam.py + hit.t * dy;
                 double hz = cam.pz + hit.t * dz;
-                shade(scene, scene.surfaces.get(hit.surface), hx, hy, hz, nx, ny, nz, dx, dy, dz, shadow, f.rgb, 3 * p, noise);
+                shade(scene, scene.surfaces.get(hit.surface), hx, hy, hz, nx, ny, nz, dx, dy, dz, shadow, lastBlocker, f.rgb, 3 * p, noise);
             }
         }
         return f;
+    }
+
+    /**
+     * Conservative pixel bounding boxes {x0, x1, y0, y1} of each group's bounding sphere. Dropping one
+     * coordinate only shrinks distances, so a ray (sx, sy, 1) in camera coordinates can only hit the
+     * sphere if sx lies between the slopes of the tangents from the eye to the sphere's circle in the xz
+     * plane (and likewise sy in the yz plane). Spheres reaching behind the eye cover the whole image.
+     */
+    static int[][] screenBoxes(Scene scene, int height, int width, double tanX, double tanY) {
+        Camera c = scene.camera;
+        int[][] out = new int[scene.groups.length][];
+        for (int g = 0; g < scene.groups.length; g++) {
+            Scene.Group grp = scene.groups[g];
+            double vx = grp.cx - c.px;
+            double vy = grp.cy - c.py;
+            double vz = grp.cz - c.pz;
+            double x = vx * c.right[0] + vy * c.right[1] + vz * c.right[2];
+            double y = vx * c.up[0] + vy * c.up[1] + vz * c.up[2];
+            double z = vx * c.forward[0] + vy * c.forward[1] + vz * c.forward[2];
+            double r2 = grp.r2;
+            if (z <= 0 || z * z - r2 <= 1e-9 * (1 + z * z)) {
+                out[g] = new int[] {0, width - 1, 0, height - 1};
+                continue;
+            }
+            double den = z * z - r2;
+            double rx = Math.sqrt(r2 * Math.max(0, x * x + z * z - r2));
+            double ry = Math.sqrt(r2 * Math.max(0, y * y + z * z - r2));
+            double sxLo = (x * z - rx) / den;
+            double sxHi = (x * z + rx) / den;
+            double syLo = (y * z - ry) / den;
+            double syHi = (y * z + ry) / den;
+            // sx = (2(j+0.5)/W - 1) tanX  →  j = ((sx/tanX + 1) W/2) - 0.5; rows run downwards as sy decreases.
+            int j0 = (int) Math.floor((sxLo / tanX + 1) * width / 2 - 0.5) - 1;
+            int j1 = (int) Math.ceil((sxHi / tanX + 1) * width / 2 - 0.5) + 1;
+            int i0 = (int) Math.floor((1 - syHi / tanY) * height / 2 - 0.5) - 1;
+            int i1 = (int) Math.ceil((1 - syLo / tanY) * height / 2 - 0.5) + 1;
+            out[g] = new int[] {Math.max(0, j0), Math.min(width - 1, j1), Math.max(0, i0), Math.min(height - 1, i1)};
+        }
+        return out;
     }
 
     /** Nearest surface along the ray; the closed room guarantees a hit. */
@@ -103,23 +166,41 @@ final class RayCaster {
         hit.set(t, nx, ny, nz, surf);
     }
 
+    /**
+     * Whether anything blocks the segment to a light. Neighbouring pixels are usually shadowed by the same
+     * object, so the group that blocked the previous shadow ray of this light is tested first.
+     */
     private static boolean occluded(Scene s, double ox, double oy, double oz, double dx, double dy, double dz,
+            double dist, Hit shadow, int[] lastBlocker, int light) {
+        int first = lastBlocker[light];
+        if (first >= 0 && blocks(s.groups[first], ox, oy, oz, dx, dy, dz, dist, shadow)) {
+            return true;
+        }
+        for (int g = 0; g < s.groups.length; g++) {
+            if (g != first && blocks(s.groups[g], ox, oy, oz, dx, dy, dz, dist, shadow)) {
+                lastBlocker[light] = g;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean blocks(Scene.Group g, double ox, double oy, double oz, double dx, double dy, double dz,
             double dist, Hit shadow) {
-        for (Scene.Group g : s.groups) {
-            if (g.mayHit(ox, oy, oz, dx, dy, dz, dist)) {
-                for (Primitive p : g.parts) {
-                    shadow.t = dist;
-                    if (p.intersect(ox, oy, oz, dx, dy, dz, shadow)) {
-                        return true;
-                    }
-                }
+        if (!g.mayHit(ox, oy, oz, dx, dy, dz, dist)) {
+            return false;
+        }
+        for (Primitive p : g.parts) {
+            shadow.t = dist;
+            if (p.intersect(ox, oy, oz, dx, dy, dz, shadow)) {
+                return true;
             }
         }
         return false;
     }
 
     private static void shade(Scene s, Surface m, double x, double y, double z, double nx, double ny, double nz,
-            double dx, double dy, double dz, Hit shadow, byte[] rgb, int at, SplittableRandom noise) {
+            double dx, double dy, double dz, Hit shadow, int[] lastBlocker, byte[] rgb, int at, SplittableRandom noise) {
         double w = m.texture.weight(x, y, z, m.textureScale);
         double ar = m.r1 + w * (m.r2 - m.r1);
         double ag = m.g1 + w * (m.g2 - m.g1);
@@ -129,7 +210,8 @@ final class RayCaster {
         double ox = x + nx * SHADOW_BIAS;
         double oy = y + ny * SHADOW_BIAS;
         double oz = z + nz * SHADOW_BIAS;
-        for (double[] light : s.lights) {
+        for (int li = 0; li < s.lights.length; li++) {
+            double[] light = s.lights[li];
             double lx = light[0] - x;
             double ly = light[1] - y;
             double lz = light[2] - z;
@@ -138,7 +220,7 @@ final class RayCaster {
             ly /= dist;
             lz /= dist;
             double cos = nx * lx + ny * ly + nz * lz;
-            if (cos <= 0 || occluded(s, ox, oy, oz, lx, ly, lz, dist, shadow)) {
+            if (cos <= 0 || occluded(s, ox, oy, oz, lx, ly, lz, dist, shadow, lastBlocker, li)) {
                 continue;
             }
             double falloff = light[3] / (1 + 0.08 * dist * dist);
@@ -161,7 +243,7 @@ final class RayCaster {
     }
 
     private static byte tone(double linear, double jitter) {
-        double v = 255 * Math.pow(Math.min(1, Math.max(0, linear)), 1 / 2.2) + 4 * jitter;
+        double v = 255 * Math.sqrt(Math.min(1, Math.max(0, linear))) + 4 * jitter;
         return (byte) Math.max(0, Math.min(255, Math.round(v)));
     }
 }

@@ -89,7 +89,7 @@ final class SceneBuilder {
                 break;
             }
             double facing = Math.atan2(camX - at[0], camZ - at[1]) + Math.toRadians(u(-70, 70));
-            groups.add(PersonFigure.build(rng, surfaces, nextInstance++, p, at[0], at[1], facing));
+            groups.addAll(PersonFigure.build(rng, surfaces, nextInstance++, p, at[0], at[1], facing));
         }
 
         int objects = 4 + rng.nextInt(5);
