@@ -72,7 +72,8 @@ final class SceneBuilder {
 
         double camX = u(x0 + 0.6, x1 - 0.6);
         double camZ = u(z0 + 0.6, z1 - 0.6);
-        yaw = u(0, 2 * Math.PI);
+        // Look roughly across the room (towards its centre ± 60°) so views are not filled by a near wall.
+        yaw = Math.atan2(-camX, -camZ) + Math.toRadians(u(-60, 60));
         fov = u(55, 70);
         camera = new Camera(camX, u(1.1, 1.7), camZ, yaw, Math.toRadians(u(5, 25)), fov);
         footprints.add(new double[] {camX, camZ, 0.45});
