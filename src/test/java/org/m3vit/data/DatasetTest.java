@@ -152,4 +152,59 @@ class DatasetTest {
             assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
         }
     }
+
+    /** Counts reads; otherwise a plain NYUD reader. */
+    static final class CountingReader extends MultiTaskReader {
+        final NyudReader inner;
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingReader(Path root) throws java.io.IOException {
+            super(root, Split.TRAIN, Layout.NYUD.tasks(), root.resolve("gt_sets/train.txt"));
+            inner = new NyudReader(root, Split.TRAIN, Layout.NYUD.tasks());
+        }
+
+        @Override
+        public Layout layout() {
+            return Layout.NYUD;
+        }
+
+        @Override
+        protected List<Path> requiredFiles(String id) {
+            return List.of();
+        }
+
+        @Override
+        public RawSample read(int index) throws java.io.IOException {
+            RawSample r = inner.read(index);
+            reads.incrementAndGet();
+            return r;
+        }
+    }
+
+    @Test
+    void loaderWorksAheadWhileTheConsumerIsBusy() throws Exception {
+        Path n = tmp.resolve("overlap");
+        Synthesizer.run(new Synthesizer.Options(Layout.NYUD, 12, 16, 16, 3, 0, 2), n, i -> { });
+        CountingReader reader = new CountingReader(n);
+        MultiTaskDataset ds = MultiTaskDataset.builder().setReader(reader)
+                .setAugmentation(Augmentation.train(Layout.NYUD, 16, 16)).build();
+        try (PrefetchLoader loader = new PrefetchLoader(ds, 0, 2, true, false, 2, 3)) {
+            java.util.Iterator<SampleBatch> it = loader.iterator();
+            it.next();
+            // While the "training step" runs, the workers fill the queue: 3 batches in flight after the first.
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (reader.reads.get() < 8 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);
+            assertEquals(8, reader.reads.get(), "batch 0 plus 3 batches of 2 loaded ahead, and no more (bounded)");
+            int batches = 1;
+            while (it.hasNext()) {
+                it.next();
+                batches++;
+            }
+            assertEquals(6, batches);
+            assertEquals(12, reader.reads.get());
+        }
+    }
 }
