@@ -1,5 +1,6 @@
 package org.m3vit.data;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.dataset.RandomAccessDataset;
@@ -100,10 +101,15 @@ public final class MultiTaskDataset extends RandomAccessDataset {
     public Record get(NDManager manager, long index) throws IOException {
         Sample s = sample(index, epoch);
         NDList batch = new SampleBatch(List.of(s), taskOrder()).toNDList(manager);
-        NDList data = new NDList(batch.get(0).squeeze(0));
+        // Drop the batch axis; the views keep the storage alive, so the batch handles can be freed now.
+        NDList data = new NDList();
         NDList labels = new NDList();
-        for (int i = 1; i < batch.size(); i++) {
-            labels.add(batch.get(i).squeeze(0));
+        for (int i = 0; i < batch.size(); i++) {
+            NDArray b = batch.get(i);
+            NDArray one = b.squeeze(0);
+            one.setName(b.getName());
+            b.close();
+            (i == 0 ? data : labels).add(one);
         }
         return new Record(data, labels);
     }

@@ -102,7 +102,7 @@ final class PascalWriter implements SceneWriter {
         for (int i = 0; i < instances.size(); i++) {
             int inst = instances.get(i);
             SceneClass cls = instanceClass.get(inst);
-            objects.set("class", i, Mat5.newString(cls == SceneClass.PERSON ? "person" : cls.name().toLowerCase(java.util.Locale.ROOT).replace("_", "")));
+            objects.set("class", i, Mat5.newString(cls.vocName()));
             objects.set("class_ind", i, Mat5.newScalar(cls.voc()));
             objects.set("mask", i, instanceMasks.get(inst));
             Map<String, Matrix> parts = partMasks.get(inst);

@@ -25,6 +25,11 @@ public enum SceneClass {
     POTTED_PLANT(40, 16, 261, true),
     PERSON(31, 15, 284, true);
 
+    /** PASCAL VOC class names by index, as PASCAL-Part's {@code objects.class} strings spell them. */
+    private static final String[] VOC_NAMES = {
+        "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
+        "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor"};
+
     private final int nyud;
     private final int voc;
     private final int context;
@@ -45,6 +50,11 @@ public enum SceneClass {
     /** VOC label as stored in {@code semseg/VOC12/<id>.png} (0 = background). */
     public int voc() {
         return voc;
+    }
+
+    /** VOC class name ("diningtable", "person", …). */
+    public String vocName() {
+        return VOC_NAMES[voc];
     }
 
     /** Class id in {@code LabelMap}. */

@@ -228,6 +228,10 @@ class SynthRoundTripTest {
                 assertEquals(List.of("class", "class_ind", "mask", "parts"), o.getFieldNames());
                 for (int k = 0; k < o.getNumElements(); k++) {
                     int cls = (int) o.getMatrix("class_ind", k).getDouble(0);
+                    String name = o.getChar("class", k).getString();
+                    assertEquals(java.util.Map.of(5, "bottle", 9, "chair", 11, "diningtable", 15, "person", 16, "pottedplant",
+                            18, "sofa", 20, "tvmonitor").get(cls), name, "VOC name of class " + cls);
+                    assertTrue(cls >= 1 && cls <= 20, "objects are VOC objects");
                     us.hebi.matlab.mat.types.Array parts = o.get("parts", k);
                     if (cls != HumanParts.PERSON_CLASS) {
                         assertEquals(0, parts.getNumElements(), "only people have parts");
