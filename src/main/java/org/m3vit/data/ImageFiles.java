@@ -15,6 +15,7 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
@@ -50,7 +51,8 @@ public final class ImageFiles {
         }
         BufferedImage img;
         try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
+            // A memory-cached stream: ImageIO.read(InputStream) would otherwise spool into a temp file.
+            img = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(file + ": malformed image (" + e.getMessage() + ")");
         }
