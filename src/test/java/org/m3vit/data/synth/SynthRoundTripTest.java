@@ -239,8 +239,8 @@ class SynthRoundTripTest {
                     }
                     us.hebi.matlab.mat.types.Struct ps = (us.hebi.matlab.mat.types.Struct) parts;
                     for (int j = 0; j < ps.getNumElements(); j++) {
-                        String name = ps.getChar("part_name", j).getString();
-                        assertTrue(HumanParts.group(name) > 0, "real PASCAL-Part name: " + name);
+                        String part = ps.getChar("part_name", j).getString();
+                        assertTrue(HumanParts.group(part) > 0, "real PASCAL-Part name: " + part);
                         assertEquals(H, ps.getMatrix("mask", j).getNumRows());
                         assertEquals(W, ps.getMatrix("mask", j).getNumCols());
                     }
