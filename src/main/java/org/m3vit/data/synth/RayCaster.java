@@ -24,6 +24,7 @@ final class RayCaster {
         int[][] box = screenBoxes(scene, height, width, tanX, tanY);
         int[] lastBlocker = new int[scene.lights.length];
         java.util.Arrays.fill(lastBlocker, -1);
+        double[][] cones = lightCones(scene);
         Scene.Group[] candidates = new Scene.Group[scene.groups.length];
         int[] candidateX = new int[2 * scene.groups.length];
         for (int i = 0; i < height; i++) {
@@ -74,7 +75,8 @@ final class RayCaster {
                 double hx = cam.px + hit.t * dx;
                 double hy = cam.py + hit.t * dy;
                 double hz = cam.pz + hit.t * dz;
-                shade(scene, scene.surfaces.get(hit.surface), hx, hy, hz, nx, ny, nz, dx, dy, dz, shadow, lastBlocker, f.rgb, 3 * p, noise);
+                shade(scene, scene.surfaces.get(hit.surface), hx, hy, hz, nx, ny, nz, dx, dy, dz, shadow, lastBlocker, cones,
+                        f.rgb, 3 * p, noise);
             }
         }
         return f;
@@ -167,17 +169,53 @@ final class RayCaster {
     }
 
     /**
-     * Whether anything blocks the segment to a light. Neighbouring pixels are usually shadowed by the same
-     * object, so the group that blocked the previous shadow ray of this light is tested first.
+     * Per light and group, the cone from the light that contains the group's bounding sphere:
+     * {ux, uy, uz, cos(half-angle), distance to the sphere's nearest point}; cos = -2 when the light is
+     * inside the sphere (the group must always be tested).
+     */
+    static double[][] lightCones(Scene s) {
+        double[][] out = new double[s.lights.length][];
+        for (int li = 0; li < s.lights.length; li++) {
+            double[] light = s.lights[li];
+            double[] c = new double[5 * s.groups.length];
+            for (int g = 0; g < s.groups.length; g++) {
+                Scene.Group grp = s.groups[g];
+                double vx = grp.cx - light[0];
+                double vy = grp.cy - light[1];
+                double vz = grp.cz - light[2];
+                double d2 = vx * vx + vy * vy + vz * vz;
+                double d = Math.sqrt(d2);
+                if (d2 <= grp.r2 * (1 + 1e-9) || d < 1e-9) {
+                    c[5 * g + 3] = -2;
+                    c[5 * g + 4] = 0;
+                    continue;
+                }
+                c[5 * g] = vx / d;
+                c[5 * g + 1] = vy / d;
+                c[5 * g + 2] = vz / d;
+                // Small margins keep the test conservative for shadow rays that start a bias away from the surface.
+                c[5 * g + 3] = Math.sqrt(1 - grp.r2 / d2) - 1e-6;
+                c[5 * g + 4] = d - Math.sqrt(grp.r2) - 1e-3;
+            }
+            out[li] = c;
+        }
+        return out;
+    }
+
+    /**
+     * Whether anything blocks the segment to a light. A group can only block it if the point lies beyond
+     * the group's nearest distance from the light and inside the group's cone seen from the light.
+     * Neighbouring pixels are usually shadowed by the same object, so the group that blocked the previous
+     * shadow ray of this light is tested first.
      */
     private static boolean occluded(Scene s, double ox, double oy, double oz, double dx, double dy, double dz,
-            double dist, Hit shadow, int[] lastBlocker, int light) {
+            double dist, Hit shadow, int[] lastBlocker, double[] cone, int light) {
         int first = lastBlocker[light];
-        if (first >= 0 && blocks(s.groups[first], ox, oy, oz, dx, dy, dz, dist, shadow)) {
+        if (first >= 0 && inCone(cone, first, dx, dy, dz, dist) && blocks(s.groups[first], ox, oy, oz, dx, dy, dz, dist, shadow)) {
             return true;
         }
         for (int g = 0; g < s.groups.length; g++) {
-            if (g != first && blocks(s.groups[g], ox, oy, oz, dx, dy, dz, dist, shadow)) {
+            if (g != first && inCone(cone, g, dx, dy, dz, dist) && blocks(s.groups[g], ox, oy, oz, dx, dy, dz, dist, shadow)) {
                 lastBlocker[light] = g;
                 return true;
             }
@@ -185,7 +223,13 @@ final class RayCaster {
         return false;
     }
 
-    private static boolean blocks(Scene.Group g, double ox, double oy, double oz, double dx, double dy, double dz,
+    /** (dx, dy, dz) points from the surface to the light, so the light sees the point along its negation. */
+    static boolean inCone(double[] cone, int g, double dx, double dy, double dz, double dist) {
+        int k = 5 * g;
+        return dist > cone[k + 4] && -(dx * cone[k] + dy * cone[k + 1] + dz * cone[k + 2]) >= cone[k + 3];
+    }
+
+    static boolean blocks(Scene.Group g, double ox, double oy, double oz, double dx, double dy, double dz,
             double dist, Hit shadow) {
         if (!g.mayHit(ox, oy, oz, dx, dy, dz, dist)) {
             return false;
@@ -200,7 +244,8 @@ final class RayCaster {
     }
 
     private static void shade(Scene s, Surface m, double x, double y, double z, double nx, double ny, double nz,
-            double dx, double dy, double dz, Hit shadow, int[] lastBlocker, byte[] rgb, int at, SplittableRandom noise) {
+            double dx, double dy, double dz, Hit shadow, int[] lastBlocker, double[][] cones, byte[] rgb, int at,
+            SplittableRandom noise) {
         double w = m.texture.weight(x, y, z, m.textureScale);
         double ar = m.r1 + w * (m.r2 - m.r1);
         double ag = m.g1 + w * (m.g2 - m.g1);
@@ -220,7 +265,7 @@ final class RayCaster {
             ly /= dist;
             lz /= dist;
             double cos = nx * lx + ny * ly + nz * lz;
-            if (cos <= 0 || occluded(s, ox, oy, oz, lx, ly, lz, dist, shadow, lastBlocker, li)) {
+            if (cos <= 0 || occluded(s, ox, oy, oz, lx, ly, lz, dist, shadow, lastBlocker, cones[li], li)) {
                 continue;
             }
             double falloff = light[3] / (1 + 0.08 * dist * dist);

@@ -66,4 +66,56 @@ class RayCasterTest {
         assertTrue(f.surface[0] != 3);
         assertTrue(f.depth[0] <= 7 + 1e-5);
     }
+
+    @Test
+    void lightConeCullingIsConservative() {
+        // For every visible surface point, light and object: whenever the object really blocks the
+        // segment to the light, the cone test must have let it through.
+        int blocked = 0;
+        for (int idx = 0; idx < 8; idx++) {
+            SplittableRandom rng = new SplittableRandom(Synthesizer.imageSeed(5, idx));
+            Scene s = SceneBuilder.build(Layout.PASCAL, rng);
+            double[][] cones = RayCaster.lightCones(s);
+            int h = 24;
+            int w = 32;
+            Camera c = s.camera;
+            double tanX = c.tanHalfFovX;
+            double tanY = tanX * h / w;
+            Hit hit = new Hit();
+            Hit shadow = new Hit();
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double sx = (2 * (j + 0.5) / w - 1) * tanX;
+                    double sy = (1 - 2 * (i + 0.5) / h) * tanY;
+                    double dx = c.forward[0] + sx * c.right[0] + sy * c.up[0];
+                    double dy = c.forward[1] + sx * c.right[1] + sy * c.up[1];
+                    double dz = c.forward[2] + sx * c.right[2] + sy * c.up[2];
+                    double n = Math.sqrt(dx * dx + dy * dy + dz * dz);
+                    RayCaster.trace(s, c.px, c.py, c.pz, dx / n, dy / n, dz / n, hit);
+                    double px = c.px + hit.t * dx / n;
+                    double py = c.py + hit.t * dy / n;
+                    double pz = c.pz + hit.t * dz / n;
+                    double sign = hit.nx * dx + hit.ny * dy + hit.nz * dz > 0 ? -1 : 1;
+                    double ox = px + sign * hit.nx * 1e-4;
+                    double oy = py + sign * hit.ny * 1e-4;
+                    double oz = pz + sign * hit.nz * 1e-4;
+                    for (int li = 0; li < s.lights.length; li++) {
+                        double[] l = s.lights[li];
+                        double lx = l[0] - px;
+                        double ly = l[1] - py;
+                        double lz = l[2] - pz;
+                        double dist = Math.sqrt(lx * lx + ly * ly + lz * lz);
+                        for (int g = 0; g < s.groups.length; g++) {
+                            if (RayCaster.blocks(s.groups[g], ox, oy, oz, lx / dist, ly / dist, lz / dist, dist, shadow)) {
+                                blocked++;
+                                assertTrue(RayCaster.inCone(cones[li], g, lx / dist, ly / dist, lz / dist, dist),
+                                        "scene " + idx + " pixel " + i + "," + j + " light " + li + " group " + g);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(blocked > 100, "the scenes have shadows: " + blocked);
+    }
 }
