@@ -1,0 +1,245 @@
+package org.m3vit.data;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The reference input pipeline ({@code get_transformations}, {@code data/custom_transforms.py}), on plain
+ * float arrays so it is deterministic, engine-independent and runs on loader threads.
+ *
+ * <p>Train: RandomHorizontalFlip p=0.5 (normals' x negated) → ScaleNRotate about the centre (PASCAL:
+ * angle U(−20°, 20°), scale U(0.75, 1.25); NYUD: angle 0, scale from {1, 1.2, 1.5}, depth divided by the
+ * scale; normals rotated in-plane) → FixedResize (image and normals cubic, label maps nearest; normals
+ * renormalised) → AddIgnoreRegions (zero-norm normals, all-zero human-parts maps and zero depth → 255) →
+ * ToTensor → ImageNet Normalize. Val: FixedResize → AddIgnoreRegions → ToTensor → Normalize.
+ *
+ * <p>ToTensor: the reference casts the cubic-resampled image with {@code astype(np.uint8)}, which wraps
+ * overshoots around (−1 becomes 255). We clamp to [0, 255] before truncating instead: identical for
+ * in-range values, and no speckle where cubic interpolation overshoots.
+ */
+public final class Augmentation {
+
+    public static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    public static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    private static final double[] NYUD_SCALES = {1.0, 1.2, 1.5};
+
+    private final boolean train;
+    private final Layout layout;
+    private final int height;
+    private final int width;
+
+    private Augmentation(boolean train, Layout layout, int height, int width) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("output size must be positive, got " + height + "x" + width);
+        }
+        this.train = train;
+        this.layout = layout;
+        this.height = height;
+        this.width = width;
+    }
+
+    /** Training augmentation with the layout's ScaleNRotate parameters, output resized to height × width. */
+    public static Augmentation train(Layout layout, int height, int width) {
+        return new Augmentation(true, layout, height, width);
+    }
+
+    /** Validation: resize and normalise only. */
+    public static Augmentation val(Layout layout, int height, int width) {
+        return new Augmentation(false, layout, height, width);
+    }
+
+    public boolean isTrain() {
+        return train;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    /** Random draws of one training sample, in the order they are taken from the random source. */
+    public static final class Draw {
+        public final boolean flip;
+        public final double angleDeg;
+        public final double scale;
+
+        public Draw(boolean flip, double angleDeg, double scale) {
+            this.flip = flip;
+            this.angleDeg = angleDeg;
+            this.scale = scale;
+        }
+    }
+
+    /** Draws flip, angle and scale for one sample. */
+    public Draw draw(SplittableRandom rng) {
+        boolean flip = rng.nextDouble() < 0.5;
+        if (layout == Layout.PASCAL) {
+            double angle = -20 + 40 * rng.nextDouble();
+            double scale = 0.75 + 0.5 * rng.nextDouble();
+            return new Draw(flip, angle, scale);
+        }
+        return new Draw(flip, 0, NYUD_SCALES[rng.nextInt(NYUD_SCALES.length)]);
+    }
+
+    /** Augments one sample; for training, the random choices come from {@code rng}. */
+    public Sample apply(RawSample raw, SplittableRandom rng) {
+        return apply(raw, train ? draw(rng) : null);
+    }
+
+    /** Augments one sample with explicit draws (null = validation pipeline). */
+    public Sample apply(RawSample raw, Draw draw) {
+        int h = raw.height();
+        int w = raw.width();
+        float[] image = raw.image();
+        Map<Task, float[]> t = new EnumMap<>(Task.class);
+        t.putAll(raw.targets());
+        if (draw != null) {
+            if (draw.flip) {
+                image = Resampling.flipHorizontal(image, h, w, 3);
+                for (Map.Entry<Task, float[]> e : t.entrySet()) {
+                    float[] f = Resampling.flipHorizontal(e.getValue(), h, w, e.getKey().channels());
+                    if (e.getKey() == Task.NORMALS) {
+                        for (int i = 0; i < f.length; i += 3) {
+                            f[i] = -f[i];
+                        }
+                    }
+                    e.setValue(f);
+                }
+            }
+            if (draw.angleDeg != 0 || draw.scale != 1) {
+                double[] m = Resampling.rotationMatrix(w / 2.0, h / 2.0, draw.angleDeg, draw.scale);
+                image = Resampling.warpAffine(image, h, w, 3, m, Interpolation.CUBIC);
+                for (Map.Entry<Task, float[]> e : t.entrySet()) {
+                    Task task = e.getKey();
+                    float[] f = Resampling.warpAffine(e.getValue(), h, w, task.channels(), m, task.interpolation());
+                    if (task == Task.DEPTH) {
+                        for (int i = 0; i < f.length; i++) {
+                            f[i] /= (float) draw.scale;
+                        }
+                    } else if (task == Task.NORMALS) {
+                        rotateNormals(f, draw.angleDeg);
+                        renormalise(f);
+                    }
+                    e.setValue(f);
+                }
+            }
+        }
+        image = Resampling.resize(image, h, w, 3, height, width, Interpolation.CUBIC);
+        for (Map.Entry<Task, float[]> e : t.entrySet()) {
+            Task task = e.getKey();
+            float[] f = Resampling.resize(e.getValue(), h, w, task.channels(), height, width, task.interpolation());
+            if (task == Task.NORMALS) {
+                renormalise(f);
+            }
+            e.setValue(f);
+        }
+        return finish(raw.id(), image, t);
+    }
+
+    /**
+     * Rotates the in-plane (x, y) part of camera-frame normals (x right, y up) with the image content: a
+     * counter-clockwise image rotation by θ turns each normal counter-clockwise by θ.
+     */
+    static void rotateNormals(float[] n, double angleDeg) {
+        double a = Math.toRadians(angleDeg);
+        float c = (float) Math.cos(a);
+        float s = (float) Math.sin(a);
+        for (int i = 0; i < n.length; i += 3) {
+            float x = n[i];
+            float y = n[i + 1];
+            n[i] = c * x - s * y;
+            n[i + 1] = s * x + c * y;
+        }
+    }
+
+    /** Scales non-zero normals to unit length; exactly-zero (invalid) ones stay zero. */
+    static void renormalise(float[] n) {
+        for (int i = 0; i < n.length; i += 3) {
+            double len = Math.sqrt(n[i] * n[i] + n[i + 1] * n[i + 1] + n[i + 2] * n[i + 2]);
+            if (len > 1e-12) {
+                n[i] /= len;
+                n[i + 1] /= len;
+                n[i + 2] /= len;
+            }
+        }
+    }
+
+    /** AddIgnoreRegions + ToTensor + Normalize, and conversion to channel-first task targets. */
+    private Sample finish(String id, float[] hwcImage, Map<Task, float[]> t) {
+        int n = height * width;
+        float[] image = new float[3 * n];
+        for (int p = 0; p < n; p++) {
+            for (int c = 0; c < 3; c++) {
+                float v = hwcImage[3 * p + c];
+                int u8 = (int) Math.max(0f, Math.min(255f, v));
+                image[c * n + p] = (u8 / 255f - MEAN[c]) / STD[c];
+            }
+        }
+        Map<Task, int[]> labels = new EnumMap<>(Task.class);
+        Map<Task, float[]> dense = new EnumMap<>(Task.class);
+        for (Map.Entry<Task, float[]> e : t.entrySet()) {
+            Task task = e.getKey();
+            float[] f = e.getValue();
+            switch (task) {
+                case SEMSEG:
+                    labels.put(task, toInt(f));
+                    break;
+                case HUMAN_PARTS: {
+                    int[] l = toInt(f);
+                    boolean anyPart = false;
+                    for (int v : l) {
+                        if (v != 0) {
+                            anyPart = true;
+                            break;
+                        }
+                    }
+                    if (!anyPart) {
+                        java.util.Arrays.fill(l, Task.IGNORE);
+                    }
+                    labels.put(task, l);
+                    break;
+                }
+                case NORMALS: {
+                    float[] chw = new float[3 * n];
+                    for (int p = 0; p < n; p++) {
+                        float x = f[3 * p];
+                        float y = f[3 * p + 1];
+                        float z = f[3 * p + 2];
+                        boolean invalid = x == 0 && y == 0 && z == 0;
+                        chw[p] = invalid ? Task.IGNORE : x;
+                        chw[n + p] = invalid ? Task.IGNORE : y;
+                        chw[2 * n + p] = invalid ? Task.IGNORE : z;
+                    }
+                    dense.put(task, chw);
+                    break;
+                }
+                case DEPTH: {
+                    float[] d = f.clone();
+                    for (int p = 0; p < n; p++) {
+                        if (d[p] == 0) {
+                            d[p] = Task.IGNORE;
+                        }
+                    }
+                    dense.put(task, d);
+                    break;
+                }
+                default:
+                    dense.put(task, f);
+            }
+        }
+        return new Sample(id, image, new TaskTargets(height, width, labels, dense));
+    }
+
+    private static int[] toInt(float[] f) {
+        int[] out = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            out[i] = Math.round(f[i]);
+        }
+        return out;
+    }
+}

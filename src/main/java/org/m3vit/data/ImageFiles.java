@@ -1,0 +1,221 @@
+package org.m3vit.data;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * JPEG/PNG reading and writing through the JDK's ImageIO. Reading failures name the file and the
+ * problem; label maps are read as raw sample values (palette indices for VOC-style PNGs), never as
+ * colours.
+ */
+public final class ImageFiles {
+
+    /** A decoded image: (H, W, C) interleaved values. */
+    public static final class Pixels {
+        public final int height;
+        public final int width;
+        public final int channels;
+        public final float[] data;
+
+        Pixels(int height, int width, int channels, float[] data) {
+            this.height = height;
+            this.width = width;
+            this.channels = channels;
+            this.data = data;
+        }
+    }
+
+    private ImageFiles() {}
+
+    private static BufferedImage decode(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": file not found");
+        }
+        BufferedImage img;
+        try {
+            // A memory-cached stream: ImageIO.read(InputStream) would otherwise spool into a temp file.
+            img = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(file + ": malformed image (" + e.getMessage() + ")");
+        }
+        if (img == null) {
+            throw new IllegalArgumentException(file + ": not a readable JPEG/PNG image");
+        }
+        return img;
+    }
+
+    /** Reads any image as RGB, (H, W, 3) values in [0, 255]. */
+    public static Pixels readRgb(Path file) throws IOException {
+        BufferedImage img = decode(file);
+        int h = img.getHeight();
+        int w = img.getWidth();
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        float[] out = new float[h * w * 3];
+        for (int i = 0; i < argb.length; i++) {
+            int p = argb[i];
+            out[3 * i] = (p >> 16) & 0xff;
+            out[3 * i + 1] = (p >> 8) & 0xff;
+            out[3 * i + 2] = p & 0xff;
+        }
+        return new Pixels(h, w, 3, out);
+    }
+
+    /**
+     * Reads a single-channel map (grayscale or palette PNG) as its raw values: palette indices for an
+     * indexed PNG, the gray level otherwise. Multi-channel images are rejected, because a colour-coded
+     * label map would otherwise be silently misread.
+     */
+    public static Pixels readIndexed(Path file) throws IOException {
+        BufferedImage img = decode(file);
+        Raster r = img.getRaster();
+        if (r.getNumBands() != 1) {
+            throw new IllegalArgumentException(file + ": expected a single-channel (grayscale or palette) label PNG, got "
+                    + r.getNumBands() + " channels");
+        }
+        int h = img.getHeight();
+        int w = img.getWidth();
+        int[] v = r.getSamples(0, 0, w, h, 0, (int[]) null);
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return new Pixels(h, w, 1, out);
+    }
+
+    /** Reads a grayscale image; colour images are converted with PIL's 'L' weights (0.299, 0.587, 0.114). */
+    public static Pixels readGray(Path file) throws IOException {
+        BufferedImage img = decode(file);
+        Raster r = img.getRaster();
+        int h = img.getHeight();
+        int w = img.getWidth();
+        if (r.getNumBands() == 1 && !(img.getColorModel() instanceof IndexColorModel)) {
+            int[] v = r.getSamples(0, 0, w, h, 0, (int[]) null);
+            float[] out = new float[v.length];
+            int max = (1 << img.getColorModel().getComponentSize(0)) - 1;
+            for (int i = 0; i < v.length; i++) {
+                out[i] = max == 255 ? v[i] : v[i] * 255f / max;
+            }
+            return new Pixels(h, w, 1, out);
+        }
+        Pixels rgb = readRgb(file);
+        float[] out = new float[h * w];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (rgb.data[3 * i] * 299 + rgb.data[3 * i + 1] * 587 + rgb.data[3 * i + 2] * 114) / 1000f;
+        }
+        return new Pixels(h, w, 1, out);
+    }
+
+    /** Encodes an RGB image, (H, W, 3) bytes, as JPEG of the given quality (0..1). */
+    public static byte[] jpeg(int height, int width, byte[] rgb, float quality) throws IOException {
+        BufferedImage img = rgbImage(height, width, rgb);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(height * width);
+        Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("jpeg");
+        ImageWriter writer = it.next();
+        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(ios);
+            ImageWriteParam p = writer.getDefaultWriteParam();
+            p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            p.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(img, null, null), p);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /** Encodes an RGB PNG, (H, W, 3) bytes. */
+    public static byte[] rgbPng(int height, int width, byte[] rgb) throws IOException {
+        return png(rgbImage(height, width, rgb));
+    }
+
+    /** Encodes an 8-bit grayscale PNG. */
+    public static byte[] grayPng(int height, int width, byte[] gray) throws IOException {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setDataElements(0, 0, width, height, gray);
+        return png(img);
+    }
+
+    /** Encodes an 8-bit palette PNG (indices in {@code idx}), as the VOC label PNGs are stored. */
+    public static byte[] indexedPng(int height, int width, byte[] idx, IndexColorModel palette) throws IOException {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, palette);
+        WritableRaster r = img.getRaster();
+        r.setDataElements(0, 0, width, height, idx);
+        return png(img);
+    }
+
+    /** The PASCAL VOC colour map (bit-interleaved class index), used for indexed label PNGs. */
+    public static IndexColorModel vocPalette() {
+        byte[] red = new byte[256];
+        byte[] green = new byte[256];
+        byte[] blue = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            int r = 0;
+            int g = 0;
+            int b = 0;
+            int c = i;
+            for (int j = 0; j < 8; j++) {
+                r |= ((c) & 1) << (7 - j);
+                g |= ((c >> 1) & 1) << (7 - j);
+                b |= ((c >> 2) & 1) << (7 - j);
+                c >>= 3;
+            }
+            red[i] = (byte) r;
+            green[i] = (byte) g;
+            blue[i] = (byte) b;
+        }
+        return new IndexColorModel(8, 256, red, green, blue);
+    }
+
+    private static BufferedImage rgbImage(int height, int width, byte[] rgb) {
+        if (rgb.length != height * width * 3) {
+            throw new IllegalArgumentException("RGB buffer has " + rgb.length + " bytes, expected " + height + "x" + width + "x3");
+        }
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        // setPixels takes samples in band order (R, G, B) whatever the memory layout is.
+        int[] samples = new int[rgb.length];
+        for (int i = 0; i < rgb.length; i++) {
+            samples[i] = rgb[i] & 0xff;
+        }
+        img.getRaster().setPixels(0, 0, width, height, samples);
+        return img;
+    }
+
+    /**
+     * PNG with fast deflate: JDK's writer maps quality q to deflate level round(9·(1−q)); level 1 is several
+     * times faster than the default on noisy maps (normals) and the files are lossless either way.
+     */
+    private static byte[] png(BufferedImage img) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(img.getWidth() * img.getHeight());
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(buf)) {
+            writer.setOutput(ios);
+            ImageWriteParam p = writer.getDefaultWriteParam();
+            if (p.canWriteCompressed()) {
+                p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                p.setCompressionQuality(0.9f);
+            }
+            writer.write(null, new IIOImage(img, null, null), p);
+        } finally {
+            writer.dispose();
+        }
+        return buf.toByteArray();
+    }
+}
