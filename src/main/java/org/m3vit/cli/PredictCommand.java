@@ -1,5 +1,10 @@
 package org.m3vit.cli;
 
+import org.m3vit.data.Augmentation;
+import org.m3vit.data.Interpolation;
+import org.m3vit.data.Resampling;
+import org.m3vit.io.ImageFiles;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -9,8 +14,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.io.Images;
-import org.m3vit.io.Npy;
+import org.m3vit.io.NpyArray;
+import org.m3vit.io.NpyFiles;
 import org.m3vit.io.Tensor;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
@@ -72,8 +77,8 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + ": with --image the output must be a .png file");
         }
         // Read the input before building the model so bad input fails fast.
-        Tensor x = input.npy != null ? Npy.readFloats(input.npy) : null;
-        BufferedImage image = input.image != null ? Images.read(input.image) : null;
+        Tensor x = input.npy != null ? asTensor(NpyFiles.read(input.npy)) : null;
+        ImageFiles.Pixels image = input.image != null ? ImageFiles.readRgb(input.image) : null;
         int h = config.imgHeight();
         int w = config.imgWidth();
         if (x != null) {
@@ -99,13 +104,13 @@ final class PredictCommand implements Callable<Integer> {
                     float[] y = runOne(m, ps, manager, one, t);
                     System.arraycopy(y, 0, result, i * outPer, outPer);
                 }
-                Npy.writeFloats(out, new long[] {n, channels, h, w}, result);
+                NpyFiles.writeFloat32(out, new int[] {n, channels, h, w}, result);
             } else {
-                BufferedImage resized = Images.resize(image, w, h, false);
-                float[] y = runOne(m, ps, manager, Images.toNormalizedChw(resized), t);
+                // the validation transform of the data pipeline: cubic resize (cv2 semantics) + normalise
+                float[] resized = Resampling.resize(image.data, image.height, image.width, 3, h, w, Interpolation.CUBIC);
+                float[] y = runOne(m, ps, manager, Augmentation.toNormalizedChw(resized, h, w), t);
                 BufferedImage vis = TaskVisualizer.render(t, y, channels, h, w);
-                boolean classes = t == Task.SEMSEG || t == Task.HUMAN_PARTS;
-                Images.writePng(out, Images.resize(vis, image.getWidth(), image.getHeight(), classes));
+                ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, t.isClassMap()));
             }
         }
         return 0;
@@ -118,5 +123,14 @@ final class PredictCommand implements Callable<Integer> {
             NDArray img = sub.create(chw, new Shape(1, c.inChans(), c.imgHeight(), c.imgWidth()));
             return m.forward(ps, img, t, false).prediction().toFloatArray();
         }
+    }
+
+    private static Tensor asTensor(NpyArray a) {
+        int[] shape = a.shape();
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return Tensor.of(dims, a.data());
     }
 }

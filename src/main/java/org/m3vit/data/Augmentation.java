@@ -1,5 +1,9 @@
 package org.m3vit.data;
 
+import org.m3vit.task.Dataset;
+
+import org.m3vit.task.Task;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,11 +30,11 @@ public final class Augmentation {
     private static final double[] NYUD_SCALES = {1.0, 1.2, 1.5};
 
     private final boolean train;
-    private final Layout layout;
+    private final Dataset layout;
     private final int height;
     private final int width;
 
-    private Augmentation(boolean train, Layout layout, int height, int width) {
+    private Augmentation(boolean train, Dataset layout, int height, int width) {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("output size must be positive, got " + height + "x" + width);
         }
@@ -41,12 +45,12 @@ public final class Augmentation {
     }
 
     /** Training augmentation with the layout's ScaleNRotate parameters, output resized to height × width. */
-    public static Augmentation train(Layout layout, int height, int width) {
+    public static Augmentation train(Dataset layout, int height, int width) {
         return new Augmentation(true, layout, height, width);
     }
 
     /** Validation: resize and normalise only. */
-    public static Augmentation val(Layout layout, int height, int width) {
+    public static Augmentation val(Dataset layout, int height, int width) {
         return new Augmentation(false, layout, height, width);
     }
 
@@ -78,7 +82,7 @@ public final class Augmentation {
     /** Draws flip, angle and scale for one sample. */
     public Draw draw(SplittableRandom rng) {
         boolean flip = rng.nextDouble() < 0.5;
-        if (layout == Layout.PASCAL) {
+        if (layout == Dataset.PASCAL) {
             double angle = -20 + 40 * rng.nextDouble();
             double scale = 0.75 + 0.5 * rng.nextDouble();
             return new Draw(flip, angle, scale);
@@ -102,7 +106,7 @@ public final class Augmentation {
             if (draw.flip) {
                 image = Resampling.flipHorizontal(image, h, w, 3);
                 for (Map.Entry<Task, float[]> e : t.entrySet()) {
-                    float[] f = Resampling.flipHorizontal(e.getValue(), h, w, e.getKey().channels());
+                    float[] f = Resampling.flipHorizontal(e.getValue(), h, w, e.getKey().targetChannels());
                     if (e.getKey() == Task.NORMALS) {
                         for (int i = 0; i < f.length; i += 3) {
                             f[i] = -f[i];
@@ -116,7 +120,7 @@ public final class Augmentation {
                 image = Resampling.warpAffine(image, h, w, 3, m, Interpolation.CUBIC);
                 for (Map.Entry<Task, float[]> e : t.entrySet()) {
                     Task task = e.getKey();
-                    float[] f = Resampling.warpAffine(e.getValue(), h, w, task.channels(), m, task.interpolation());
+                    float[] f = Resampling.warpAffine(e.getValue(), h, w, task.targetChannels(), m, Interpolation.of(task));
                     if (task == Task.DEPTH) {
                         for (int i = 0; i < f.length; i++) {
                             f[i] /= (float) draw.scale;
@@ -132,7 +136,7 @@ public final class Augmentation {
         image = Resampling.resize(image, h, w, 3, height, width, Interpolation.CUBIC);
         for (Map.Entry<Task, float[]> e : t.entrySet()) {
             Task task = e.getKey();
-            float[] f = Resampling.resize(e.getValue(), h, w, task.channels(), height, width, task.interpolation());
+            float[] f = Resampling.resize(e.getValue(), h, w, task.targetChannels(), height, width, Interpolation.of(task));
             if (task == Task.NORMALS) {
                 renormalise(f);
             }
@@ -169,8 +173,12 @@ public final class Augmentation {
         }
     }
 
-    /** AddIgnoreRegions + ToTensor + Normalize, and conversion to channel-first task targets. */
-    private Sample finish(String id, float[] hwcImage, Map<Task, float[]> t) {
+    /**
+     * ToTensor + Normalize: an (H, W, 3) image in [0, 255] (possibly overshooting after cubic resampling)
+     * becomes (3, H, W) float32, each value cast to 0..255 integers, scaled to [0, 1] and normalised
+     * with the ImageNet mean and std.
+     */
+    public static float[] toNormalizedChw(float[] hwcImage, int height, int width) {
         int n = height * width;
         float[] image = new float[3 * n];
         for (int p = 0; p < n; p++) {
@@ -180,6 +188,13 @@ public final class Augmentation {
                 image[c * n + p] = (u8 / 255f - MEAN[c]) / STD[c];
             }
         }
+        return image;
+    }
+
+    /** AddIgnoreRegions + ToTensor + Normalize, and conversion to channel-first task targets. */
+    private Sample finish(String id, float[] hwcImage, Map<Task, float[]> t) {
+        int n = height * width;
+        float[] image = toNormalizedChw(hwcImage, height, width);
         Map<Task, int[]> labels = new EnumMap<>(Task.class);
         Map<Task, float[]> dense = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : t.entrySet()) {

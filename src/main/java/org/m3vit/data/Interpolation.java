@@ -1,7 +1,14 @@
 package org.m3vit.data;
 
-/** Resampling kernels used by the augmentation (OpenCV's INTER_NEAREST and INTER_CUBIC semantics). */
+import org.m3vit.task.Task;
+
+/** Resampling kinds of the reference pipeline. */
 public enum Interpolation {
     NEAREST,
-    CUBIC
+    CUBIC;
+
+    /** How the reference resamples a task's ground truth: normals cubic (then renormalised), maps nearest. */
+    public static Interpolation of(Task task) {
+        return task == Task.NORMALS ? CUBIC : NEAREST;
+    }
 }

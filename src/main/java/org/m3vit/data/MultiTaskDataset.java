@@ -1,5 +1,9 @@
 package org.m3vit.data;
 
+import org.m3vit.task.Dataset;
+
+import org.m3vit.task.Task;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -57,7 +61,7 @@ public final class MultiTaskDataset extends RandomAccessDataset {
         return seed;
     }
 
-    public Layout layout() {
+    public Dataset layout() {
         return reader.layout();
     }
 

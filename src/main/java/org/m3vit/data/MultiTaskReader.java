@@ -1,5 +1,13 @@
 package org.m3vit.data;
 
+import org.m3vit.io.ImageFiles;
+
+import org.m3vit.io.NpyArray;
+
+import org.m3vit.task.Dataset;
+
+import org.m3vit.task.Task;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +37,7 @@ public abstract class MultiTaskReader {
         }
         for (Task t : tasks) {
             if (!layout().tasks().contains(t)) {
-                throw new IllegalArgumentException(layout() + " has no " + t.key() + " ground truth; it provides " + keys(layout().tasks()));
+                throw new IllegalArgumentException(layout() + " has no " + t.id() + " ground truth; it provides " + keys(layout().tasks()));
             }
         }
         this.root = root;
@@ -52,16 +60,16 @@ public abstract class MultiTaskReader {
     }
 
     /** Opens the reader for a layout. */
-    public static MultiTaskReader open(Layout layout, Path root, Split split, Set<Task> tasks) throws IOException {
-        return layout == Layout.NYUD ? new NyudReader(root, split, tasks) : new PascalReader(root, split, tasks);
+    public static MultiTaskReader open(Dataset layout, Path root, Split split, Set<Task> tasks) throws IOException {
+        return layout == Dataset.NYUD ? new NyudReader(root, split, tasks) : new PascalReader(root, split, tasks);
     }
 
     /** Opens the reader for all tasks the layout provides. */
-    public static MultiTaskReader open(Layout layout, Path root, Split split) throws IOException {
+    public static MultiTaskReader open(Dataset layout, Path root, Split split) throws IOException {
         return open(layout, root, split, layout.tasks());
     }
 
-    public abstract Layout layout();
+    public abstract Dataset layout();
 
     /** Files that must exist for sample {@code id} (all tasks, like the reference). */
     protected abstract List<Path> requiredFiles(String id);
@@ -118,7 +126,7 @@ public abstract class MultiTaskReader {
     static String keys(Set<Task> tasks) {
         List<String> k = new ArrayList<>();
         for (Task t : tasks) {
-            k.add(t.key());
+            k.add(t.id());
         }
         return String.join(", ", k);
     }

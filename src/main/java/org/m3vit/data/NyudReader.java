@@ -1,5 +1,13 @@
 package org.m3vit.data;
 
+import org.m3vit.io.ImageFiles;
+
+import org.m3vit.io.NpyFiles;
+
+import org.m3vit.task.Dataset;
+
+import org.m3vit.task.Task;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -19,8 +27,8 @@ public final class NyudReader extends MultiTaskReader {
     }
 
     @Override
-    public Layout layout() {
-        return Layout.NYUD;
+    public Dataset layout() {
+        return Dataset.NYUD;
     }
 
     @Override

@@ -1,5 +1,11 @@
 package org.m3vit.data;
 
+import org.m3vit.io.ImageFiles;
+
+import org.m3vit.task.Dataset;
+
+import org.m3vit.task.Task;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,8 +62,8 @@ public final class PascalReader extends MultiTaskReader {
     }
 
     @Override
-    public Layout layout() {
-        return Layout.PASCAL;
+    public Dataset layout() {
+        return Dataset.PASCAL;
     }
 
     @Override

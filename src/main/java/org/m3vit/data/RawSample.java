@@ -1,5 +1,7 @@
 package org.m3vit.data;
 
+import org.m3vit.task.Task;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,11 +32,11 @@ public final class RawSample {
         }
         EnumMap<Task, float[]> copy = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : targets.entrySet()) {
-            int expected = height * width * e.getKey().channels();
+            int expected = height * width * e.getKey().targetChannels();
             if (e.getValue().length != expected) {
-                throw new IllegalArgumentException("sample " + id + ": " + e.getKey().key() + " has "
+                throw new IllegalArgumentException("sample " + id + ": " + e.getKey().id() + " has "
                         + e.getValue().length + " values, expected " + height + "x" + width + "x"
-                        + e.getKey().channels());
+                        + e.getKey().targetChannels());
             }
             copy.put(e.getKey(), e.getValue());
         }
@@ -66,7 +68,7 @@ public final class RawSample {
     public float[] target(Task task) {
         float[] t = targets.get(task);
         if (t == null) {
-            throw new IllegalArgumentException("sample " + id + " has no " + task.key() + " target");
+            throw new IllegalArgumentException("sample " + id + " has no " + task.id() + " target");
         }
         return t;
     }

@@ -1,5 +1,7 @@
 package org.m3vit.data;
 
+import org.m3vit.task.Task;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -80,7 +82,7 @@ public final class SampleBatch {
         out.add(image);
         for (Task t : tasks) {
             NDArray a;
-            if (t.integerLabels()) {
+            if (t.isClassMap()) {
                 LongBuffer buf = LongBuffer.allocate(b * n);
                 for (Sample s : samples) {
                     for (int v : s.targets().labels(t)) {
@@ -90,14 +92,14 @@ public final class SampleBatch {
                 buf.flip();
                 a = manager.create(buf, new Shape(b, h, w));
             } else {
-                FloatBuffer buf = FloatBuffer.allocate(b * t.channels() * n);
+                FloatBuffer buf = FloatBuffer.allocate(b * t.targetChannels() * n);
                 for (Sample s : samples) {
                     buf.put(s.targets().values(t));
                 }
                 buf.flip();
-                a = manager.create(buf, new Shape(b, t.channels(), h, w));
+                a = manager.create(buf, new Shape(b, t.targetChannels(), h, w));
             }
-            a.setName(t.key());
+            a.setName(t.id());
             out.add(a);
         }
         return out;

@@ -1,5 +1,7 @@
 package org.m3vit.data;
 
+import org.m3vit.task.Task;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -35,12 +37,12 @@ public final class TaskTargets {
     }
 
     private void check(Task t, int length, boolean asLabels) {
-        if (t.integerLabels() != asLabels) {
-            throw new IllegalArgumentException(t.key() + " must be given as " + (t.integerLabels() ? "int labels" : "float values"));
+        if (t.isClassMap() != asLabels) {
+            throw new IllegalArgumentException(t.id() + " must be given as " + (t.isClassMap() ? "int labels" : "float values"));
         }
-        if (length != t.channels() * height * width) {
-            throw new IllegalArgumentException(t.key() + " has " + length + " values, expected "
-                    + t.channels() + "x" + height + "x" + width);
+        if (length != t.targetChannels() * height * width) {
+            throw new IllegalArgumentException(t.id() + " has " + length + " values, expected "
+                    + t.targetChannels() + "x" + height + "x" + width);
         }
     }
 
@@ -63,7 +65,7 @@ public final class TaskTargets {
     public int[] labels(Task task) {
         int[] v = labels.get(task);
         if (v == null) {
-            throw new IllegalArgumentException("no " + task.key() + " labels in this sample");
+            throw new IllegalArgumentException("no " + task.id() + " labels in this sample");
         }
         return v;
     }
@@ -72,7 +74,7 @@ public final class TaskTargets {
     public float[] values(Task task) {
         float[] v = dense.get(task);
         if (v == null) {
-            throw new IllegalArgumentException("no " + task.key() + " target in this sample");
+            throw new IllegalArgumentException("no " + task.id() + " target in this sample");
         }
         return v;
     }

@@ -7,22 +7,42 @@ import java.util.Locale;
  * depth). Task ids are positions in a {@link TaskSet}, i.e. this order filtered to the enabled tasks.
  */
 public enum Task {
-    SEMSEG("semseg"),
-    HUMAN_PARTS("human_parts"),
-    SAL("sal"),
-    NORMALS("normals"),
-    EDGE("edge"),
-    DEPTH("depth");
+    SEMSEG("semseg", 1, true),
+    HUMAN_PARTS("human_parts", 1, true),
+    SAL("sal", 1, false),
+    NORMALS("normals", 3, false),
+    EDGE("edge", 1, false),
+    DEPTH("depth", 1, false);
+
+    /** Label value that losses and metrics skip (the reference's ignore index). */
+    public static final int IGNORE = 255;
+
+    /** Human-part classes: background + head, torso, upper arm, lower arm, upper leg, lower leg. */
+    public static final int HUMAN_PART_CLASSES = 7;
 
     private final String id;
+    private final int targetChannels;
+    private final boolean classMap;
 
-    Task(String id) {
+    Task(String id, int targetChannels, boolean classMap) {
         this.id = id;
+        this.targetChannels = targetChannels;
+        this.classMap = classMap;
     }
 
     /** The reference name, used in state-dict keys ({@code decoders.{id}.…}) and on the command line. */
     public String id() {
         return id;
+    }
+
+    /** Channels of the ground truth (1 for class maps and scalar maps, 3 for normals). */
+    public int targetChannels() {
+        return targetChannels;
+    }
+
+    /** True for class-index maps (semseg, human parts), delivered as {@code int[]} labels. */
+    public boolean isClassMap() {
+        return classMap;
     }
 
     /** Output channels of this task's head on a dataset (semseg depends on the label set). */
@@ -31,7 +51,7 @@ public enum Task {
             case SEMSEG:
                 return dataset.semsegClasses();
             case HUMAN_PARTS:
-                return 7;
+                return HUMAN_PART_CLASSES;
             case NORMALS:
                 return 3;
             default:

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.io.Npy;
+import org.m3vit.io.NpyArray;
+import org.m3vit.io.NpyFiles;
 import org.m3vit.io.Tensor;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
@@ -44,11 +45,11 @@ class PredictAndFlopsCommandTest {
         }
         Path in = dir.resolve("x.npy");
         Path out = dir.resolve("y.npy");
-        Npy.writeFloats(in, new long[] {2, 3, 64, 64}, x);
+        NpyFiles.writeFloat32(in, new int[] {2, 3, 64, 64}, x);
         assertEquals(0, Main.run("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "human_parts",
                 "--input", in.toString(), "--out", out.toString(), "--threads", "1"));
-        Tensor y = Npy.readFloats(out);
-        assertArrayEquals(new long[] {2, 7, 64, 64}, y.shape());
+        NpyArray y = NpyFiles.read(out);
+        assertArrayEquals(new int[] {2, 7, 64, 64}, y.shape());
 
         // Same numbers as the model API on the same weights (batch of two, pathway of human_parts).
         ModelConfig c = ConfigLoader.load(Path.of(CONFIG));
@@ -57,7 +58,7 @@ class PredictAndFlopsCommandTest {
             ModelWeights.load(model, w);
             float[] want = model.forward(new ParameterStore(m, false), m.create(x, new Shape(2, 3, 64, 64)),
                     Task.HUMAN_PARTS, false).prediction().toFloatArray();
-            assertArrayEquals(want, y.floats(), 1e-5f);
+            assertArrayEquals(want, y.data(), 1e-5f);
         }
 
         BufferedImage img = new BufferedImage(50, 30, BufferedImage.TYPE_INT_RGB);
@@ -81,7 +82,7 @@ class PredictAndFlopsCommandTest {
         Path w = dir.resolve("w.safetensors");
         assertEquals(0, Main.run("init-weights", "--config", CONFIG, "--out", w.toString()));
         Path in = dir.resolve("x.npy");
-        Npy.writeFloats(in, new long[] {1, 3, 32, 32}, new float[3 * 32 * 32]);
+        NpyFiles.writeFloat32(in, new int[] {1, 3, 32, 32}, new float[3 * 32 * 32]);
         String err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--input",
                 in.toString(), "--out", dir.resolve("y.npy").toString());
         assertTrue(err.contains("expected shape (N, 3, 64, 64)"), err);
@@ -89,7 +90,7 @@ class PredictAndFlopsCommandTest {
                 in.toString(), "--out", dir.resolve("y.npy").toString());
         assertTrue(err.contains("'depth' is not enabled"), err);
         Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
-        Npy.writeFloats(in, new long[] {1, 3, 64, 64}, new float[3 * 64 * 64]);
+        NpyFiles.writeFloat32(in, new int[] {1, 3, 64, 64}, new float[3 * 64 * 64]);
         err = runErr("predict", "--config", CONFIG, "--weights", bad.toString(), "--task", "sal", "--input",
                 in.toString(), "--out", dir.resolve("y.npy").toString());
         assertTrue(err.contains("truncated"), err);

@@ -89,7 +89,7 @@ class ConfigLoaderTest {
         assertEquals(256, c.headChannels());
         assertEquals(List.of(Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE), c.tasks().tasks());
         assertEquals(4, c.tasks().idOf(Task.EDGE), "ids follow the reference order, not the YAML order");
-        assertEquals(Dataset.PASCAL_CONTEXT, c.tasks().dataset());
+        assertEquals(Dataset.PASCAL, c.tasks().dataset());
         assertEquals(21, c.tasks().channels(Task.SEMSEG));
     }
 

@@ -1,5 +1,9 @@
 package org.m3vit.data;
 
+import org.m3vit.io.NpyArray;
+
+import org.m3vit.io.NpyFiles;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -115,16 +115,4 @@ class SafetensorsTest {
             assertTrue(e.getMessage().contains(s), "message lacks '" + s + "': " + e.getMessage());
         }
     }
-
-    @Test
-    void npyRoundTripAndByteOrder() throws Exception {
-        Path f = dir.resolve("a.npy");
-        float[] v = {1f, -2f, 3.5f, 0f, 5f, 6f};
-        Npy.writeFloats(f, new long[] {1, 2, 3}, v);
-        Tensor t = Npy.readFloats(f);
-        assertArrayEquals(new long[] {1, 2, 3}, t.shape());
-        assertArrayEquals(v, t.floats());
-        byte[] raw = Files.readAllBytes(f);
-        assertEquals(0, (raw.length - 24) % 64, "header padded to 64 bytes");
-    }
 }

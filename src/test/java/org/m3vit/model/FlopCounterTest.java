@@ -28,7 +28,7 @@ class FlopCounterTest {
     @Test
     void tinyConfigByHand() {
         // D=8, depth 2 (block 1 MoE), 1 head, 16×32 image → N=2, L=3, E=2, k=1, H=8, head channels 4, sal only.
-        ModelConfig c = ModelConfig.builder().tasks(TaskSet.of(Dataset.PASCAL_CONTEXT, Task.SAL, Task.EDGE))
+        ModelConfig c = ModelConfig.builder().tasks(TaskSet.of(Dataset.PASCAL, Task.SAL, Task.EDGE))
                 .imgSize(16, 32).embedDim(8).depth(2).numHeads(1).moeExperts(2).moeTopK(1).moeMlpRatio(1)
                 .headChannels(4).build();
         FlopCounter f = new FlopCounter(c);

@@ -95,25 +95,7 @@ final class Capsule extends Primitive {
 
     private boolean sphere(double ox, double oy, double oz, double dx, double dy, double dz,
             double cx, double cy, double cz, Hit hit) {
-        double px = ox - cx;
-        double py = oy - cy;
-        double pz = oz - cz;
-        double b = px * dx + py * dy + pz * dz;
-        double c = px * px + py * py + pz * pz - r * r;
-        double disc = b * b - c;
-        if (disc < 0) {
-            return false;
-        }
-        double s = Math.sqrt(disc);
-        double t = -b - s;
-        if (t <= EPS) {
-            t = -b + s;
-        }
-        if (t <= EPS || t >= hit.t) {
-            return false;
-        }
-        hit.set(t, (px + t * dx) / r, (py + t * dy) / r, (pz + t * dz) / r, surface);
-        return true;
+        return Sphere.intersect(ox, oy, oz, dx, dy, dz, cx, cy, cz, r, surface, hit);
     }
 
     @Override

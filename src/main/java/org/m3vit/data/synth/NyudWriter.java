@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.m3vit.data.EdgeMaps;
-import org.m3vit.data.ImageFiles;
-import org.m3vit.data.NpyFiles;
+import org.m3vit.io.ImageFiles;
+import org.m3vit.io.NpyFiles;
 import org.m3vit.io.AtomicFiles;
 
 /**

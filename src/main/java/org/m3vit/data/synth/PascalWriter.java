@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.m3vit.data.ImageFiles;
+import org.m3vit.io.ImageFiles;
 import org.m3vit.io.AtomicFiles;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.types.Array;

@@ -18,6 +18,12 @@ final class Sphere extends Primitive {
 
     @Override
     boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz, Hit hit) {
+        return intersect(ox, oy, oz, dx, dy, dz, cx, cy, cz, r, surface, hit);
+    }
+
+    /** Ray–sphere test for a sphere of radius r at c, shared with the capsule's end caps. */
+    static boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz,
+            double cx, double cy, double cz, double r, int surface, Hit hit) {
         double px = ox - cx;
         double py = oy - cy;
         double pz = oz - cz;

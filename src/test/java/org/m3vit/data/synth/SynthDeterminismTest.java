@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.cli.Main;
-import org.m3vit.data.Layout;
+import org.m3vit.task.Dataset;
 
 class SynthDeterminismTest {
 
@@ -35,7 +35,7 @@ class SynthDeterminismTest {
 
     @Test
     void sameSeedGivesIdenticalFilesForAnyThreadCount() throws Exception {
-        for (Layout layout : Layout.values()) {
+        for (Dataset layout : Dataset.values()) {
             Path a = tmp.resolve(layout + "-a");
             Path b = tmp.resolve(layout + "-b");
             Path c = tmp.resolve(layout + "-c");
@@ -45,13 +45,13 @@ class SynthDeterminismTest {
             TreeMap<String, byte[]> ca = contents(a);
             TreeMap<String, byte[]> cb = contents(b);
             assertEquals(ca.keySet(), cb.keySet());
-            int perImage = layout == Layout.NYUD ? 5 : 6;
-            assertEquals(5 * perImage + (layout == Layout.NYUD ? 2 : 3), ca.size(), "files written: " + ca.keySet());
+            int perImage = layout == Dataset.NYUD ? 5 : 6;
+            assertEquals(5 * perImage + (layout == Dataset.NYUD ? 2 : 3), ca.size(), "files written: " + ca.keySet());
             for (String k : ca.keySet()) {
                 assertArrayEquals(ca.get(k), cb.get(k), k);
             }
             TreeMap<String, byte[]> cc = contents(c);
-            String image = layout == Layout.NYUD ? "images/000000.jpg" : "JPEGImages/000000.jpg";
+            String image = layout == Dataset.NYUD ? "images/000000.jpg" : "JPEGImages/000000.jpg";
             assertFalse(java.util.Arrays.equals(ca.get(image), cc.get(image)), "another seed gives another scene");
         }
     }
@@ -59,8 +59,8 @@ class SynthDeterminismTest {
     @Test
     void imagesAreVariedAcrossIndices() {
         // Different indices of one seed give different scenes (different per-image streams).
-        Frame f0 = Synthesizer.render(Layout.PASCAL, 1, 0, 16, 16);
-        Frame f1 = Synthesizer.render(Layout.PASCAL, 1, 1, 16, 16);
+        Frame f0 = Synthesizer.render(Dataset.PASCAL, 1, 0, 16, 16);
+        Frame f1 = Synthesizer.render(Dataset.PASCAL, 1, 1, 16, 16);
         assertFalse(java.util.Arrays.equals(f0.rgb, f1.rgb));
         assertTrue(Synthesizer.imageSeed(1, 0) != Synthesizer.imageSeed(1, 1));
     }
@@ -120,7 +120,7 @@ class SynthDeterminismTest {
         }
         ByteArrayOutputStream e3 = new ByteArrayOutputStream();
         assertEquals(2, cli(new PrintStream(e3, true, StandardCharsets.UTF_8), "synth", "--layout", "coco", "--n", "2", "--out", tmp.resolve("y").toString()));
-        assertTrue(e3.toString(StandardCharsets.UTF_8).contains("unknown layout 'coco'"));
+        assertTrue(e3.toString(StandardCharsets.UTF_8).contains("unknown dataset layout 'coco'"));
         assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")), "bad flags write nothing");
     }
 

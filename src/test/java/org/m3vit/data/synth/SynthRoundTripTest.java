@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.EdgeMaps;
 import org.m3vit.data.HumanParts;
-import org.m3vit.data.Layout;
+import org.m3vit.task.Dataset;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
-import org.m3vit.data.Task;
+import org.m3vit.task.Task;
 
 /**
  * Synthesises small datasets in both layouts, reads them back through the real readers and compares
@@ -36,42 +36,42 @@ class SynthRoundTripTest {
     static void generate() throws Exception {
         nyud = tmp.resolve("NYUD_MT");
         pascal = tmp.resolve("PASCAL_MT");
-        Synthesizer.run(new Synthesizer.Options(Layout.NYUD, 6, H, W, SEED, 0.34, 2), nyud, i -> { });
-        Synthesizer.run(new Synthesizer.Options(Layout.PASCAL, 12, H, W, SEED, 0.25, 2), pascal, i -> { });
+        Synthesizer.run(new Synthesizer.Options(Dataset.NYUD, 6, H, W, SEED, 0.34, 2), nyud, i -> { });
+        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 12, H, W, SEED, 0.25, 2), pascal, i -> { });
     }
 
-    private static Frame frame(Layout layout, String id) {
+    private static Frame frame(Dataset layout, String id) {
         return Synthesizer.render(layout, SEED, Integer.parseInt(id), H, W);
     }
 
-    private static Scene scene(Layout layout, String id) {
+    private static Scene scene(Dataset layout, String id) {
         return Synthesizer.scene(layout, SEED, Integer.parseInt(id));
     }
 
     @Test
     void splitsPartitionAllImages() throws Exception {
-        MultiTaskReader train = MultiTaskReader.open(Layout.PASCAL, pascal, Split.TRAIN);
-        MultiTaskReader val = MultiTaskReader.open(Layout.PASCAL, pascal, Split.VAL);
+        MultiTaskReader train = MultiTaskReader.open(Dataset.PASCAL, pascal, Split.TRAIN);
+        MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, pascal, Split.VAL);
         assertEquals(9, train.size());
         assertEquals(3, val.size());
         java.util.Set<String> all = new java.util.TreeSet<>(train.ids());
         all.addAll(val.ids());
         assertEquals(12, all.size());
-        assertEquals(2, MultiTaskReader.open(Layout.NYUD, nyud, Split.VAL).size());
+        assertEquals(2, MultiTaskReader.open(Dataset.NYUD, nyud, Split.VAL).size());
         assertEquals(21, train.classes(Task.SEMSEG));
         assertEquals(7, train.classes(Task.HUMAN_PARTS));
-        assertEquals(40, MultiTaskReader.open(Layout.NYUD, nyud, Split.VAL).classes(Task.SEMSEG));
-        assertEquals(Layout.PASCAL.tasks(), train.tasks());
+        assertEquals(40, MultiTaskReader.open(Dataset.NYUD, nyud, Split.VAL).classes(Task.SEMSEG));
+        assertEquals(Dataset.PASCAL.tasks(), train.tasks());
     }
 
     @Test
     void nyudEveryTaskMatchesTheRenderer() throws Exception {
         for (Split split : Split.values()) {
-            MultiTaskReader r = MultiTaskReader.open(Layout.NYUD, nyud, split);
+            MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, split);
             for (int i = 0; i < r.size(); i++) {
                 RawSample s = r.read(i);
-                Frame f = frame(Layout.NYUD, s.id());
-                Scene sc = scene(Layout.NYUD, s.id());
+                Frame f = frame(Dataset.NYUD, s.id());
+                Scene sc = scene(Dataset.NYUD, s.id());
                 assertEquals(H, s.height());
                 assertEquals(W, s.width());
                 float[] seg = s.target(Task.SEMSEG);
@@ -123,7 +123,7 @@ class SynthRoundTripTest {
     void nyudFloorIsBelowTheCameraAndDepthGrowsTowardsTheHorizon() throws Exception {
         // Known geometry: floor pixels have normals pointing up in camera frame (y > 0 for a camera pitched
         // down by 5..25 degrees) and, along a column, floor depth decreases towards the image bottom.
-        MultiTaskReader r = MultiTaskReader.open(Layout.NYUD, nyud, Split.TRAIN);
+        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, Split.TRAIN);
         int floorPixels = 0;
         for (int i = 0; i < r.size(); i++) {
             RawSample s = r.read(i);
@@ -157,11 +157,11 @@ class SynthRoundTripTest {
         int partPixels = 0;
         int maskedNormals = 0;
         for (Split split : Split.values()) {
-            MultiTaskReader r = MultiTaskReader.open(Layout.PASCAL, pascal, split);
+            MultiTaskReader r = MultiTaskReader.open(Dataset.PASCAL, pascal, split);
             for (int i = 0; i < r.size(); i++) {
                 RawSample s = r.read(i);
-                Frame f = frame(Layout.PASCAL, s.id());
-                Scene sc = scene(Layout.PASCAL, s.id());
+                Frame f = frame(Dataset.PASCAL, s.id());
+                Scene sc = scene(Dataset.PASCAL, s.id());
                 float[] seg = s.target(Task.SEMSEG);
                 float[] hp = s.target(Task.HUMAN_PARTS);
                 float[] sal = s.target(Task.SAL);

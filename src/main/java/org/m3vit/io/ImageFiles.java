@@ -1,4 +1,4 @@
-package org.m3vit.data;
+package org.m3vit.io;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
@@ -217,5 +217,26 @@ public final class ImageFiles {
             writer.dispose();
         }
         return buf.toByteArray();
+    }
+
+    /** Resizes a rendered image (for display) to width × height: nearest for class maps, else bilinear. */
+    public static BufferedImage resizeForDisplay(BufferedImage src, int width, int height, boolean nearest) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, nearest
+                ? java.awt.RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR
+                : java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, 0, 0, width, height, null);
+        g.dispose();
+        return out;
+    }
+
+    /** Writes a PNG atomically. */
+    public static void writePng(Path file, BufferedImage img) throws IOException {
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer available");
+            }
+        });
     }
 }

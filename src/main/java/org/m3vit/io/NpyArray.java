@@ -1,4 +1,4 @@
-package org.m3vit.data;
+package org.m3vit.io;
 
 import java.util.Arrays;
 
