@@ -49,11 +49,11 @@ public final class MoeBenchmark {
     }
 
     /**
-     * Median timings of one variant, plus the host synchronisations per forward and the total time
-     * spent in them per forward, both measured over the timed forward runs.
+     * Median timings of one variant, the host synchronisations per forward and the time spent in them
+     * per forward (measured over the timed forward runs), and the fastest and slowest timed forward.
      */
     public record Timing(double fwdMs, double fwdBwdMs, double fwdTokensPerSecond, double hostSyncsPerFwd,
-            double hostSyncMsPerFwd) {}
+            double hostSyncMsPerFwd, double fwdMinMs, double fwdMaxMs) {}
 
     private final Config config;
     private final Consumer<String> progress;
@@ -66,74 +66,96 @@ public final class MoeBenchmark {
     /** Runs all three variants; keys: reordered, dense_dispatch, dense_ffn. */
     public Map<String, Timing> run() {
         Engine.getInstance().setRandomSeed((int) config.seed());
-        Map<String, Timing> results = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager()) {
             ParameterStore ps = new ParameterStore(root, false);
             NDArray x = root.randomNormal(new Shape(1, config.tokens(), config.dim()));
             x.setRequiresGradient(true);
 
+            Map<String, Function<Boolean, NDArray>> variants = new LinkedHashMap<>();
             for (DispatchMode mode : DispatchMode.values()) {
                 MoeLayer layer = MoeLayer.builder().dim(config.dim()).hidden(config.hidden())
                         .experts(config.experts()).topK(config.topK()).gate(config.gate()).dispatch(mode).build();
                 layer.initialize(root, DataType.FLOAT32);
-                String name = mode == DispatchMode.REORDERED ? "reordered" : "dense_dispatch";
-                results.put(name, measure(name, training -> {
+                variants.put(mode == DispatchMode.REORDERED ? "reordered" : "dense_dispatch", training -> {
                     MoeOutput out = layer.forward(ps, x, RoutingContext.none(), training);
                     return training ? out.output().sum().add(out.auxLoss()) : out.output();
-                }));
+                });
             }
-
             long denseHidden = (long) config.topK() * config.hidden();
             LinearLayer fc1 = LinearLayer.torchDefault(config.dim(), denseHidden, true);
             LinearLayer fc2 = LinearLayer.torchDefault(denseHidden, config.dim(), true);
             fc1.initialize(root, DataType.FLOAT32, new Shape(config.dim()));
             fc2.initialize(root, DataType.FLOAT32, new Shape(denseHidden));
-            results.put("dense_ffn", measure("dense_ffn", training -> {
+            variants.put("dense_ffn", training -> {
                 NDArray y = fc2.forward(ps, Activation.gelu(fc1.forward(ps, x, training)), training);
                 return training ? y.sum() : y;
-            }));
+            });
+            return measure(variants);
+        }
+    }
+
+    /**
+     * Times every variant in interleaved rounds (one run of each per round), so slow phases of the
+     * machine hit all variants alike instead of whichever happened to be running.
+     */
+    private Map<String, Timing> measure(Map<String, Function<Boolean, NDArray>> variants) {
+        int total = config.warmup() + config.repeats();
+        Map<String, double[]> fwd = new LinkedHashMap<>();
+        Map<String, double[]> fwdBwd = new LinkedHashMap<>();
+        Map<String, long[]> syncs = new LinkedHashMap<>();
+        variants.keySet().forEach(name -> {
+            fwd.put(name, new double[config.repeats()]);
+            fwdBwd.put(name, new double[config.repeats()]);
+            syncs.put(name, new long[2]);
+        });
+        for (int i = 0; i < total; i++) {
+            progress.accept(String.format("forward round %d/%d", i + 1, total));
+            for (var v : variants.entrySet()) {
+                long syncs0 = HostSync.count();
+                long syncNanos0 = HostSync.nanos();
+                try (NDScope scope = new NDScope()) {
+                    long t0 = System.nanoTime();
+                    v.getValue().apply(false);
+                    long t1 = System.nanoTime();
+                    if (i >= config.warmup()) {
+                        fwd.get(v.getKey())[i - config.warmup()] = (t1 - t0) / 1e6;
+                        syncs.get(v.getKey())[0] += HostSync.count() - syncs0;
+                        syncs.get(v.getKey())[1] += HostSync.nanos() - syncNanos0;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < total; i++) {
+            progress.accept(String.format("forward+backward round %d/%d", i + 1, total));
+            for (var v : variants.entrySet()) {
+                try (NDScope scope = new NDScope();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    long t0 = System.nanoTime();
+                    gc.backward(v.getValue().apply(true));
+                    long t1 = System.nanoTime();
+                    if (i >= config.warmup()) {
+                        fwdBwd.get(v.getKey())[i - config.warmup()] = (t1 - t0) / 1e6;
+                    }
+                }
+            }
+        }
+        Map<String, Timing> results = new LinkedHashMap<>();
+        int n = config.repeats();
+        for (String name : variants.keySet()) {
+            double[] f = fwd.get(name);
+            double fwdMs = median(f);
+            results.put(name, new Timing(fwdMs, median(fwdBwd.get(name)), config.tokens() / (fwdMs / 1000.0),
+                    (double) syncs.get(name)[0] / n, syncs.get(name)[1] / 1e6 / n, min(f), max(f)));
         }
         return results;
     }
 
-    /** forward(training) returns the output (inference) or a scalar loss (training). */
-    private Timing measure(String name, Function<Boolean, NDArray> forward) {
-        double[] fwd = new double[config.repeats()];
-        double[] fwdBwd = new double[config.repeats()];
-        int total = config.warmup() + config.repeats();
-        long syncs = 0;
-        long syncNanos = 0;
-        for (int i = 0; i < total; i++) {
-            progress.accept(String.format("%s: forward %d/%d", name, i + 1, total));
-            long syncs0 = HostSync.count();
-            long syncNanos0 = HostSync.nanos();
-            try (NDScope scope = new NDScope()) {
-                long t0 = System.nanoTime();
-                forward.apply(false);
-                long t1 = System.nanoTime();
-                if (i >= config.warmup()) {
-                    fwd[i - config.warmup()] = (t1 - t0) / 1e6;
-                    syncs += HostSync.count() - syncs0;
-                    syncNanos += HostSync.nanos() - syncNanos0;
-                }
-            }
-        }
-        for (int i = 0; i < total; i++) {
-            progress.accept(String.format("%s: forward+backward %d/%d", name, i + 1, total));
-            try (NDScope scope = new NDScope();
-                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                long t0 = System.nanoTime();
-                gc.backward(forward.apply(true));
-                long t1 = System.nanoTime();
-                if (i >= config.warmup()) {
-                    fwdBwd[i - config.warmup()] = (t1 - t0) / 1e6;
-                }
-            }
-        }
-        double fwdMs = median(fwd);
-        int n = config.repeats();
-        return new Timing(fwdMs, median(fwdBwd), config.tokens() / (fwdMs / 1000.0), (double) syncs / n,
-                syncNanos / 1e6 / n);
+    static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 
     static double median(double[] values) {

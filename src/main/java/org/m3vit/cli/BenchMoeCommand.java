@@ -36,10 +36,12 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--gate", defaultValue = "noisy_vmoe", description = "Gate type (default: ${DEFAULT-VALUE}).")
     String gate;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3",
+            description = "Untimed warm-up rounds (default: ${DEFAULT-VALUE}); the allocator needs a few to reach"
+                    + " steady state.")
     int warmup;
 
-    @Option(names = "--repeats", defaultValue = "7", description = "Timed runs, >= 5 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", defaultValue = "9", description = "Timed runs, >= 5 (default: ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -83,6 +85,8 @@ final class BenchMoeCommand implements Callable<Integer> {
                 m.put("fwd_ms", round(t.fwdMs()));
                 m.put("fwdbwd_ms", round(t.fwdBwdMs()));
                 m.put("fwd_tokens_per_s", Math.round(t.fwdTokensPerSecond()));
+                m.put("fwd_ms_min", round(t.fwdMinMs()));
+                m.put("fwd_ms_max", round(t.fwdMaxMs()));
                 m.put("host_syncs_per_fwd", round(t.hostSyncsPerFwd()));
                 m.put("host_sync_ms_per_fwd", round(t.hostSyncMsPerFwd()));
                 results.put(name, m);
@@ -98,11 +102,11 @@ final class BenchMoeCommand implements Callable<Integer> {
         } else {
             System.out.printf("MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s (median of %d)%n",
                     dim, hidden, experts, topK, tokens, threads, gate, repeats);
-            System.out.printf("%-16s %10s %12s %14s %12s %14s%n", "variant", "fwd ms", "fwd+bwd ms",
-                    "fwd tokens/s", "host syncs", "sync ms/fwd");
-            r.forEach((name, t) -> System.out.printf("%-16s %10.1f %12.1f %14.0f %12.1f %14.3f%n",
-                    name, t.fwdMs(), t.fwdBwdMs(), t.fwdTokensPerSecond(), t.hostSyncsPerFwd(),
-                    t.hostSyncMsPerFwd()));
+            System.out.printf("%-16s %10s %17s %12s %14s %11s %12s%n", "variant", "fwd ms", "fwd min-max",
+                    "fwd+bwd ms", "fwd tokens/s", "host syncs", "sync ms/fwd");
+            r.forEach((name, t) -> System.out.printf("%-16s %10.1f %8.1f-%-8.1f %12.1f %14.0f %11.1f %12.3f%n",
+                    name, t.fwdMs(), t.fwdMinMs(), t.fwdMaxMs(), t.fwdBwdMs(), t.fwdTokensPerSecond(),
+                    t.hostSyncsPerFwd(), t.hostSyncMsPerFwd()));
             System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.3)%n", ratioVsFfn);
             System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
         }

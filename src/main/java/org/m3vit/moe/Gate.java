@@ -82,15 +82,15 @@ public abstract class Gate extends AbstractBlock {
         return rows.matMul(ps.getValue(wGate, rows.getDevice(), training));
     }
 
-    /** (R, E) dense gate matrix with the k scores at their experts and zeros elsewhere. */
-    protected NDArray denseGates(NDArray indices, NDArray scores) {
-        return indices.oneHot(experts).toType(scores.getDataType(), false)
-                .mul(scores.expandDims(2)).sum(new int[] {1});
-    }
+    /** Per-expert assignment counts and importance (sum of selected scores) of one decision. */
+    protected record Assigned(NDArray counts, NDArray importance) {}
 
-    /** Assignments per expert (E), as float, without gradient. */
-    protected NDArray countLoad(NDArray indices, DataType type) {
-        return indices.oneHot(experts).toType(type, false).sum(new int[] {0, 1});
+    /** Counts and importance from a single one-hot of the choices (R, k, E); counts carry no gradient. */
+    protected Assigned assigned(NDArray indices, NDArray scores) {
+        NDArray oneHot = indices.oneHot(experts).toType(scores.getDataType(), false);
+        NDArray counts = oneHot.sum(new int[] {0, 1});
+        NDArray importance = oneHot.mul(scores.expandDims(2)).sum(new int[] {0, 1});
+        return new Assigned(counts, importance);
     }
 
     /**

@@ -10,5 +10,7 @@ import ai.djl.ndarray.NDArray;
  * @param auxLoss scalar load-balancing loss; 0 outside training
  * @param load (E) per-expert load as the aux loss sees it (assignment counts, or the smooth estimate)
  * @param importance (E) per-expert sum of the selected scores
+ * @param counts (E) assignments per expert over the R rows, as float, without gradient
  */
-public record GateDecision(NDArray indices, NDArray scores, NDArray auxLoss, NDArray load, NDArray importance) {}
+public record GateDecision(NDArray indices, NDArray scores, NDArray auxLoss, NDArray load, NDArray importance,
+        NDArray counts) {}

@@ -85,7 +85,10 @@ public final class MoeLayer extends AbstractBlock {
         GateDecision decision = gate.route(ps, routed.rows(), training);
         NDArray indices = routed.perToken(decision.indices());
         NDArray scores = routed.perToken(decision.scores());
-        NDArray counts = indices.oneHot(experts.count()).sum(new int[] {0, 1}).toType(DataType.INT64, false);
+        // token-level rows are the tokens, so the gate's counts are already per token
+        NDArray counts = routed.rowOfToken() == null
+                ? decision.counts().toType(DataType.INT64, false)
+                : indices.oneHot(experts.count()).sum(new int[] {0, 1}).toType(DataType.INT64, false);
 
         NDArray tokens = RoutingCondition.flatTokens(seq);
         NDArray y = dispatcher.combine(ps, experts, tokens, indices, scores, counts, training);

@@ -44,19 +44,20 @@ public final class NoisyTopkGate extends Gate {
         NDList top = logits.topK(topK, 1, true, true);
         NDArray indices = top.get(1);
         NDArray scores = top.get(0).softmax(1);
-        NDArray importance = denseGates(indices, scores).sum(new int[] {0});
+        Assigned assigned = assigned(indices, scores);
+        NDArray importance = assigned.importance();
         NDArray load;
         NDArray aux;
         if (training) {
             load = topK < experts
                     ? probInTopK(clean, logits, sigma, logits.topK(topK + 1, 1, true, true).get(0))
                             .sum(new int[] {0})
-                    : countLoad(indices, scores.getDataType());
+                    : assigned.counts();
             aux = cvSquared(importance).add(cvSquared(load));
         } else {
-            load = countLoad(indices, scores.getDataType());
+            load = assigned.counts();
             aux = zeroLoss(scores);
         }
-        return new GateDecision(indices, scores, aux, load, importance);
+        return new GateDecision(indices, scores, aux, load, importance, assigned.counts());
     }
 }

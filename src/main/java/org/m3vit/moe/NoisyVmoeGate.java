@@ -46,7 +46,8 @@ public final class NoisyVmoeGate extends Gate {
         NDList top = probs.topK(topK, 1, true, true);
         NDArray indices = top.get(1);
         NDArray scores = top.get(0);
-        NDArray importance = denseGates(indices, scores).sum(new int[] {0});
+        Assigned assigned = assigned(indices, scores);
+        NDArray importance = assigned.importance();
         NDArray load;
         NDArray aux;
         if (training) {
@@ -55,13 +56,13 @@ public final class NoisyVmoeGate extends Gate {
                 NDArray thresholds = probs.topK(topK + 1, 1, true, true).get(0);
                 load = probInTopK(clean, noisy, sigmaArr, thresholds).sum(new int[] {0});
             } else {
-                load = countLoad(indices, scores.getDataType());
+                load = assigned.counts();
             }
             aux = cvSquared(importance).add(cvSquared(load));
         } else {
-            load = countLoad(indices, scores.getDataType());
+            load = assigned.counts();
             aux = zeroLoss(scores);
         }
-        return new GateDecision(indices, scores, aux, load, importance);
+        return new GateDecision(indices, scores, aux, load, importance, assigned.counts());
     }
 }

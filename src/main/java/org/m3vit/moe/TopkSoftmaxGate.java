@@ -38,8 +38,9 @@ public final class TopkSoftmaxGate extends Gate {
         NDArray indices = top.get(1);
         NDArray picked = top.get(0);
         NDArray scores = picked.div(picked.sum(new int[] {1}, true).maximum(1e-9f));
-        NDArray importance = denseGates(indices, scores).sum(new int[] {0});
-        NDArray load = countLoad(indices, scores.getDataType());
+        Assigned assigned = assigned(indices, scores);
+        NDArray importance = assigned.importance();
+        NDArray load = assigned.counts();
         NDArray aux;
         if (training) {
             NDArray meanProb = probs.mean(new int[] {0});
@@ -49,6 +50,6 @@ public final class TopkSoftmaxGate extends Gate {
         } else {
             aux = zeroLoss(scores);
         }
-        return new GateDecision(indices, scores, aux, load, importance);
+        return new GateDecision(indices, scores, aux, load, importance, assigned.counts());
     }
 }
