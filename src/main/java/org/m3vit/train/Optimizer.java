@@ -1,6 +1,7 @@
 package org.m3vit.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,8 +72,7 @@ public abstract class Optimizer {
         for (var e : saved.entrySet()) {
             NDArray current = state.get(e.getKey());
             if (current == null) {
-                NDArray copy = e.getValue().duplicate();
-                copy.attach(parameters.values().iterator().next().getArray().getManager());
+                NDArray copy = keep(e.getValue().duplicate(), parameters.values().iterator().next().getArray().getManager());
                 state.put(e.getKey(), copy);
             } else {
                 e.getValue().copyTo(current);
@@ -81,12 +81,19 @@ public abstract class Optimizer {
         steps = stepCount;
     }
 
+    /**
+     * A state buffer that lives as long as the parameter. Steps usually run inside an {@link NDScope},
+     * which releases every array created in it even after {@code attach}; unregistering keeps the
+     * buffer alive (otherwise the next step would write into freed memory).
+     */
     protected NDArray buffer(String key, NDArray like) {
-        return state.computeIfAbsent(key, k -> {
-            NDArray z = like.zerosLike();
-            z.attach(like.getManager());
-            return z;
-        });
+        return state.computeIfAbsent(key, k -> keep(like.zerosLike(), like.getManager()));
+    }
+
+    private static NDArray keep(NDArray array, ai.djl.ndarray.NDManager owner) {
+        array.attach(owner);
+        NDScope.unregister(array);
+        return array;
     }
 
     /** SGD with momentum, PyTorch semantics: d = g + λw; b = μb + d (b = d on the first step); w −= lr·b. */

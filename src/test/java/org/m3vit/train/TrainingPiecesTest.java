@@ -147,6 +147,21 @@ class TrainingPiecesTest {
     }
 
     @Test
+    void optimizerStateSurvivesTheStepScope() {
+        Map<String, Parameter> p = params("blocks.0.mlp.fc1.weight", new float[] {1f, 2f}, new float[] {0.1f, 0.2f});
+        Optimizer adam = new Optimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0f, Optimizer::decaysByDefault);
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            adam.step(0.01f); // moment buffers are created inside a step scope, as in training
+        }
+        for (NDArray buffer : adam.state().values()) {
+            assertFalse(buffer.isReleased(), "optimizer state was released with the step scope");
+        }
+        // m = 0.1·g after one step: still readable and correct
+        assertArrayEquals(new float[] {0.01f, 0.02f},
+                adam.state().get("blocks.0.mlp.fc1.weight.exp_avg").toFloatArray(), 1e-7f);
+    }
+
+    @Test
     void schedules() {
         Schedule poly = Schedule.poly(0.01f, 10, 4, 0.9);
         assertEquals(0.01f, poly.lr(0), 0f);
