@@ -68,12 +68,15 @@ public abstract class Gate extends AbstractBlock {
 
     protected abstract GateDecision decide(ParameterStore ps, NDArray rows, boolean training);
 
-    /** Per-expert load of the last batch (E), or null before the first call. Valid while its manager is open. */
+    /**
+     * Per-expert load of the last batch (E), or null before the first call. It lives where the call's
+     * temporaries live: read it before the enclosing NDScope or step manager closes.
+     */
     public NDArray lastLoad() {
         return lastLoad;
     }
 
-    /** Per-expert importance (sum of selected scores) of the last batch (E), or null before the first call. */
+    /** Per-expert importance (sum of selected scores) of the last batch (E); same lifetime as {@link #lastLoad}. */
     public NDArray lastImportance() {
         return lastImportance;
     }
