@@ -133,13 +133,21 @@ public final class Trainer {
 
     /** Trains until {@code config.epochs} epochs are complete, checkpointing after each. */
     public void fit() throws IOException {
+        fit(config.epochs);
+    }
+
+    /**
+     * Trains until {@code untilEpoch} (≤ config.epochs) epochs are complete; the schedule still spans
+     * config.epochs, so a later {@link #resume} continues the same run.
+     */
+    public void fit(int untilEpoch) throws IOException {
         Files.createDirectories(runDir);
         ParameterStore ps = new ParameterStore(manager, false);
         List<Task> tasks = model.config().tasks().tasks();
         long start = System.nanoTime();
         long stepsAtStart = state.globalStep;
         long totalSteps = stepsPerEpoch * config.epochs;
-        for (int epoch = state.epoch; epoch < config.epochs; epoch++) {
+        for (int epoch = state.epoch; epoch < Math.min(untilEpoch, config.epochs); epoch++) {
             long epochStart = System.nanoTime();
             Map<Task, double[]> lossSums = new EnumMap<>(Task.class);
             tasks.forEach(t -> lossSums.put(t, new double[1]));

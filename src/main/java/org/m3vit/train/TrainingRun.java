@@ -24,8 +24,9 @@ import org.m3vit.task.Task;
 public final class TrainingRun {
 
     /** Where and how to run. {@code resume} and {@code pretrained} may be null. */
+    /** {@code stopAfterEpoch}: end (checkpointed) after that many epochs; null = train to the end. */
     public record Options(Path dataRoot, Path runDir, Path resume, Path pretrained, boolean posEmbFromPretrained,
-            boolean validate) {}
+            boolean validate, Integer stopAfterEpoch) {}
 
     private TrainingRun() {}
 
@@ -64,7 +65,7 @@ public final class TrainingRun {
             if (o.resume() != null) {
                 trainer.resume(o.resume());
             }
-            trainer.fit();
+            trainer.fit(o.stopAfterEpoch() == null ? config.epochs : o.stopAfterEpoch());
             return trainer.result();
         }
     }
