@@ -192,8 +192,10 @@ public final class Trainer {
             Checkpoint.save(runDir, model, optimizer, state);
             appendMetrics(record);
             writeUsage(usage);
-            log.accept(String.format("epoch %d/%d: loss %s aux %.4f%s (%.1fs)", epoch + 1, config.epochs, trainLoss,
-                    auxSum / step, record.containsKey("delta_m") ? " Δm " + record.get("delta_m") : "",
+            StringBuilder losses = new StringBuilder();
+            trainLoss.forEach((t, v) -> losses.append(String.format(" %s %.4f", t, v)));
+            log.accept(String.format("epoch %d/%d: loss%s, aux %.4f%s (%.1fs)", epoch + 1, config.epochs, losses,
+                    auxSum / step, record.containsKey("delta_m") ? String.format(", Δm %.3f", record.get("delta_m")) : "",
                     (double) record.get("seconds")));
         }
     }
