@@ -3,6 +3,7 @@ package org.m3vit.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -49,7 +50,7 @@ public final class LossAndMetricsValidator implements Validator {
         ParameterStore ps = new ParameterStore(manager, false);
         try (PrefetchLoader loader = new PrefetchLoader(valSet, 0, batchSize, false, false, 1, 2)) {
             for (SampleBatch batch : loader) {
-                try (NDManager step = manager.newSubManager()) {
+                try (NDManager step = manager.newSubManager(); NDScope temporaries = new NDScope()) {
                     NDList arrays = batch.toNDList(step);
                     Map<Task, NDArray> pred = model.forwardAll(ps, arrays.get(0), false).predictions();
                     for (int i = 0; i < batch.tasks().size(); i++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -152,6 +153,7 @@ public final class Trainer {
             Map<Task, double[]> lossSums = new EnumMap<>(Task.class);
             tasks.forEach(t -> lossSums.put(t, new double[1]));
             double auxSum = 0;
+            double gradNormSum = 0;
             Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
             float lr = schedule.lr(state.globalStep);
             int step = 0;
@@ -164,6 +166,7 @@ public final class Trainer {
                         lossSums.get(tasks.get(i))[0] += losses[i];
                     }
                     auxSum += losses[tasks.size()];
+                    gradNormSum += Math.sqrt(losses[tasks.size() + 1]);
                     step++;
                     state.globalStep++;
                     double elapsed = (System.nanoTime() - start) / 1e9;
@@ -185,6 +188,7 @@ public final class Trainer {
             }
             record.put("train_loss", trainLoss);
             record.put("aux_loss", auxSum / step);
+            record.put("grad_norm", gradNormSum / step); // before clipping
             if (validator != null && (!config.evalFinal10EpochsOnly || epoch >= config.epochs - 10)) {
                 validate(epoch, record);
             }
@@ -200,12 +204,17 @@ public final class Trainer {
         }
     }
 
-    /** One optimizer step over every task; returns per-task unweighted losses, then the summed aux loss. */
+    /**
+     * One optimizer step over every task; returns per-task unweighted losses, the summed aux loss and the
+     * squared global gradient norm (before clipping).
+     */
     private float[] trainStep(ParameterStore ps, SampleBatch batch, int epoch, int step, float lr,
             Map<Task, Map<Integer, long[]>> usage) {
         Engine.getInstance().setRandomSeed(stepSeed(config.seed, epoch, step));
         List<Task> tasks = model.config().tasks().tasks();
-        try (NDManager scope = manager.newSubManager()) {
+        // The sub-manager holds the batch; the NDScope also frees what ops on parameter arrays (which live
+        // on the long-lived manager) create: activations, gradient temporaries, optimizer intermediates.
+        try (NDManager scope = manager.newSubManager(); NDScope temporaries = new NDScope()) {
             NDList arrays = batch.toNDList(scope);
             NDArray image = arrays.get(0);
             NDArray[] logged = new NDArray[tasks.size() + 1];
@@ -223,7 +232,13 @@ public final class Trainer {
                     countExperts(usage, t, out.backbone().expertCounts());
                 }
             }
-            float[] values = NDArrays.stack(new NDList(logged)).toFloatArray(); // the step's one host read of losses
+            // The step's one host read: the losses and the squared global gradient norm. A finite loss can
+            // still back-propagate a NaN gradient; applying it would poison the weights (and the next
+            // checkpoint), so it is caught here too.
+            NDList read = new NDList(logged);
+            read.add(GradientClipping.squaredNorm(trainable).reshape(new ai.djl.ndarray.types.Shape()));
+            float[] values = NDArrays.stack(read).toFloatArray();
+            double gradNorm = Math.sqrt(values[tasks.size() + 1]);
             for (int i = 0; i <= tasks.size(); i++) {
                 if (!Float.isFinite(values[i])) {
                     String what = i < tasks.size() ? "the " + tasks.get(i).id() + " loss" : "the MoE balancing loss";
@@ -233,12 +248,42 @@ public final class Trainer {
                             + " is untouched. Lower the learning rate or enable --grad-clip.");
                 }
             }
-            if (config.gradClip > 0) {
-                GradientClipping.clip(trainable, config.gradClip);
+            if (!Double.isFinite(gradNorm)) {
+                throw new TrainingDivergedException("the gradient norm is " + gradNorm + " at epoch " + (epoch + 1)
+                        + " step " + (step + 1) + " (lr " + lr + ", losses finite; non-finite gradients in "
+                        + nonFiniteGradients() + "); the last checkpoint ("
+                        + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + runDir
+                        + " is untouched. Lower the learning rate or enable --grad-clip.");
             }
+            GradientClipping.scale(trainable, gradNorm, config.gradClip);
             optimizer.step(lr);
+            for (NDArray kept : optimizer.state().values()) { // momentum/moment buffers created on the first step
+                NDScope.unregister(kept);
+            }
             return values;
         }
+    }
+
+    /** Names of the first parameters whose gradient holds a NaN or infinity (diagnostics only). */
+    private String nonFiniteGradients() {
+        List<String> bad = new ArrayList<>();
+        int total = 0;
+        for (var e : parameters.entrySet()) {
+            if (e.getValue().requiresGradient()) {
+                NDArray g = e.getValue().getArray().getGradient();
+                long n = g.isNaN().logicalOr(g.isInfinite()).countNonzero().getLong();
+                if (n > 0) {
+                    total++;
+                    if (bad.size() < 6) {
+                        bad.add(e.getKey() + " (" + n + ")");
+                    }
+                }
+            }
+        }
+        if (total == 0) {
+            return "no tensor: every element is finite, but the squared norm overflows float32 (exploding gradients)";
+        }
+        return total + " tensors: " + String.join(", ", bad) + (total > bad.size() ? ", …" : "");
     }
 
     private static void countExperts(Map<Task, Map<Integer, long[]>> usage, Task t, Map<Integer, NDArray> counts) {
