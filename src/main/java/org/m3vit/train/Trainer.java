@@ -250,8 +250,9 @@ public final class Trainer {
             }
             if (!Double.isFinite(gradNorm)) {
                 throw new TrainingDivergedException("the gradient norm is " + gradNorm + " at epoch " + (epoch + 1)
-                        + " step " + (step + 1) + " (lr " + lr + ", losses finite; non-finite gradients in "
-                        + nonFiniteGradients() + "); the last checkpoint ("
+                        + " step " + (step + 1) + " (lr " + lr + ", losses finite, max |input| "
+                        + image.abs().max().getFloat() + "; non-finite gradients in " + nonFiniteGradients()
+                        + "); the last checkpoint ("
                         + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + runDir
                         + " is untouched. Lower the learning rate or enable --grad-clip.");
             }
@@ -281,7 +282,19 @@ public final class Trainer {
             }
         }
         if (total == 0) {
-            return "no tensor: every element is finite, but the squared norm overflows float32 (exploding gradients)";
+            String largest = "";
+            double max = -1;
+            for (var e : parameters.entrySet()) {
+                if (e.getValue().requiresGradient()) {
+                    double m = e.getValue().getArray().getGradient().abs().max().getFloat();
+                    if (m > max) {
+                        max = m;
+                        largest = e.getKey();
+                    }
+                }
+            }
+            return "no tensor: every element is finite, but the squared norm overflows float32 (largest |g| "
+                    + max + " in " + largest + ")";
         }
         return total + " tensors: " + String.join(", ", bad) + (total > bad.size() ? ", …" : "");
     }
