@@ -32,7 +32,9 @@ public final class ConfigLoader {
     public static final Set<String> TOP_LEVEL_KEYS = Set.of("setup", "train_db_name", "val_db_name", "trBatch",
             "valBatch", "nworkers", "epochs", "optimizer", "optimizer_kwargs", "scheduler", "scheduler_kwargs",
             "model", "model_kwargs", "backbone", "backbone_kwargs", "head", "head_kwargs", "task_dictionary",
-            "auxilary_task_dictionary", "loss_kwargs", "eval_final_10_epochs_only", "overfit", "multi_level");
+            "auxilary_task_dictionary", "loss_kwargs", "eval_final_10_epochs_only", "overfit", "multi_level",
+            // m3vit additions read by train.TrainConfig (the reference takes them as CLI flags)
+            "data_root", "seed", "grad_clip", "moe_noisy_gate_loss_weight");
 
     /** Reference backbone keys plus the ones m3vit adds where the reference used CLI flags. */
     public static final Set<String> BACKBONE_KEYS = Set.of("dilated", "model_name", "img_size", "patch_size",

@@ -14,6 +14,17 @@ public final class GradientClipping {
      * together, and returns that norm (one host read per call).
      */
     public static double clip(Collection<Parameter> parameters, double maxNorm) {
+        NDArray total = squaredNorm(parameters);
+        if (total == null) {
+            return 0;
+        }
+        double norm = Math.sqrt(total.getFloat());
+        scale(parameters, norm, maxNorm);
+        return norm;
+    }
+
+    /** Σ‖g‖² over the parameters that train, left on the device (null when none trains). */
+    public static NDArray squaredNorm(Collection<Parameter> parameters) {
         NDArray total = null;
         for (Parameter p : parameters) {
             if (!p.requiresGradient()) {
@@ -22,10 +33,11 @@ public final class GradientClipping {
             NDArray sq = p.getArray().getGradient().square().sum();
             total = total == null ? sq : total.add(sq);
         }
-        if (total == null) {
-            return 0;
-        }
-        double norm = Math.sqrt(total.getFloat());
+        return total;
+    }
+
+    /** The clipping half of {@link #clip}, for a norm the caller has already read. */
+    public static void scale(Collection<Parameter> parameters, double norm, double maxNorm) {
         if (maxNorm > 0 && norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             for (Parameter p : parameters) {
@@ -34,6 +46,5 @@ public final class GradientClipping {
                 }
             }
         }
-        return norm;
     }
 }

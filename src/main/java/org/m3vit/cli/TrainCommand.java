@@ -1,0 +1,91 @@
+package org.m3vit.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.m3vit.config.RoutingMode;
+import org.m3vit.train.Checkpoint;
+import org.m3vit.train.TrainConfig;
+import org.m3vit.train.Trainer;
+import org.m3vit.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code m3vit train}: trains a multi-task model from an experiment YAML, checkpointing every epoch. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a multi-task (MoE) ViT. Writes checkpoint.json + weights/optimizer safetensors every"
+                + " epoch, best.safetensors (by delta-m), metrics.jsonl and expert_usage.json into the run dir.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = "--data-root", paramLabel = "DIR", description = "Dataset root (required unless the YAML has"
+            + " data_root).")
+    Path dataRoot;
+
+    @Option(names = "--save-dir", paramLabel = "DIR", description = "Run directory (default runs/<config name>).")
+    Path saveDir;
+
+    @Option(names = "--resume", paramLabel = "DIR|checkpoint.json", description = "Continue a run exactly where its"
+            + " last checkpoint left off.")
+    Path resume;
+
+    @Option(names = "--pretrained", paramLabel = "W.safetensors", description = "Start from these weights.")
+    Path pretrained;
+
+    @Option(names = "--pos-emb-from-pretrained", description = "Resize the pretrained pos_embed to this model's grid.")
+    boolean posEmbFromPretrained;
+
+    @Option(names = "--stop-after", paramLabel = "EPOCHS", description = "Stop (checkpointed) after this many"
+            + " completed epochs; the schedule still spans all epochs, so --resume continues the same run.")
+    Integer stopAfter;
+
+    @Option(names = "--no-validate", description = "Skip per-epoch validation (no delta-m, no best.safetensors).")
+    boolean noValidate;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>(model.overrides());
+        overrides.putAll(train.overrides());
+        TrainConfig config = TrainConfig.load(model.config, overrides);
+        if (train.taskOneHot && config.model.routingMode() != RoutingMode.TASK_CONDITIONED) {
+            throw new IllegalArgumentException("--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the"
+                    + " task embedding f_t)");
+        }
+        if (stopAfter != null && stopAfter < 1) {
+            throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
+        }
+        Path runDir = saveDir != null ? saveDir
+                : Path.of("runs", model.config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
+        if (resume != null) {
+            Checkpoint.jsonOf(resume); // fail before the engine starts
+        }
+        Runtime.configureThreads(threads);
+        Consumer<String> line = Progress.line();
+        Consumer<String> log = s -> {
+            Progress.clear();
+            System.err.println(s);
+        };
+        log.accept("training " + config.model + " → " + runDir);
+        Trainer.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
+                posEmbFromPretrained, !noValidate, stopAfter), line, log);
+        Progress.clear();
+        System.out.println("done: " + r.state().epoch + " epochs, " + r.state().globalStep + " steps; checkpoint "
+                + runDir.resolve(Checkpoint.JSON) + (r.state().bestEpoch > 0 ? String.format("; best delta-m %.3f"
+                + " at epoch %d (best.safetensors)", r.state().bestDeltaM, r.state().bestEpoch) : ""));
+        return 0;
+    }
+}

@@ -1,0 +1,108 @@
+package org.m3vit.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.m3vit.io.AtomicFiles;
+import org.m3vit.io.SafetensorsFile;
+import org.m3vit.io.SafetensorsWriter;
+import org.m3vit.io.Tensor;
+import org.m3vit.model.ModelWeights;
+import org.m3vit.model.MultiTaskModel;
+
+/**
+ * One end-of-epoch checkpoint in a run directory: {@code weights-epochNNNN.safetensors} (reference names),
+ * {@code optimizer-epochNNNN.safetensors} (the optimizer's state arrays) and {@code checkpoint.json}, which
+ * names them. The two tensor files are written first (each atomically); {@code checkpoint.json} is
+ * replaced last, atomically, and only then are the previous epoch's files deleted. So at any instant the
+ * JSON points at a complete checkpoint, and a crash mid-save leaves the previous one usable.
+ */
+public final class Checkpoint {
+
+    public static final String JSON = "checkpoint.json";
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues().create();
+
+    /** Contents of {@code checkpoint.json}. {@code epoch} is the number of completed epochs. */
+    public static final class State {
+        public int epoch;
+        public long globalStep;
+        public long optimizerSteps;
+        public long seed;
+        public double bestDeltaM = Double.NEGATIVE_INFINITY;
+        public int bestEpoch = -1;
+        public String configHash;
+        public String weights;
+        public String optimizer;
+    }
+
+    private Checkpoint() {}
+
+    public static void save(Path runDir, MultiTaskModel model, Optimizer optimizer, State state) throws IOException {
+        Files.createDirectories(runDir);
+        State previous = Files.isRegularFile(runDir.resolve(JSON)) ? readState(runDir.resolve(JSON)) : null;
+        String tag = String.format("epoch%04d", state.epoch);
+        state.weights = "weights-" + tag + ".safetensors";
+        state.optimizer = "optimizer-" + tag + ".safetensors";
+        state.optimizerSteps = optimizer.steps();
+        Map<String, String> meta = Map.of("epoch", Integer.toString(state.epoch), "global_step",
+                Long.toString(state.globalStep));
+        ModelWeights.save(model, runDir.resolve(state.weights), meta);
+        Map<String, Tensor> opt = new LinkedHashMap<>();
+        for (var e : optimizer.state().entrySet()) {
+            NDArray a = e.getValue();
+            opt.put(e.getKey(), Tensor.of(a.getShape().getShape(), a.toFloatArray()));
+        }
+        SafetensorsWriter.write(runDir.resolve(state.optimizer), opt, Map.of("steps", Long.toString(optimizer.steps())));
+        AtomicFiles.write(runDir.resolve(JSON), GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
+        if (previous != null) {
+            for (String f : new String[] {previous.weights, previous.optimizer}) {
+                if (f != null && !f.equals(state.weights) && !f.equals(state.optimizer)) {
+                    Files.deleteIfExists(runDir.resolve(f));
+                }
+            }
+        }
+    }
+
+    /** {@code location} is a run directory or its {@code checkpoint.json}. */
+    public static Path jsonOf(Path location) {
+        Path json = Files.isDirectory(location) ? location.resolve(JSON) : location;
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException("--resume: no checkpoint at " + json);
+        }
+        return json;
+    }
+
+    public static State readState(Path json) throws IOException {
+        State s = GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), State.class);
+        if (s == null || s.weights == null || s.optimizer == null) {
+            throw new IllegalArgumentException(json + ": not an m3vit checkpoint (no weights/optimizer entries)");
+        }
+        return s;
+    }
+
+    /** Loads the weights and optimizer state named by {@code json} into {@code model} and {@code optimizer}. */
+    public static State restore(Path json, MultiTaskModel model, Optimizer optimizer, NDManager manager)
+            throws IOException {
+        State s = readState(json);
+        Path dir = json.toAbsolutePath().getParent();
+        ModelWeights.load(model, dir.resolve(s.weights));
+        Map<String, NDArray> saved = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(s.optimizer))) {
+            for (var e : f.tensors().entrySet()) {
+                float[] v = f.floats(e.getKey());
+                saved.put(e.getKey(), manager.create(v, new Shape(e.getValue().shape())));
+            }
+        }
+        optimizer.restore(saved, s.optimizerSteps);
+        return s;
+    }
+}

@@ -1,0 +1,108 @@
+package org.m3vit.train;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.m3vit.data.Augmentation;
+import org.m3vit.data.MultiTaskDataset;
+import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.Split;
+import org.m3vit.io.SafetensorsFile;
+import org.m3vit.io.SafetensorsWriter;
+import org.m3vit.io.Tensor;
+import org.m3vit.model.ModelWeights;
+import org.m3vit.model.MultiTaskModel;
+import org.m3vit.model.PosEmbedInterpolation;
+import org.m3vit.task.Task;
+
+/** Wires a {@link TrainConfig} to data, model, validator and {@link Trainer}: what {@code m3vit train} runs. */
+public final class TrainingRun {
+
+    /** Where and how to run. {@code resume} and {@code pretrained} may be null. */
+    /** {@code stopAfterEpoch}: end (checkpointed) after that many epochs; null = train to the end. */
+    public record Options(Path dataRoot, Path runDir, Path resume, Path pretrained, boolean posEmbFromPretrained,
+            boolean validate, Integer stopAfterEpoch) {}
+
+    private TrainingRun() {}
+
+    public static Trainer.Result run(TrainConfig config, Options o, Consumer<String> progress, Consumer<String> log)
+            throws IOException {
+        Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot;
+        if (root == null) {
+            throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
+        }
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("data root " + root + " is not a directory");
+        }
+        var tasks = config.model.tasks();
+        EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
+        int h = config.model.imgHeight();
+        int w = config.model.imgWidth();
+        MultiTaskDataset train = MultiTaskDataset.builder()
+                .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, enabled))
+                .setAugmentation(Augmentation.train(tasks.dataset(), h, w)).optSeed(config.seed).build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Validator validator = null;
+            if (o.validate()) {
+                MultiTaskDataset val = MultiTaskDataset.builder()
+                        .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.VAL, enabled))
+                        .setAugmentation(Augmentation.val(tasks.dataset(), h, w)).optSeed(config.seed).build();
+                validator = val.size() == 0 ? null
+                        : new LossAndMetricsValidator(val, config.valBatch, config.edgePosWeight, manager);
+            }
+            MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
+            if (o.pretrained() != null && o.resume() == null) {
+                loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
+                log.accept("initialised from " + o.pretrained());
+            }
+            Trainer trainer = new Trainer(config, model, train, validator, o.runDir(), manager).onProgress(progress)
+                    .onLog(log);
+            if (o.resume() != null) {
+                trainer.resume(o.resume());
+            }
+            trainer.fit(o.stopAfterEpoch() == null ? config.epochs : o.stopAfterEpoch());
+            return trainer.result();
+        }
+    }
+
+    /**
+     * Loads an m3vit weights file. With {@code posEmb}, a pos_embed of another grid is resized to this
+     * model's grid (the reference's --pos_emb_from_pretrained); otherwise every shape must match.
+     */
+    static void loadPretrained(MultiTaskModel model, Path file, boolean posEmb, Path scratchDir) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--pretrained: " + file + " is not a file");
+        }
+        if (!posEmb) {
+            ModelWeights.load(model, file);
+            return;
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            for (String name : f.tensors().keySet()) {
+                tensors.put(name, f.read(name));
+            }
+        }
+        String key = tensors.containsKey("backbone.pos_embed") ? "backbone.pos_embed" : "module.backbone.pos_embed";
+        Tensor pe = tensors.get(key);
+        var c = model.config();
+        if (pe != null && pe.shape().length == 3 && pe.shape()[1] != 1 + (long) c.gridHeight() * c.gridWidth()) {
+            float[] resized = PosEmbedInterpolation.resize(pe.floats(), (int) pe.shape()[1], c.embedDim(), 1,
+                    c.gridHeight(), c.gridWidth());
+            tensors.put(key, Tensor.of(new long[] {1, 1 + (long) c.gridHeight() * c.gridWidth(), c.embedDim()}, resized));
+        }
+        Files.createDirectories(scratchDir);
+        Path tmp = Files.createTempFile(scratchDir, "pretrained-", ".safetensors");
+        try {
+            SafetensorsWriter.write(tmp, tensors, Map.of("format", "pt"));
+            ModelWeights.load(model, tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
