@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-task sparse Mixture-of-Experts vision transformers on the JVM.",
-        subcommands = {SynthCommand.class, BenchCommand.class, PredictCommand.class, EvalCommand.class, ScoreCommand.class, FlopsCommand.class, InitWeightsCommand.class,
+        subcommands = {SynthCommand.class, BenchCommand.class, PredictCommand.class, EvalCommand.class, ScoreCommand.class, ReportCommand.class, FlopsCommand.class, InitWeightsCommand.class,
                 ImportTimmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -6,11 +6,11 @@ package org.m3vit.eval;
  * centres for everything else (no antialiasing; the same formula torch uses with align_corners=False).
  * Arrays are interleaved (H, W, C).
  */
-final class ResizeBack {
+public final class ResizeBack {
 
     private ResizeBack() {}
 
-    static float[] nearest(float[] src, int h, int w, int c, int outH, int outW) {
+    public static float[] nearest(float[] src, int h, int w, int c, int outH, int outW) {
         if (h == outH && w == outW) {
             return src;
         }
@@ -25,7 +25,7 @@ final class ResizeBack {
         return out;
     }
 
-    static float[] bilinear(float[] src, int h, int w, int c, int outH, int outW) {
+    public static float[] bilinear(float[] src, int h, int w, int c, int outH, int outW) {
         if (h == outH && w == outW) {
             return src;
         }
