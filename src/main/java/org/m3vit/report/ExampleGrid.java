@@ -18,12 +18,14 @@ import org.m3vit.task.TaskVisualizer;
 final class ExampleGrid {
 
     private static final int LABEL = 16;
+    /** Cells are at least this wide so the column headers stay readable for small images. */
+    private static final int MIN_CELL = 100;
     private static final float CONFIDENT_LOGIT = 20f;
 
     private ExampleGrid() {}
 
     static BufferedImage render(List<ExamplePrediction> examples, List<Task> tasks) {
-        int cell = 0;
+        int cell = MIN_CELL;
         for (ExamplePrediction e : examples) {
             cell = Math.max(cell, Math.max(e.height(), e.width()));
         }

@@ -103,10 +103,13 @@ class ReportWriterTest {
             assertTrue(im.getWidth() > 0 && im.getHeight() > 0);
         }
         BufferedImage grid = ImageIO.read(out.resolve("examples.png").toFile());
-        assertEquals(5 * w, grid.getWidth(), "input + (gt, pred) for 2 tasks, each a cell as wide as the image");
-        // ground truth and prediction of semseg agree away from ignore pixels, so the two cells match there
-        int y = grid.getHeight() - h + 1;
-        assertEquals(grid.getRGB(w + 1, y), grid.getRGB(2 * w + 1, y));
+        int cell = 100; // the minimum cell width, as the 12x20 images are smaller
+        assertEquals(5 * cell, grid.getWidth(), "input + (gt, pred) for 2 tasks");
+        assertEquals(16 + 2 * cell, grid.getHeight(), "a header line, then one row per example");
+        // ground truth and prediction of semseg agree away from ignore pixels (pixel 1 of the last row)
+        int y = 16 + cell;
+        assertEquals(grid.getRGB(cell + 1, y), grid.getRGB(2 * cell + 1, y));
+        assertTrue(grid.getRGB(cell + 1, y) != grid.getRGB(cell + 2, y), "neighbouring classes differ");
     }
 
     @Test
