@@ -32,7 +32,8 @@ import org.m3vit.train.Optimizer;
  */
 public final class ModelBenchmark {
 
-    public record Settings(int batch, int warmup, int repeats, long seed) {}
+    /** @param train whether to measure the training step too (it dominates the run time) */
+    public record Settings(int batch, int warmup, int repeats, long seed, boolean train) {}
 
     /** Median milliseconds per batch of each variant ("train", "all_tasks", then one per task id). */
     public record Result(Map<String, Double> medianMs, Map<String, Double> minMs, Map<String, Double> maxMs,
@@ -72,7 +73,7 @@ public final class ModelBenchmark {
             Map<Task, NDArray> targets = randomTargets(m, b, h, w);
 
             Map<String, Runnable> variants = new LinkedHashMap<>();
-            variants.put("train", () -> {
+            Runnable trainStep = () -> {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray loss = null;
                     for (Task t : config.tasks().tasks()) {
@@ -83,7 +84,10 @@ public final class ModelBenchmark {
                     gc.backward(loss);
                 }
                 adamw.step(1e-4f);
-            });
+            };
+            if (settings.train()) {
+                variants.put("train", trainStep);
+            }
             variants.put("all_tasks", () -> model.forwardAll(ps, image, false).predictions().values()
                     .forEach(NDArray::toFloatArray));
             for (Task t : config.tasks().tasks()) {
@@ -91,8 +95,10 @@ public final class ModelBenchmark {
             }
             // One untimed step outside any scope: AdamW creates its moment buffers on the first step, and a
             // scope would close them with the step's temporaries.
-            progress.accept("creating optimizer state");
-            variants.get("train").run();
+            if (settings.train()) {
+                progress.accept("creating optimizer state");
+                trainStep.run();
+            }
             Map<String, List<Double>> times = new LinkedHashMap<>();
             variants.keySet().forEach(k -> times.put(k, new ArrayList<>()));
             int rounds = settings.warmup() + settings.repeats();

@@ -61,6 +61,9 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--no-train", description = "Measure inference only (the training step dominates the run time).")
+    boolean noTrain;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -93,7 +96,7 @@ final class BenchModelCommand implements Callable<Integer> {
         for (int i = 0; i < configs.size(); i++) {
             ModelConfig c = configs.get(i);
             String label = labels.get(i);
-            ModelBenchmark.Result r = new ModelBenchmark(c, new ModelBenchmark.Settings(batch, warmup, repeats, seed),
+            ModelBenchmark.Result r = new ModelBenchmark(c, new ModelBenchmark.Settings(batch, warmup, repeats, seed, !noTrain),
                     msg -> Progress.line().accept(label + ": " + msg)).run();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("model", label);
@@ -118,6 +121,7 @@ final class BenchModelCommand implements Callable<Integer> {
             cfg.put("warmup", warmup);
             cfg.put("repeats", repeats);
             cfg.put("threads", threads);
+            cfg.put("train", !noTrain);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("config", cfg);
             out.put("results", rows);
