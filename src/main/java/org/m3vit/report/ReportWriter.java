@@ -91,7 +91,14 @@ public final class ReportWriter {
         return report;
     }
 
-    /** Task → metric names, in first-seen order over all runs (tasks in the reference order). */
+    /** Metric keys in the order of the metrics JSON (tasks use disjoint subsequences of it). */
+    private static final List<String> METRIC_ORDER =
+            List.of("maxF", "mIoU", "odsF", "mean", "median", "rmse", "log_rmse", "11.25", "22.5", "30");
+
+    /**
+     * Task → metric names over all runs, tasks in the reference order and metrics in the JSON's order
+     * (unknown metrics last, as first seen), so the table does not depend on how the files were written.
+     */
     static Map<String, List<String>> metricColumns(List<RunData> runs) {
         Map<String, Set<String>> seen = new LinkedHashMap<>();
         for (Task t : Task.values()) {
@@ -103,7 +110,12 @@ public final class ReportWriter {
             }
         }
         Map<String, List<String>> out = new LinkedHashMap<>();
-        seen.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+        seen.forEach((k, v) -> {
+            List<String> names = new ArrayList<>(v);
+            names.sort(java.util.Comparator.comparingInt(n -> METRIC_ORDER.contains(n) ? METRIC_ORDER.indexOf(n)
+                    : METRIC_ORDER.size()));
+            out.put(k, names);
+        });
         return out;
     }
 

