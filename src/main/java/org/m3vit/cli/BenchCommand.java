@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code m3vit bench …}: performance measurements (commands, not tests). */
 @Command(name = "bench", description = "Run a benchmark.", mixinStandardHelpOptions = true,
-        subcommands = {BenchMoeCommand.class})
+        subcommands = {BenchMoeCommand.class, BenchModelCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

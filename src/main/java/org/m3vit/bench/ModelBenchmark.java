@@ -1,0 +1,161 @@
+package org.m3vit.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.m3vit.config.ModelConfig;
+import org.m3vit.model.MultiTaskModel;
+import org.m3vit.nn.StateDict;
+import org.m3vit.task.Task;
+import org.m3vit.train.Losses;
+import org.m3vit.train.Optimizer;
+
+/**
+ * Whole-model throughput of one configuration: inference through each task pathway on its own, through
+ * every pathway at once ({@link MultiTaskModel#forwardAll}, which shares the task-independent prefix), and
+ * a full training step. The training step is what the reference does per batch: a forward of every task
+ * pathway in training mode (gate noise, BN updates), the sum of the reference's per-task losses
+ * ({@link Losses}: cross-entropy, balanced BCE, L1) against random targets plus the MoE balancing loss,
+ * one backward, and an AdamW update. Variants run in interleaved rounds; the first {@code warmup} rounds
+ * are not timed and the result is the median of the rest.
+ */
+public final class ModelBenchmark {
+
+    /** @param train whether to measure the training step too (it dominates the run time) */
+    public record Settings(int batch, int warmup, int repeats, long seed, boolean train) {}
+
+    /** Median milliseconds per batch of each variant ("train", "all_tasks", then one per task id). */
+    public record Result(Map<String, Double> medianMs, Map<String, Double> minMs, Map<String, Double> maxMs,
+            int batch) {
+        public double imagesPerSecond(String variant) {
+            return batch / (medianMs.get(variant) / 1000.0);
+        }
+    }
+
+    private final ModelConfig config;
+    private final Settings settings;
+    private final Consumer<String> progress;
+
+    public ModelBenchmark(ModelConfig config, Settings settings, Consumer<String> progress) {
+        this.config = config;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    @SuppressWarnings("try") // scopes are used for their close()
+    public Result run() {
+        Engine.getInstance().setRandomSeed((int) settings.seed());
+        try (NDManager m = NDManager.newBaseManager()) {
+            MultiTaskModel model = new MultiTaskModel(config).initialize(m);
+            Map<String, Parameter> params = StateDict.parameters(model);
+            params.values().forEach(p -> {
+                if (p.requiresGradient()) {
+                    p.getArray().setRequiresGradient(true);
+                }
+            });
+            Optimizer adamw = new Optimizer.AdamW(params, 0.9f, 0.999f, 1e-8f, 1e-4f, Optimizer::decaysByDefault);
+            ParameterStore ps = new ParameterStore(m, false);
+            int b = settings.batch();
+            int h = config.imgHeight();
+            int w = config.imgWidth();
+            NDArray image = m.randomNormal(new Shape(b, config.inChans(), h, w));
+            Map<Task, NDArray> targets = randomTargets(m, b, h, w);
+
+            Map<String, Runnable> variants = new LinkedHashMap<>();
+            Runnable trainStep = () -> {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = null;
+                    for (Task t : config.tasks().tasks()) {
+                        MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
+                        NDArray l = taskLoss(t, out.prediction(), targets.get(t)).add(out.auxLoss());
+                        loss = loss == null ? l : loss.add(l);
+                    }
+                    gc.backward(loss);
+                }
+                adamw.step(1e-4f);
+            };
+            if (settings.train()) {
+                variants.put("train", trainStep);
+            }
+            variants.put("all_tasks", () -> model.forwardAll(ps, image, false).predictions().values()
+                    .forEach(NDArray::toFloatArray));
+            for (Task t : config.tasks().tasks()) {
+                variants.put(t.id(), () -> model.forward(ps, image, t, false).prediction().toFloatArray());
+            }
+            // One untimed step outside any scope: AdamW creates its moment buffers on the first step, and a
+            // scope would close them with the step's temporaries.
+            if (settings.train()) {
+                progress.accept("creating optimizer state");
+                trainStep.run();
+            }
+            Map<String, List<Double>> times = new LinkedHashMap<>();
+            variants.keySet().forEach(k -> times.put(k, new ArrayList<>()));
+            int rounds = settings.warmup() + settings.repeats();
+            for (int r = 0; r < rounds; r++) {
+                for (var v : variants.entrySet()) {
+                    progress.accept(String.format("%s %dx%d round %d/%d: %s", config.embedDim() == 192 ? "tiny"
+                            : "D=" + config.embedDim(), h, w, r + 1, rounds, v.getKey()));
+                    try (NDScope scope = new NDScope()) {
+                        long t0 = System.nanoTime();
+                        v.getValue().run();
+                        long t1 = System.nanoTime();
+                        if (r >= settings.warmup()) {
+                            times.get(v.getKey()).add((t1 - t0) / 1e6);
+                        }
+                    }
+                }
+            }
+            Map<String, Double> med = new LinkedHashMap<>();
+            Map<String, Double> min = new LinkedHashMap<>();
+            Map<String, Double> max = new LinkedHashMap<>();
+            times.forEach((k, v) -> {
+                double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+                med.put(k, MoeBenchmark.median(a));
+                min.put(k, MoeBenchmark.min(a));
+                max.put(k, MoeBenchmark.max(a));
+            });
+            return new Result(med, min, max, b);
+        }
+    }
+
+    private Map<Task, NDArray> randomTargets(NDManager m, int b, int h, int w) {
+        Map<Task, NDArray> out = new LinkedHashMap<>();
+        for (Task t : config.tasks().tasks()) {
+            int c = config.tasks().channels(t);
+            NDArray target;
+            switch (t) {
+                case SEMSEG, HUMAN_PARTS -> target = m.randomInteger(0, c, new Shape(b, h, w), DataType.INT64);
+                case SAL, EDGE -> target = m.randomUniform(0f, 1f, new Shape(b, 1, h, w)).gte(0.5f)
+                        .toType(DataType.FLOAT32, false);
+                case NORMALS -> {
+                    NDArray n = m.randomNormal(new Shape(b, 3, h, w));
+                    target = n.div(n.square().sum(new int[] {1}, true).sqrt());
+                }
+                default -> target = m.randomUniform(0.5f, 10f, new Shape(b, 1, h, w));
+            }
+            out.put(t, target);
+        }
+        return out;
+    }
+
+    private static NDArray taskLoss(Task t, NDArray pred, NDArray target) {
+        return switch (t) {
+            case SEMSEG, HUMAN_PARTS -> Losses.crossEntropy(pred, target);
+            case SAL -> Losses.balancedBce(pred, target, null);
+            case EDGE -> Losses.balancedBce(pred, target, 0.95f);
+            case NORMALS -> Losses.normalsL1(pred, target);
+            default -> Losses.depthL1(pred, target);
+        };
+    }
+}

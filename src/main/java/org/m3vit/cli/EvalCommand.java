@@ -1,0 +1,75 @@
+package org.m3vit.cli;
+
+import com.google.gson.GsonBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.m3vit.config.ModelConfig;
+import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.Split;
+import org.m3vit.eval.EvaluationResult;
+import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.PredictionFiles;
+import org.m3vit.io.AtomicFiles;
+import org.m3vit.model.ModelWeights;
+import org.m3vit.model.MultiTaskModel;
+import ai.djl.ndarray.NDManager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code m3vit eval}: metrics of a model on the val split, with predictions saved in the results layout. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model on the val split of a dataset root: prints the metrics JSON (with delta_m) and"
+                + " writes predictions as the reference saves them (<out>/<task>/<id>.png, <out>/depth/<id>.npy),"
+                + " plus <out>/metrics.json and <out>/expert_usage.json.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "Model weights.")
+    Path weights;
+
+    @Option(names = "--data-root", required = true, paramLabel = "DATA", description = "Dataset root, laid out as the config's val_db_name.")
+    Path dataRoot;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Results directory (default: <weights dir>/results).")
+    Path out;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        }
+        Runtime.configureThreads(threads);
+        ModelConfig config = model.load();
+        MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL,
+                java.util.EnumSet.copyOf(config.tasks().tasks()));
+        Path results = out != null ? out
+                : weights.toAbsolutePath().getParent().resolve("results");
+        EvaluationResult r;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MultiTaskModel m = new MultiTaskModel(config).initialize(manager);
+            ModelWeights.load(m, weights);
+            r = new Evaluator().run(m, reader, batchSize, Progress.line(),
+                    (id, p) -> PredictionFiles.write(results, id, p));
+        }
+        Progress.clear();
+        Map<String, Object> json = r.toJsonMap(true);
+        Files.createDirectories(results);
+        AtomicFiles.write(results.resolve("metrics.json"), (MetricsJson.format(json) + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(results.resolve("expert_usage.json"),
+                (new GsonBuilder().create().toJson(r.expertUsageJson()) + "\n").getBytes(StandardCharsets.UTF_8));
+        System.out.println(MetricsJson.format(json));
+        return 0;
+    }
+}

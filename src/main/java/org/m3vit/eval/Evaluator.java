@@ -1,0 +1,194 @@
+package org.m3vit.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.m3vit.config.ModelConfig;
+import org.m3vit.data.Augmentation;
+import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.RawSample;
+import org.m3vit.data.Sample;
+import org.m3vit.data.SampleBatch;
+import org.m3vit.model.BackboneOutput;
+import org.m3vit.model.MultiTaskModel;
+import org.m3vit.task.Task;
+
+/**
+ * Runs a model over a split and scores it the reference way: each batch goes through every task pathway
+ * ({@link MultiTaskModel#forwardAll}, eval mode, no autograd), each image's head outputs are turned into
+ * the saved prediction form at the image's original size ({@link PredictionDecoder}) and scored against
+ * the reader's raw ground truth ({@link TaskScorer}). Expert token counts are summed per task and MoE
+ * layer. The validation transform (resize + normalise) comes from {@link Augmentation#val}; the next batch
+ * is read on a loader thread while the current one runs.
+ */
+public final class Evaluator {
+
+    /** Receives every saved prediction (e.g. to write the results directory); may be null. */
+    public interface PredictionSink {
+        void accept(String id, SavedPrediction prediction) throws IOException;
+    }
+
+    private record Loaded(List<RawSample> raw, SampleBatch batch) {}
+
+    /** Metrics only: task → metric → value. */
+    public Map<Task, Map<String, Double>> evaluate(MultiTaskModel model, MultiTaskReader reader, int batchSize,
+            Consumer<String> progress) throws IOException {
+        return run(model, reader, batchSize, progress, null).metrics();
+    }
+
+    /** Metrics, Δm and expert usage; every prediction is also handed to {@code sink} if it is not null. */
+    public EvaluationResult run(MultiTaskModel model, MultiTaskReader reader, int batchSize, Consumer<String> progress,
+            PredictionSink sink) throws IOException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        ModelConfig config = model.config();
+        if (reader.layout() != config.tasks().dataset()) {
+            throw new IllegalArgumentException("the model was configured for " + config.tasks().dataset()
+                    + " but the data is laid out as " + reader.layout());
+        }
+        List<Task> tasks = new ArrayList<>();
+        for (Task t : config.tasks().tasks()) {
+            if (!reader.tasks().contains(t)) {
+                throw new IllegalArgumentException("the reader does not deliver " + t.id() + " ground truth");
+            }
+            tasks.add(t);
+        }
+        Map<Task, TaskScorer> scorers = new EnumMap<>(Task.class);
+        Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
+        for (Task t : tasks) {
+            scorers.put(t, new TaskScorer(t, reader.classes(t)));
+            usage.put(t, new TreeMap<>());
+        }
+        Augmentation val = Augmentation.val(reader.layout(), config.imgHeight(), config.imgWidth());
+        int n = reader.size();
+        ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "m3vit-eval-loader");
+            th.setDaemon(true);
+            return th;
+        });
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ParameterStore ps = new ParameterStore(manager, false);
+            Future<Loaded> next = loader.submit(() -> load(reader, val, 0, Math.min(n, batchSize)));
+            for (int start = 0; start < n; start += batchSize) {
+                Loaded cur = get(next);
+                int following = start + batchSize;
+                if (following < n) {
+                    next = loader.submit(() -> load(reader, val, following, Math.min(n, following + batchSize)));
+                }
+                Map<Task, float[]> outputs = forward(model, ps, manager, cur.batch(), usage);
+                score(config, tasks, cur, outputs, scorers, sink);
+                progress.accept("eval " + Math.min(n, start + batchSize) + "/" + n);
+            }
+        } finally {
+            loader.shutdownNow();
+        }
+        Map<Task, Map<String, Double>> metrics = new LinkedHashMap<>();
+        Map<Task, Long> images = new LinkedHashMap<>();
+        scorers.forEach((t, s) -> {
+            metrics.put(t, s.metrics());
+            images.put(t, s.images());
+        });
+        usage.values().removeIf(Map::isEmpty);
+        return new EvaluationResult(metrics, MetricsSummary.deltaM(reader.layout(), metrics), usage, images);
+    }
+
+    private static Loaded load(MultiTaskReader reader, Augmentation val, int from, int to) throws IOException {
+        List<RawSample> raw = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            RawSample r = reader.read(i);
+            raw.add(r);
+            samples.add(val.apply(r, (Augmentation.Draw) null));
+        }
+        // no targets in the batch: the metrics use the raw, original-size ground truth
+        return new Loaded(raw, new SampleBatch(samples, List.of()));
+    }
+
+    private static Loaded get(Future<Loaded> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while loading validation data", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    /** One batch through all pathways; returns each task's (B, C, h, w) output as floats. */
+    @SuppressWarnings("try") // the scope only frees the batch's intermediates on close
+    private static Map<Task, float[]> forward(MultiTaskModel model, ParameterStore ps, NDManager manager,
+            SampleBatch batch, Map<Task, Map<Integer, long[]>> usage) {
+        Map<Task, float[]> outputs = new EnumMap<>(Task.class);
+        try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+            NDArray image = batch.toNDList(sub).get(0);
+            MultiTaskModel.MultiTaskOutput out = model.forwardAll(ps, image, false);
+            out.predictions().forEach((t, p) -> outputs.put(t, p.toFloatArray()));
+            out.backbones().forEach((t, b) -> addCounts(usage.get(t), b));
+        }
+        return outputs;
+    }
+
+    private static void addCounts(Map<Integer, long[]> into, BackboneOutput b) {
+        if (into == null || b.expertCounts() == null) {
+            return;
+        }
+        b.expertCounts().forEach((layer, counts) -> {
+            long[] c = counts.toLongArray();
+            long[] sum = into.computeIfAbsent(layer, k -> new long[c.length]);
+            for (int i = 0; i < c.length; i++) {
+                sum[i] += c[i];
+            }
+        });
+    }
+
+    private static void score(ModelConfig config, List<Task> tasks, Loaded cur, Map<Task, float[]> outputs,
+            Map<Task, TaskScorer> scorers, PredictionSink sink) throws IOException {
+        int h = config.imgHeight();
+        int w = config.imgWidth();
+        for (Task t : tasks) {
+            int channels = config.tasks().channels(t);
+            int per = channels * h * w;
+            float[] all = outputs.get(t);
+            for (int i = 0; i < cur.raw().size(); i++) {
+                RawSample raw = cur.raw().get(i);
+                float[] gt = raw.target(t);
+                if (TaskScorer.skips(t, gt)) {
+                    continue;
+                }
+                float[] one = new float[per];
+                System.arraycopy(all, i * per, one, 0, per);
+                SavedPrediction p = PredictionDecoder.decode(t, one, channels, h, w, raw.height(), raw.width());
+                scorers.get(t).add(p, gt);
+                if (sink != null) {
+                    sink.accept(raw.id(), p);
+                }
+            }
+        }
+    }
+}

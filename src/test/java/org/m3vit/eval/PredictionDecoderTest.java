@@ -1,0 +1,37 @@
+package org.m3vit.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.junit.jupiter.api.Test;
+import org.m3vit.task.Task;
+
+/** Decoding head outputs and resizing them back, against values worked out by hand. */
+class PredictionDecoderTest {
+
+    @Test
+    void bilinearUsesHalfPixelCentresAndClampsAtTheBorder() {
+        // 2x2 → 4x4: output x = 0..3 samples source x = -0.25, 0.25, 0.75, 1.25 (cv2 INTER_LINEAR)
+        float[] up = ResizeBack.bilinear(new float[] {0, 1, 2, 3}, 2, 2, 1, 4, 4);
+        assertArrayEquals(new float[] {0, 0.25f, 0.75f, 1}, java.util.Arrays.copyOfRange(up, 0, 4), 1e-6f);
+        assertArrayEquals(new float[] {0.5f, 0.75f, 1.25f, 1.5f}, java.util.Arrays.copyOfRange(up, 4, 8), 1e-6f);
+    }
+
+    @Test
+    void nearestTakesTheFloorOfTheScaledPosition() {
+        // 1x3 → 1x2: x = 0, 1 map to floor(0 * 1.5) = 0 and floor(1.5) = 1
+        assertArrayEquals(new float[] {7, 8}, ResizeBack.nearest(new float[] {7, 8, 9}, 1, 3, 1, 1, 2), 0f);
+    }
+
+    @Test
+    void classMapsAreArgmaxedAndProbabilitiesTruncatedToUint8() {
+        // two classes over a 1x2 image: pixel 0 prefers class 1, pixel 1 class 0
+        SavedPrediction s = PredictionDecoder.decode(Task.SEMSEG, new float[] {0, 5, 1, 2}, 2, 1, 2, 1, 2);
+        assertArrayEquals(new float[] {1, 0}, s.values(), 0f);
+        // sigmoid(0) = 0.5 → 127.5 → 127; sigmoid(+inf-ish) → 255
+        SavedPrediction e = PredictionDecoder.decode(Task.EDGE, new float[] {0, 40}, 1, 1, 2, 1, 2);
+        assertArrayEquals(new float[] {127, 255}, e.values(), 0f);
+        // (0, 0, 2) normalises to (0, 0, 1) → 255·(n+1)/2 = (127.5, 127.5, 255) → (127, 127, 255)
+        SavedPrediction n = PredictionDecoder.decode(Task.NORMALS, new float[] {0, 0, 2}, 3, 1, 1, 1, 1);
+        assertArrayEquals(new float[] {127, 127, 255}, n.values(), 0f);
+    }
+}
