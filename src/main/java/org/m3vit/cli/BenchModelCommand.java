@@ -14,6 +14,7 @@ import org.m3vit.config.VitPreset;
 import org.m3vit.task.Dataset;
 import org.m3vit.task.TaskSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit bench model}: training and inference images/s of whole models. */
@@ -55,8 +56,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Timed rounds, >= 5 (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threadsOption;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -72,9 +73,10 @@ final class BenchModelCommand implements Callable<Integer> {
         if (repeats < 5) {
             throw new IllegalArgumentException("--repeats must be >= 5 for a meaningful median, got " + repeats);
         }
-        if (batch < 1 || warmup < 0 || threads < 1) {
-            throw new IllegalArgumentException("--batch and --threads must be >= 1 and --warmup >= 0");
+        if (batch < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--batch must be >= 1 and --warmup >= 0, got " + batch + " and " + warmup);
         }
+        int threads = threadsOption.apply();
         Dataset dataset = Dataset.parse(db);
         List<ModelConfig> configs = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -91,7 +93,6 @@ final class BenchModelCommand implements Callable<Integer> {
                 labels.add(preset.name() + " " + hw[0] + "x" + hw[1]);
             }
         }
-        Runtime.configureThreads(threads);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             ModelConfig c = configs.get(i);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.m3vit.bench.MoeBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit bench moe}: reordered vs dense dispatch vs an equal-active-FLOPs dense FFN. */
@@ -30,8 +31,8 @@ final class BenchMoeCommand implements Callable<Integer> {
             description = "Tokens per call (default: ${DEFAULT-VALUE} = 8 images x 1025 tokens).")
     int tokens;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threadsOption;
 
     @Option(names = "--gate", defaultValue = "noisy_vmoe", description = "Gate type (default: ${DEFAULT-VALUE}).")
     String gate;
@@ -55,10 +56,7 @@ final class BenchMoeCommand implements Callable<Integer> {
         if (repeats < 5) {
             throw new IllegalArgumentException("--repeats must be >= 5 for a meaningful median, got " + repeats);
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        }
-        Runtime.configureThreads(threads);
+        int threads = threadsOption.apply();
         MoeBenchmark.Config config =
                 new MoeBenchmark.Config(dim, hidden, experts, topK, tokens, warmup, repeats, seed, gate);
         Map<String, MoeBenchmark.Timing> r = new MoeBenchmark(config, Progress.line()).run();

@@ -42,15 +42,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threadsOption;
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        }
-        Runtime.configureThreads(threads);
+        threadsOption.apply();
         ModelConfig config = model.load();
         MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL,
                 java.util.EnumSet.copyOf(config.tasks().tasks()));

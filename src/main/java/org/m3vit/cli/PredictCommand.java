@@ -57,15 +57,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "out.png|Y.npy", description = "Output file.")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threadsOption;
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        }
-        Runtime.configureThreads(threads);
+        threadsOption.apply();
         ModelConfig config = model.load();
         Task t = Task.parse(task);
         config.tasks().idOf(t);

@@ -50,14 +50,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-validate", description = "Skip per-epoch validation (no delta-m, no best.safetensors).")
     boolean noValidate;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Intra-op threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    ThreadsOption threadsOption;
 
     @Override
     public Integer call() throws Exception {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        }
+        threadsOption.apply();
         Map<String, Object> overrides = new LinkedHashMap<>(model.overrides());
         overrides.putAll(train.overrides());
         TrainConfig config = TrainConfig.load(model.config, overrides);
@@ -73,7 +71,6 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             Checkpoint.jsonOf(resume); // fail before the engine starts
         }
-        Runtime.configureThreads(threads);
         Consumer<String> line = Progress.line();
         Consumer<String> log = s -> {
             Progress.clear();

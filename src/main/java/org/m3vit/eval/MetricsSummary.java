@@ -14,9 +14,15 @@ public final class MetricsSummary {
         return dataset == Dataset.NYUD ? DeltaM.nyud() : DeltaM.pascal();
     }
 
+    /** Δm over the tasks whose main metric is present and finite; NaN when there is none. */
     public static double deltaM(Dataset dataset, Map<Task, Map<String, Double>> metrics) {
         Map<String, Double> main = new LinkedHashMap<>();
-        metrics.forEach((t, m) -> main.put(t.id(), m.get(TaskScorer.mainMetric(t))));
+        metrics.forEach((t, m) -> {
+            Double v = m.get(TaskScorer.mainMetric(t));
+            if (v != null && Double.isFinite(v)) {
+                main.put(t.id(), v);
+            }
+        });
         return DeltaM.compute(main, references(dataset));
     }
 }

@@ -26,12 +26,11 @@ import java.util.function.Consumer;
 import org.m3vit.data.MultiTaskDataset;
 import org.m3vit.data.PrefetchLoader;
 import org.m3vit.data.SampleBatch;
-import org.m3vit.eval.DeltaM;
+import org.m3vit.eval.MetricsSummary;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
-import org.m3vit.task.Dataset;
 import org.m3vit.task.Task;
 
 /**
@@ -316,17 +315,9 @@ public final class Trainer {
     private void validate(int epoch, Map<String, Object> record) throws IOException {
         Map<Task, Map<String, Double>> metrics = validator.validate(model, epoch);
         Map<String, Object> val = new LinkedHashMap<>();
-        Map<String, Double> main = new LinkedHashMap<>();
-        metrics.forEach((t, m) -> {
-            val.put(t.id(), finite(m));
-            Double v = m.get(Validator.mainMetric(t));
-            if (v != null && Double.isFinite(v)) {
-                main.put(t.id(), v);
-            }
-        });
+        metrics.forEach((t, m) -> val.put(t.id(), finite(m)));
         record.put("val", val);
-        Dataset ds = model.config().tasks().dataset();
-        double dm = DeltaM.compute(main, ds == Dataset.NYUD ? DeltaM.nyud() : DeltaM.pascal());
+        double dm = MetricsSummary.deltaM(model.config().tasks().dataset(), metrics);
         if (Double.isFinite(dm)) {
             record.put("delta_m", dm);
             if (dm > state.bestDeltaM) {

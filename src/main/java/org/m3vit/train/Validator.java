@@ -6,20 +6,11 @@ import org.m3vit.task.Task;
 
 /**
  * Per-epoch validation hook of the {@link Trainer}. Implementations return, per task, named numbers; the
- * trainer logs them and computes Δm from each task's {@link #mainMetric main metric}. Kept this small so a
+ * trainer logs them and computes Δm from each task's main metric
+ * ({@link org.m3vit.eval.TaskScorer#mainMetric}). Kept this small so a
  * fuller evaluator can be plugged in.
  */
 public interface Validator {
 
     Map<Task, Map<String, Double>> validate(MultiTaskModel model, int epoch);
-
-    /** The metric Δm uses for a task (the reference's multi-task performance, m3vit.md §10). */
-    static String mainMetric(Task task) {
-        return switch (task) {
-            case SEMSEG, HUMAN_PARTS, SAL -> "mIoU";
-            case EDGE -> "odsF";
-            case NORMALS -> "mean";
-            case DEPTH -> "rmse";
-        };
-    }
 }
