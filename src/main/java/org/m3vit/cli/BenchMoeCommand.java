@@ -77,6 +77,7 @@ final class BenchMoeCommand implements Callable<Integer> {
             cfg.put("warmup", warmup);
             cfg.put("repeats", repeats);
             cfg.put("seed", seed);
+            cfg.put("allocator", allocator());
             Map<String, Object> results = new LinkedHashMap<>();
             r.forEach((name, t) -> {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -98,8 +99,8 @@ final class BenchMoeCommand implements Callable<Integer> {
             out.put("ratios", ratios);
             System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
         } else {
-            System.out.printf("MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s (median of %d)%n",
-                    dim, hidden, experts, topK, tokens, threads, gate, repeats);
+            System.out.printf("MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s allocator=%s (median of %d)%n",
+                    dim, hidden, experts, topK, tokens, threads, gate, allocator(), repeats);
             System.out.printf("%-16s %10s %17s %12s %14s %11s %12s%n", "variant", "fwd ms", "fwd min-max",
                     "fwd+bwd ms", "fwd tokens/s", "host syncs", "sync ms/fwd");
             r.forEach((name, t) -> System.out.printf("%-16s %10.1f %8.1f-%-8.1f %12.1f %14.0f %11.1f %12.3f%n",
@@ -109,6 +110,11 @@ final class BenchMoeCommand implements Callable<Integer> {
             System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
         }
         return 0;
+    }
+
+    /** "reuse" when glibc keeps freed memory (M3VIT_MALLOC=reuse in the launcher), else "default". */
+    static String allocator() {
+        return "0".equals(System.getenv("MALLOC_MMAP_MAX_")) ? "reuse" : "default";
     }
 
     private static double round(double v) {
