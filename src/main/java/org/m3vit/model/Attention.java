@@ -1,5 +1,7 @@
 package org.m3vit.model;
 
+import org.m3vit.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -41,7 +43,7 @@ public final class Attention extends AbstractBlock {
         NDArray q = t.get(0);
         NDArray k = t.get(1);
         NDArray v = t.get(2);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1);
+        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, scale)).softmax(-1);
         NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, dim);
         return proj.forward(ps, o, training);
     }

@@ -1,5 +1,7 @@
 package org.m3vit.moe;
 
+import org.m3vit.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -106,13 +108,13 @@ public abstract class Gate extends AbstractBlock {
             return x.getManager().zeros(new Shape(), x.getDataType()).toDevice(x.getDevice(), false);
         }
         NDArray mean = x.mean();
-        NDArray var = x.sub(mean).square().sum().div((float) (n - 1));
+        NDArray var = x.sub(mean).square().sum().div(Scalars.of(x, n - 1));
         return var.div(mean.square().add(1e-10f));
     }
 
     /** Standard normal CDF Φ(z) = (1 + erf(z/√2)) / 2. */
     static NDArray normalCdf(NDArray z) {
-        return z.mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f).mul(0.5f);
+        return z.mul(Scalars.of(z, 1.0 / Math.sqrt(2.0))).erf().add(1f).mul(Scalars.of(z, 0.5));
     }
 
     /**

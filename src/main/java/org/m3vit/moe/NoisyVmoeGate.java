@@ -1,5 +1,7 @@
 package org.m3vit.moe;
 
+import org.m3vit.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
@@ -52,7 +54,7 @@ public final class NoisyVmoeGate extends Gate {
         NDArray aux;
         if (training) {
             if (topK < experts && sigma > 1e-6f) {
-                NDArray sigmaArr = clean.getManager().create(sigma).toDevice(clean.getDevice(), false);
+                NDArray sigmaArr = Scalars.of(clean, sigma);
                 NDArray thresholds = probs.topK(topK + 1, 1, true, true).get(0);
                 load = probInTopK(clean, noisy, sigmaArr, thresholds).sum(new int[] {0});
             } else {

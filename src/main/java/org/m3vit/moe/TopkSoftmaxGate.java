@@ -1,5 +1,7 @@
 package org.m3vit.moe;
 
+import org.m3vit.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
@@ -37,7 +39,7 @@ public final class TopkSoftmaxGate extends Gate {
         NDList top = probs.topK(topK, 1, true, true);
         NDArray indices = top.get(1);
         NDArray picked = top.get(0);
-        NDArray scores = picked.div(picked.sum(new int[] {1}, true).maximum(1e-9f));
+        NDArray scores = picked.div(picked.sum(new int[] {1}, true).maximum(Scalars.of(picked, 1e-9)));
         Assigned assigned = assigned(indices, scores);
         NDArray importance = assigned.importance();
         NDArray load = assigned.counts();
@@ -46,7 +48,7 @@ public final class TopkSoftmaxGate extends Gate {
             NDArray meanProb = probs.mean(new int[] {0});
             NDArray top1Fraction = indices.get(":, 0").oneHot(experts).toType(probs.getDataType(), false)
                     .mean(new int[] {0});
-            aux = meanProb.mul(top1Fraction).sum().mul((float) experts);
+            aux = meanProb.mul(top1Fraction).sum().mul(Scalars.of(meanProb, experts));
         } else {
             aux = zeroLoss(scores);
         }

@@ -1,5 +1,7 @@
 package org.m3vit.train;
 
+import org.m3vit.nn.Scalars;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
@@ -44,7 +46,7 @@ public final class Losses {
         NDArray valid = lab.neq((float) IGNORE).toType(logits.getDataType(), false);
         NDArray y = lab.gte(0.5f).toType(logits.getDataType(), false).mul(valid);
         // numerically stable per-pixel BCE: max(x,0) − x·y + log(1 + exp(−|x|))
-        NDArray bce = logits.maximum(0f).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
+        NDArray bce = logits.maximum(Scalars.of(logits, 0)).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
         NDArray pos = bce.mul(y).sum();
         NDArray neg = bce.mul(valid.sub(y)).sum();
         NDArray w;
@@ -52,9 +54,9 @@ public final class Losses {
             NDArray total = valid.sum().maximum(1f);
             w = valid.sum().sub(y.sum()).div(total);
         } else {
-            w = logits.getManager().create(posWeight.floatValue()).toDevice(logits.getDevice(), false);
+            w = Scalars.of(logits, posWeight);
         }
-        return w.mul(pos).add(w.neg().add(1f).mul(neg)).div((float) lab.size());
+        return w.mul(pos).add(w.neg().add(1f).mul(neg)).div(Scalars.of(logits, lab.size()));
     }
 
     /**

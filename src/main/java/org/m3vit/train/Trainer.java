@@ -1,5 +1,7 @@
 package org.m3vit.train;
 
+import org.m3vit.nn.Scalars;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -223,7 +225,8 @@ public final class Trainer {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
                     NDArray loss = TaskLosses.loss(t, out.prediction(), target, config.edgePosWeight);
-                    NDArray total = loss.mul(config.lossWeights.get(t)).add(out.auxLoss().mul(config.auxWeight));
+                    NDArray total = loss.mul(Scalars.of(loss, config.lossWeights.get(t)))
+                            .add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight)));
                     gc.backward(total);
                     logged[i] = loss.stopGradient();
                     NDArray aux = out.auxLoss().stopGradient();
