@@ -49,11 +49,8 @@ public final class TrainingRun {
         try (NDManager manager = NDManager.newBaseManager()) {
             Validator validator = null;
             if (o.validate()) {
-                MultiTaskDataset val = MultiTaskDataset.builder()
-                        .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.VAL, enabled))
-                        .setAugmentation(Augmentation.val(tasks.dataset(), h, w)).optSeed(config.seed).build();
-                validator = val.size() == 0 ? null
-                        : new LossAndMetricsValidator(val, config.valBatch, config.edgePosWeight, manager);
+                MultiTaskReader valReader = MultiTaskReader.open(tasks.dataset(), root, Split.VAL, enabled);
+                validator = valReader.size() == 0 ? null : new EvaluatorValidator(valReader, config.valBatch);
             }
             MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
             if (o.pretrained() != null && o.resume() == null) {
