@@ -93,8 +93,7 @@ public final class ModelBenchmark {
             for (Task t : config.tasks().tasks()) {
                 variants.put(t.id(), () -> model.forward(ps, image, t, false).prediction().toFloatArray());
             }
-            // One untimed step outside any scope: AdamW creates its moment buffers on the first step, and a
-            // scope would close them with the step's temporaries.
+            // One untimed step first, so that creating AdamW's moment buffers is not part of any timing.
             if (settings.train()) {
                 progress.accept("creating optimizer state");
                 trainStep.run();

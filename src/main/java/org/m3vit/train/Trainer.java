@@ -259,10 +259,7 @@ public final class Trainer {
                         + " is untouched. Lower the learning rate or enable --grad-clip.");
             }
             GradientClipping.scale(trainable, gradNorm, config.gradClip);
-            optimizer.step(lr);
-            for (NDArray kept : optimizer.state().values()) { // momentum/moment buffers created on the first step
-                NDScope.unregister(kept);
-            }
+            optimizer.step(lr); // its state buffers outlive this scope (Optimizer unregisters them)
             return values;
         }
     }
