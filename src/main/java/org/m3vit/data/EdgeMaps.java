@@ -93,44 +93,83 @@ public final class EdgeMaps {
         return i;
     }
 
-    /** Thins a binary mask in place (Guo–Hall, iterated to convergence; outside the image counts as 0). */
+    /**
+     * Thins a binary mask in place (Guo–Hall, iterated to convergence; outside the image counts as 0).
+     *
+     * <p>Same result as re-examining every pixel in every subiteration, at a fraction of the cost: a
+     * pixel's fate depends only on its 8 neighbours, so a pixel is re-examined under a subiteration's
+     * table only when a neighbour was removed since it was last examined under that table. Pixels with
+     * all 8 neighbours set are never removable and start unexamined. Thick masks (an edge probability
+     * map binarised at a low threshold) thin in time proportional to their boundary, not their area.
+     */
     public static void thin(boolean[] mask, int height, int width) {
-        int[] code = new int[mask.length];
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (boolean[] lut : new boolean[][] {LUT_FIRST, LUT_SECOND}) {
-                // Decisions of one subiteration are taken on the same snapshot, then applied together.
-                for (int y = 0; y < height; y++) {
-                    for (int x = 0; x < width; x++) {
-                        int i = y * width + x;
-                        code[i] = mask[i] ? neighbourCode(mask, height, width, y, x) : -1;
-                    }
-                }
-                for (int i = 0; i < mask.length; i++) {
-                    if (code[i] >= 0 && lut[code[i]]) {
-                        mask[i] = false;
-                        changed = true;
-                    }
+        // Work on a copy with a one-pixel border of zeros: neighbour lookups need no bounds checks.
+        int pw = width + 2;
+        int n = (height + 2) * pw;
+        boolean[] m = new boolean[n];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(mask, y * width, m, (y + 1) * pw + 1, width);
+        }
+        int[] neighbours = {1, 1 - pw, -pw, -pw - 1, -1, pw - 1, pw, pw + 1};
+        boolean[][] luts = {LUT_FIRST, LUT_SECOND};
+        boolean[][] dirty = new boolean[2][n];
+        int[][] work = new int[2][n];
+        int[] size = new int[2];
+        for (int i = 0; i < n; i++) {
+            if (m[i] && code(m, i, neighbours) != 255) {
+                for (int l = 0; l < 2; l++) {
+                    dirty[l][i] = true;
+                    work[l][size[l]++] = i;
                 }
             }
         }
+        int[] removed = new int[n];
+        int quietSubiterations = 0;
+        for (int l = 0; quietSubiterations < 2; l ^= 1) {
+            // Decisions of one subiteration are taken on the same snapshot, then applied together.
+            int count = 0;
+            int[] list = work[l];
+            boolean[] lut = luts[l];
+            for (int k = 0; k < size[l]; k++) {
+                int i = list[k];
+                dirty[l][i] = false;
+                if (m[i] && lut[code(m, i, neighbours)]) {
+                    removed[count++] = i;
+                }
+            }
+            size[l] = 0;
+            for (int k = 0; k < count; k++) {
+                m[removed[k]] = false;
+            }
+            for (int k = 0; k < count; k++) {
+                for (int d : neighbours) {
+                    int j = removed[k] + d;
+                    if (!m[j]) {
+                        continue; // also every border pixel: they are never set
+                    }
+                    for (int b = 0; b < 2; b++) {
+                        if (!dirty[b][j]) {
+                            dirty[b][j] = true;
+                            work[b][size[b]++] = j;
+                        }
+                    }
+                }
+            }
+            quietSubiterations = count == 0 ? quietSubiterations + 1 : 0;
+        }
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(m, (y + 1) * pw + 1, mask, y * width, width);
+        }
     }
 
-    private static int neighbourCode(boolean[] m, int h, int w, int y, int x) {
+    /** The 8-neighbour bit code of padded pixel i (bit k set when neighbour k is set). */
+    private static int code(boolean[] m, int i, int[] neighbours) {
         int c = 0;
-        if (at(m, h, w, y, x + 1)) c |= 1;
-        if (at(m, h, w, y - 1, x + 1)) c |= 2;
-        if (at(m, h, w, y - 1, x)) c |= 4;
-        if (at(m, h, w, y - 1, x - 1)) c |= 8;
-        if (at(m, h, w, y, x - 1)) c |= 16;
-        if (at(m, h, w, y + 1, x - 1)) c |= 32;
-        if (at(m, h, w, y + 1, x)) c |= 64;
-        if (at(m, h, w, y + 1, x + 1)) c |= 128;
+        for (int k = 0; k < 8; k++) {
+            if (m[i + neighbours[k]]) {
+                c |= 1 << k;
+            }
+        }
         return c;
-    }
-
-    private static boolean at(boolean[] m, int h, int w, int y, int x) {
-        return y >= 0 && y < h && x >= 0 && x < w && m[y * w + x];
     }
 }

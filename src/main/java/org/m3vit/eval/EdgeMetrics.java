@@ -1,5 +1,6 @@
 package org.m3vit.eval;
 
+import java.util.stream.IntStream;
 import org.m3vit.data.EdgeMaps;
 import org.m3vit.task.Task;
 
@@ -43,19 +44,38 @@ public final class EdgeMetrics {
             gtCount += gtMask[i] ? 1 : 0;
         }
         double maxDist = MAX_DIST_FRACTION * Math.sqrt((double) height * height + (double) width * width);
-        boolean[] pred = new boolean[n];
+        // Binarised maps are nested (a higher threshold keeps a subset), so thresholds that keep as many
+        // pixels keep the same pixels: each distinct map is thinned and matched once. The distinct maps are
+        // independent, so they run in parallel (thinning a nearly full map is the costly part).
+        long[] kept = new long[THRESHOLDS];
+        for (int i = 0; i < n; i++) {
+            if (gt[i] != Task.IGNORE) {
+                for (int t = 0; t < THRESHOLDS && prob[i] >= threshold(t); t++) {
+                    kept[t]++;
+                }
+            }
+        }
+        int[] firstWithSameMap = new int[THRESHOLDS];
         for (int t = 0; t < THRESHOLDS; t++) {
+            firstWithSameMap[t] = t > 0 && kept[t] == kept[t - 1] ? firstWithSameMap[t - 1] : t;
+        }
+        long[][] counts = new long[THRESHOLDS][]; // {matched, predicted} at each distinct map's first threshold
+        IntStream.range(0, THRESHOLDS).filter(t -> firstWithSameMap[t] == t).parallel().forEach(t -> {
             double thr = threshold(t);
-            long count = 0;
+            boolean[] pred = new boolean[n];
             for (int i = 0; i < n; i++) {
                 pred[i] = prob[i] >= thr && gt[i] != Task.IGNORE;
             }
             EdgeMaps.thin(pred, height, width);
+            long count = 0;
             for (boolean p : pred) {
                 count += p ? 1 : 0;
             }
-            matched[t] += BoundaryMatching.match(pred, gtMask, height, width, maxDist);
-            predicted[t] += count;
+            counts[t] = new long[] {BoundaryMatching.match(pred, gtMask, height, width, maxDist), count};
+        });
+        for (int t = 0; t < THRESHOLDS; t++) {
+            matched[t] += counts[firstWithSameMap[t]][0];
+            predicted[t] += counts[firstWithSameMap[t]][1];
         }
         groundTruth += gtCount;
         images++;
