@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-task sparse Mixture-of-Experts vision transformers on the JVM.",
-        subcommands = {SynthCommand.class, TrainCommand.class, EvalCommand.class, ScoreCommand.class, ReportCommand.class,
+        subcommands = {DemoCommand.class, SynthCommand.class, TrainCommand.class, EvalCommand.class, ScoreCommand.class,
+                ReportCommand.class,
                 BenchCommand.class, PredictCommand.class, FlopsCommand.class, InitWeightsCommand.class,
                 ImportTimmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -218,10 +218,10 @@ public final class ModelConfig {
 
     @Override
     public String toString() {
+        String moe = isMoe() ? ", moe_layers=" + moeLayers + ", E=" + moeExperts + ", k=" + moeTopK + ", H="
+                + moeHidden() + ", routing=" + routingMode() : ", dense";
         return "ModelConfig(D=" + embedDim + ", depth=" + depth + ", heads=" + numHeads + ", img=" + imgHeight + "x"
-                + imgWidth + ", patch=" + patchSize + ", moe_layers=" + moeLayers + ", E=" + moeExperts + ", k="
-                + moeTopK + ", H=" + (isMoe() ? moeHidden() : 0) + ", routing=" + routingMode() + ", tasks=" + tasks
-                + ", head_channels=" + headChannels + ")";
+                + imgWidth + ", patch=" + patchSize + moe + ", tasks=" + tasks + ", head_channels=" + headChannels + ")";
     }
 
     /** Builder with the M³ViT ViT-S defaults of the README recipe; tasks are required. */

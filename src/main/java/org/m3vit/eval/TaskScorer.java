@@ -129,6 +129,11 @@ public final class TaskScorer {
         }
     }
 
+    /** Whether a higher {@link #mainMetric} is better (mIoU, maxF, odsF) or worse (angles, depth errors). */
+    public static boolean mainMetricHigherIsBetter(Task task) {
+        return task != Task.NORMALS && task != Task.DEPTH;
+    }
+
     private static int[] toInt(float[] v) {
         int[] out = new int[v.length];
         for (int i = 0; i < v.length; i++) {

@@ -33,24 +33,44 @@ public final class ReportWriter {
 
     /** Writes the report and returns the path of {@code report.md}. */
     public static Path write(List<RunData> runs, List<ExamplePrediction> examples, Path out) throws IOException {
+        return write(runs, examples, out, "");
+    }
+
+    /**
+     * Writes the report with {@code summary} (Markdown) right under the title. Runs without epochs (a
+     * baseline that was only evaluated, such as a trivial predictor or an untrained model) appear in the
+     * tables and metric bars but have no loss curves.
+     */
+    public static Path write(List<RunData> runs, List<ExamplePrediction> examples, Path out, String summary)
+            throws IOException {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("a report needs at least one run");
         }
         Files.createDirectories(out);
         Map<String, List<String>> metrics = metricColumns(runs);
         StringBuilder md = new StringBuilder("# M³ViT run report\n\n");
+        if (!summary.isEmpty()) {
+            md.append(summary.strip()).append("\n\n");
+        }
         md.append("Final metrics per run (mIoU, maxF, odsF as fractions; normals in degrees, and % of pixels within")
                 .append(" the angle; depth in metres). Δm in percent against the reference's single-task baselines.\n\n");
         appendTable(md, runs, metrics);
 
         md.append("\n## Training loss\n\n");
         for (RunData r : runs) {
+            if (r.epochs().isEmpty()) {
+                continue;
+            }
             String f = "loss_" + safe(r.name()) + ".png";
             Charts.lossCurves(r, out.resolve(f));
             md.append("![loss ").append(r.name()).append("](").append(f).append(")\n");
         }
-        md.append("\n## Validation during training\n\n");
-        for (String task : metrics.keySet()) {
+        boolean anyValidation = runs.stream().flatMap(r -> r.epochs().stream())
+                .anyMatch(e -> e.val() != null && !e.val().isEmpty());
+        if (anyValidation) {
+            md.append("\n## Validation during training\n\n");
+        }
+        for (String task : anyValidation ? metrics.keySet() : Set.<String>of()) {
             String main = mainMetric(task);
             String f = "val_" + safe(task) + ".png";
             Charts.validationCurves(task, main, runs, out.resolve(f));
@@ -62,12 +82,15 @@ public final class ReportWriter {
             Charts.metricBars(e.getKey(), e.getValue(), runs, out.resolve(f));
             md.append("![").append(e.getKey()).append("](").append(f).append(")\n");
         }
-        boolean anyUsage = runs.stream().anyMatch(r -> !r.expertUsage().isEmpty());
+        boolean anyUsage = runs.stream().flatMap(r -> r.expertUsage().values().stream()).anyMatch(l -> !l.isEmpty());
         if (anyUsage) {
             md.append("\n## Expert usage\n\nShare of each MoE block's token assignments that went to each expert,")
                     .append(" per task pathway.\n\n");
             for (RunData r : runs) {
                 for (var e : r.expertUsage().entrySet()) {
+                    if (e.getValue().isEmpty()) {
+                        continue; // a dense model's pathway has no MoE blocks
+                    }
                     String f = "experts_" + safe(r.name()) + "_" + safe(e.getKey()) + ".png";
                     Charts.expertHeatmap(r.name(), e.getKey(), e.getValue(), out.resolve(f));
                     md.append("![experts ").append(r.name()).append(' ').append(e.getKey()).append("](").append(f)

@@ -1,5 +1,6 @@
 package org.m3vit.train;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ public final class TrainingRun {
                 MultiTaskReader valReader = MultiTaskReader.open(tasks.dataset(), root, Split.VAL, enabled);
                 validator = valReader.size() == 0 ? null : new EvaluatorValidator(valReader, config.valBatch);
             }
-            MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
+            MultiTaskModel model = newModel(config, manager);
             if (o.pretrained() != null && o.resume() == null) {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
@@ -65,6 +66,15 @@ public final class TrainingRun {
             trainer.fit(o.stopAfterEpoch() == null ? config.epochs : o.stopAfterEpoch());
             return trainer.result();
         }
+    }
+
+    /**
+     * The model a run starts from: initialised after seeding the engine with the run's seed, so the same
+     * config and seed always give the same initial weights (the demo evaluates exactly this untrained model).
+     */
+    public static MultiTaskModel newModel(TrainConfig config, NDManager manager) {
+        Engine.getInstance().setRandomSeed(Trainer.stepSeed(config.seed, -1, 0));
+        return new MultiTaskModel(config.model).initialize(manager);
     }
 
     /**

@@ -29,7 +29,7 @@ import org.m3vit.task.Task;
 /** End to end on the shipped tiny synthetic config: init-weights → predict (npy and image) → flops. */
 class PredictAndFlopsCommandTest {
 
-    private static final String CONFIG = "configs/synth/vit_moe_tiny_pascal.yml";
+    private static final String CONFIG = "configs/synth/vit_moe/tiny_pascal.yml";
 
     @TempDir
     Path dir;

@@ -1,5 +1,6 @@
 package org.m3vit.eval;
 
+import org.m3vit.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,12 +29,12 @@ class EvalScoreRoundTripTest {
 
     @Test
     void pascalEvalThenScoreAgree() throws Exception {
-        roundTrip("pascal", "configs/synth/vit_moe_tiny_pascal.yml", "semseg,human_parts,sal,normals,edge");
+        roundTrip("pascal", "configs/synth/vit_moe/tiny_pascal.yml", "semseg,human_parts,sal,normals,edge");
     }
 
     @Test
     void nyudEvalThenScoreAgree() throws Exception {
-        roundTrip("nyud", "configs/synth/vit_moe_tiny_nyud.yml", "semseg,depth");
+        roundTrip("nyud", "configs/synth/vit_moe/tiny_nyud.yml", "semseg,depth");
     }
 
     private void roundTrip(String db, String config, String tasks) throws Exception {

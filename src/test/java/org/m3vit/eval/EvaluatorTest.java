@@ -1,5 +1,6 @@
 package org.m3vit.eval;
 
+import org.m3vit.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +29,7 @@ class EvaluatorTest {
     void batchSizeDoesNotChangeMetricsAndUsageCountsEveryToken() throws Exception {
         assertEquals(0, CliRun.of("synth", "--layout", "nyud", "--n", "10", "--size", "48x64", "--seed", "3",
                 "--split-val", "0.5", "--threads", "1", "--out", dir.toString()).exit);
-        ModelConfig c = ConfigLoader.load(Path.of("configs/synth/vit_moe_tiny_nyud.yml"));
+        ModelConfig c = ConfigLoader.load(Path.of("configs/synth/vit_moe/tiny_nyud.yml"));
         MultiTaskReader reader = MultiTaskReader.open(Dataset.NYUD, dir, Split.VAL, java.util.EnumSet.copyOf(
                 c.tasks().tasks()));
         try (NDManager m = NDManager.newBaseManager()) {

@@ -1,5 +1,6 @@
 package org.m3vit.eval;
 
+import org.m3vit.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -18,7 +18,7 @@ import org.m3vit.task.Dataset;
 /** {@code m3vit train}: configuration mistakes exit 2 naming the key; a diverging run exits 1. */
 class TrainCommandTest {
 
-    static final String CONFIG = "configs/synth/vit_moe_tiny_pascal.yml";
+    static final String CONFIG = "configs/synth/vit_moe/tiny_pascal.yml";
 
     /** Runs the CLI; returns exit code and stderr. */
     private static Object[] run(String... args) {

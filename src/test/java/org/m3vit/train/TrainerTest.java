@@ -26,7 +26,7 @@ class TrainerTest {
     @TempDir
     static Path data;
 
-    static final Path CONFIG = Path.of("configs/synth/vit_moe_tiny_pascal.yml");
+    static final Path CONFIG = Path.of("configs/synth/vit_moe/tiny_pascal.yml");
 
     @BeforeAll
     static void synthesize() throws IOException {

@@ -1,16 +1,15 @@
-package org.m3vit.eval;
+package org.m3vit.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.m3vit.cli.Main;
 
 /** Runs the CLI in-process and captures what it prints. */
-final class CliRun {
+public final class CliRun {
 
-    final int exit;
-    final String out;
-    final String err;
+    public final int exit;
+    public final String out;
+    public final String err;
 
     private CliRun(int exit, String out, String err) {
         this.exit = exit;
@@ -18,7 +17,7 @@ final class CliRun {
         this.err = err;
     }
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();

@@ -1,0 +1,199 @@
+package org.m3vit.demo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.m3vit.eval.TaskScorer;
+import org.m3vit.task.Task;
+
+/**
+ * The demo's comparison: every row's main metric per task (the metric Δm uses), and whether each trained
+ * model ends clearly better than the trivial predictor and than its own untrained initialisation.
+ *
+ * <p>"Clearly better" means better by at least {@link #RELATIVE_MARGIN} of the baseline's value and by
+ * at least the task's absolute margin ({@link #absoluteMargin}), so that neither a tiny fraction
+ * (0.04 → 0.045 mIoU) nor a large error barely moving counts as a win.
+ */
+public final class Comparison {
+
+    /** One evaluated model or predictor; an untrained row is named "<trained row> untrained". */
+    public record Row(String name, Kind kind, Map<Task, Map<String, Double>> metrics, double deltaM) {}
+
+    public enum Kind { TRIVIAL, UNTRAINED, TRAINED }
+
+    /** A trained row's verdict on one task against one baseline row. */
+    public record Verdict(String model, String baseline, Task task, double value, double baselineValue,
+            boolean clearlyBetter) {}
+
+    public static final double RELATIVE_MARGIN = 0.10;
+
+    private final List<Task> tasks;
+    private final List<Row> rows;
+
+    public Comparison(List<Task> tasks, List<Row> rows) {
+        this.tasks = List.copyOf(tasks);
+        this.rows = List.copyOf(rows);
+    }
+
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** Smallest absolute improvement that counts: 0.02 for fractions, 2° for normals, 0.05 m for depth RMSE. */
+    public static double absoluteMargin(Task t) {
+        return switch (t) {
+            case NORMALS -> 2.0;
+            case DEPTH -> 0.05;
+            default -> 0.02;
+        };
+    }
+
+    static boolean clearlyBetter(Task t, double value, double baseline) {
+        if (!Double.isFinite(value)) {
+            return false;
+        }
+        if (!Double.isFinite(baseline)) {
+            return true;
+        }
+        double gain = TaskScorer.mainMetricHigherIsBetter(t) ? value - baseline : baseline - value;
+        return gain >= absoluteMargin(t) && gain >= RELATIVE_MARGIN * Math.abs(baseline);
+    }
+
+    /**
+     * Each trained row against the trivial row and against the untrained row named {@code "<name> untrained"}.
+     */
+    public List<Verdict> verdicts() {
+        List<Verdict> out = new ArrayList<>();
+        for (Row model : rows) {
+            if (model.kind() != Kind.TRAINED) {
+                continue;
+            }
+            for (Row base : rows) {
+                boolean own = base.kind() == Kind.UNTRAINED && base.name().equals(model.name() + " untrained");
+                if (base.kind() != Kind.TRIVIAL && !own) {
+                    continue;
+                }
+                for (Task t : tasks) {
+                    double v = main(model, t);
+                    double b = main(base, t);
+                    out.add(new Verdict(model.name(), base.name(), t, v, b, clearlyBetter(t, v, b)));
+                }
+            }
+        }
+        return out;
+    }
+
+    public boolean allClearlyBetter() {
+        List<Verdict> v = verdicts();
+        return !v.isEmpty() && v.stream().allMatch(Verdict::clearlyBetter);
+    }
+
+    private static double main(Row r, Task t) {
+        Map<String, Double> m = r.metrics().get(t);
+        Double v = m == null ? null : m.get(TaskScorer.mainMetric(t));
+        return v == null ? Double.NaN : v;
+    }
+
+    /** The table as aligned plain text for the terminal. */
+    public String toText() {
+        List<String> header = header();
+        List<List<String>> cells = cells();
+        int[] width = new int[header.size()];
+        for (int c = 0; c < width.length; c++) {
+            width[c] = header.get(c).length();
+            for (List<String> row : cells) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        appendAligned(sb, header, width);
+        StringBuilder rule = new StringBuilder();
+        for (int w : width) {
+            rule.append("-".repeat(w)).append("  ");
+        }
+        sb.append(rule.toString().stripTrailing()).append('\n');
+        cells.forEach(row -> appendAligned(sb, row, width));
+        return sb.toString();
+    }
+
+    /** The table and the verdicts as Markdown for the report. */
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| ").append(String.join(" | ", header())).append(" |\n|");
+        sb.append(" --- |".repeat(header().size())).append('\n');
+        for (List<String> row : cells()) {
+            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        sb.append('\n').append(verdictText());
+        return sb.toString();
+    }
+
+    /** One line per trained model and baseline: the tasks that are not clearly better, or that all are. */
+    public String verdictText() {
+        StringBuilder sb = new StringBuilder();
+        List<Verdict> all = verdicts();
+        for (Row model : rows) {
+            for (Row base : rows) {
+                List<Verdict> pair = all.stream()
+                        .filter(v -> v.model().equals(model.name()) && v.baseline().equals(base.name())).toList();
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                List<String> failed = pair.stream().filter(v -> !v.clearlyBetter()).map(v -> v.task().id()).toList();
+                sb.append(String.format(Locale.ROOT, "%s vs %s: %s%n", model.name(), base.name(), failed.isEmpty()
+                        ? "clearly better on all " + pair.size() + " tasks"
+                        : "NOT clearly better on " + String.join(", ", failed)));
+            }
+        }
+        sb.append(String.format(Locale.ROOT, "(clearly better: by at least %.0f%% of the baseline's value and by"
+                + " 0.02 on mIoU/odsF, 2° on normals, 0.05 m on depth)%n", 100 * RELATIVE_MARGIN));
+        return sb.toString();
+    }
+
+    private List<String> header() {
+        List<String> h = new ArrayList<>(List.of("model"));
+        for (Task t : tasks) {
+            String metric = TaskScorer.mainMetric(t);
+            h.add(t.id() + " " + metric + (TaskScorer.mainMetricHigherIsBetter(t) ? " ↑" : " ↓"));
+        }
+        h.add("Δm % ↑");
+        return h;
+    }
+
+    private List<List<String>> cells() {
+        List<List<String>> out = new ArrayList<>();
+        for (Row r : rows) {
+            List<String> row = new ArrayList<>(List.of(r.name()));
+            for (Task t : tasks) {
+                row.add(format(t, main(r, t)));
+            }
+            row.add(Double.isFinite(r.deltaM()) ? String.format(Locale.ROOT, "%.1f", r.deltaM()) : "–");
+            out.add(row);
+        }
+        return out;
+    }
+
+    private static String format(Task t, double v) {
+        if (!Double.isFinite(v)) {
+            return "–";
+        }
+        return t == Task.NORMALS ? String.format(Locale.ROOT, "%.2f°", v) : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static void appendAligned(StringBuilder sb, List<String> row, int[] width) {
+        StringBuilder line = new StringBuilder();
+        for (int c = 0; c < row.size(); c++) {
+            String cell = row.get(c);
+            // Names left-aligned, numbers right-aligned.
+            line.append(c == 0 ? pad(cell, width[c], false) : pad(cell, width[c], true)).append("  ");
+        }
+        sb.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    private static String pad(String s, int w, boolean left) {
+        int n = w - s.codePointCount(0, s.length());
+        String spaces = " ".repeat(Math.max(0, n));
+        return left ? spaces + s : s + spaces;
+    }
+}

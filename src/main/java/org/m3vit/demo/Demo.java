@@ -1,0 +1,265 @@
+package org.m3vit.demo;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.m3vit.config.ModelConfig;
+import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.Split;
+import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.eval.EvaluationResult;
+import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.MetricsSummary;
+import org.m3vit.eval.TrivialBaseline;
+import org.m3vit.io.AtomicFiles;
+import org.m3vit.model.FlopCounter;
+import org.m3vit.model.ModelWeights;
+import org.m3vit.model.MultiTaskModel;
+import org.m3vit.report.ExamplePrediction;
+import org.m3vit.report.ExamplePredictions;
+import org.m3vit.report.ReportWriter;
+import org.m3vit.report.RunData;
+import org.m3vit.task.Task;
+import org.m3vit.train.TrainConfig;
+import org.m3vit.train.Trainer;
+import org.m3vit.train.TrainingRun;
+
+/**
+ * {@code m3vit demo}: the whole pipeline on synthetic data, end to end.
+ * <ol>
+ *   <li>synthesise a dataset in the config's layout (unless the data directory already holds one);</li>
+ *   <li>fit and score the trivial predictor ({@link TrivialBaseline});</li>
+ *   <li>for the dense multi-task ViT and for M³ViT, on the same data, epochs and seed: score the untrained
+ *       model, train it, score the trained model (the same {@link Evaluator} as {@code m3vit eval});</li>
+ *   <li>write the report (tables, loss curves, metric bars, expert usage, example predictions) and the
+ *       {@link Comparison}.</li>
+ * </ol>
+ * Everything goes under {@code out}: {@code data/}, {@code runs/<model>/} (checkpoints, metrics.jsonl,
+ * results/metrics.json) and {@code report/}.
+ */
+public final class Demo {
+
+    /**
+     * @param out demo directory
+     * @param data dataset root (synthesised if missing or empty)
+     * @param images images to synthesise (train + val)
+     * @param epochs epochs for both models, or null for the configs' own
+     * @param examples val images in the report's example grid
+     */
+    public record Settings(Path out, Path data, Path denseConfig, Path moeConfig, int images, Integer epochs,
+            long seed, int examples, int threads) {}
+
+    /** What the demo produced. */
+    public record Result(Comparison comparison, Path report, double seconds) {}
+
+    private static final String DENSE = "dense ViT";
+    private static final String MOE = "M³ViT";
+
+    private final Settings s;
+    private final Consumer<String> progress;
+    private final Consumer<String> log;
+    private final long start = System.nanoTime();
+
+    private Demo(Settings s, Consumer<String> progress, Consumer<String> log) {
+        this.s = s;
+        this.progress = progress;
+        this.log = log;
+    }
+
+    public static Result run(Settings s, Consumer<String> progress, Consumer<String> log) throws IOException {
+        return new Demo(s, progress, log).run();
+    }
+
+    private Result run() throws IOException {
+        if (s.images() < 10) {
+            throw new IllegalArgumentException("--images must be >= 10 (train and val both need images), got "
+                    + s.images());
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (s.epochs() != null) {
+            if (s.epochs() < 1) {
+                throw new IllegalArgumentException("--epochs must be >= 1, got " + s.epochs());
+            }
+            overrides.put("epochs", s.epochs());
+        }
+        overrides.put("seed", s.seed());
+        TrainConfig dense = TrainConfig.load(s.denseConfig(), overrides);
+        TrainConfig moe = TrainConfig.load(s.moeConfig(), overrides);
+        checkPair(dense.model, moe.model);
+        ModelConfig c = moe.model;
+
+        ensureDataset(c);
+        EnumSet<Task> tasks = EnumSet.copyOf(c.tasks().tasks());
+        MultiTaskReader train = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.TRAIN, tasks);
+        MultiTaskReader val = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.VAL, tasks);
+        if (train.size() == 0 || val.size() == 0) {
+            throw new IllegalArgumentException(s.data() + ": the demo needs images in both the train and the val"
+                    + " split (train " + train.size() + ", val " + val.size() + ")");
+        }
+        log.accept(String.format(Locale.ROOT, "[%s] data: %s (train %d, val %d images)", clock(), s.data(),
+                train.size(), val.size()));
+
+        List<Comparison.Row> rows = new ArrayList<>();
+        List<RunData> runs = new ArrayList<>();
+        Map<Task, Map<String, Double>> trivial = TrivialBaseline.fit(train).evaluate(val);
+        rows.add(new Comparison.Row("trivial", Comparison.Kind.TRIVIAL, trivial,
+                MetricsSummary.deltaM(c.tasks().dataset(), trivial)));
+        runs.add(baselineRun("trivial", rows.get(0)));
+        log.accept(String.format(Locale.ROOT, "[%s] trivial predictor scored", clock()));
+
+        List<ExamplePrediction> examples = new ArrayList<>();
+        for (var entry : List.of(Map.entry(DENSE, dense), Map.entry(MOE, moe))) {
+            String name = entry.getKey();
+            TrainConfig config = entry.getValue();
+            Path runDir = s.out().resolve("runs").resolve(name.equals(MOE) ? "m3vit" : "dense");
+            clearPreviousRun(runDir);
+            Comparison.Row untrained;
+            try (NDManager manager = NDManager.newBaseManager()) {
+                MultiTaskModel model = TrainingRun.newModel(config, manager);
+                untrained = row(name + " untrained", Comparison.Kind.UNTRAINED, evaluate(model, val, config));
+            }
+            rows.add(untrained);
+            runs.add(baselineRun(name + " untrained", untrained));
+            log.accept(String.format(Locale.ROOT, "[%s] %s untrained scored; training %s for %d epochs → %s",
+                    clock(), name, config.model, config.epochs, runDir));
+
+            Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
+                    false, false, null), progress, log);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
+                ModelWeights.load(model, runDir.resolve(trained.state().weights));
+                EvaluationResult r = evaluate(model, val, config);
+                rows.add(row(name, Comparison.Kind.TRAINED, r));
+                writeResults(runDir, r, config.model);
+                if (name.equals(MOE) && s.examples() > 0) {
+                    examples = ExamplePredictions.collect(model, val, s.examples());
+                }
+            }
+            runs.add(rename(RunData.load(runDir), name));
+            log.accept(String.format(Locale.ROOT, "[%s] %s trained and scored", clock(), name));
+        }
+
+        Comparison comparison = new Comparison(c.tasks().tasks(), rows);
+        String summary = "## Demo: dense multi-task ViT vs M³ViT on synthetic data\n\n"
+                + String.format(Locale.ROOT, "%d train and %d val images (%s layout, %dx%d), %d epochs each, seed %d."
+                        + " Main metric per task (the one Δm uses); ↑ higher is better, ↓ lower is better.%n%n",
+                        train.size(), val.size(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(),
+                        moe.epochs, s.seed())
+                + comparison.toMarkdown();
+        Path report = ReportWriter.write(runs, examples, s.out().resolve("report"), summary);
+        return new Result(comparison, report, seconds());
+    }
+
+    private static void checkPair(ModelConfig dense, ModelConfig moe) {
+        if (dense.isMoe()) {
+            throw new IllegalArgumentException("--dense-config must describe a dense ViT (backbone VisionTransformer),"
+                    + " got " + dense);
+        }
+        if (!moe.isMoe()) {
+            throw new IllegalArgumentException("--moe-config must describe an MoE ViT (backbone"
+                    + " VisionTransformer_moe), got " + moe);
+        }
+        if (dense.tasks().dataset() != moe.tasks().dataset() || !dense.tasks().tasks().equals(moe.tasks().tasks())
+                || dense.imgHeight() != moe.imgHeight() || dense.imgWidth() != moe.imgWidth()) {
+            throw new IllegalArgumentException("the two demo configs must use the same dataset, tasks and image size;"
+                    + " got " + dense + " and " + moe);
+        }
+    }
+
+    /** A demo re-run replaces its own previous run; anything else in the way is an error, never deleted. */
+    private void clearPreviousRun(Path runDir) throws IOException {
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        if (!Files.isRegularFile(runDir.resolve("checkpoint.json"))) {
+            try (Stream<Path> entries = Files.list(runDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(runDir + " is not empty and does not hold a demo run;"
+                            + " choose another --out");
+                }
+            }
+            return;
+        }
+        log.accept(String.format(Locale.ROOT, "[%s] replacing the previous run in %s", clock(), runDir));
+        try (Stream<Path> walk = Files.walk(runDir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Synthesises the dataset at the model's input size unless {@code data} already has files in it. */
+    private void ensureDataset(ModelConfig c) throws IOException {
+        Path root = s.data();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IllegalArgumentException(root + " exists and is not a directory");
+        }
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> entries = Files.list(root)) {
+                if (entries.findAny().isPresent()) {
+                    log.accept(String.format(Locale.ROOT, "[%s] using the existing dataset in %s", clock(), root));
+                    return;
+                }
+            }
+        }
+        log.accept(String.format(Locale.ROOT, "[%s] synthesising %d %s images of %dx%d into %s", clock(),
+                s.images(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(), root));
+        Files.createDirectories(root);
+        Synthesizer.Options o = new Synthesizer.Options(c.tasks().dataset(), s.images(), c.imgHeight(), c.imgWidth(),
+                s.seed(), 0.2, Math.max(1, s.threads()));
+        Synthesizer.run(o, root, done -> progress.accept("synth " + done + "/" + s.images() + " images"));
+    }
+
+    private EvaluationResult evaluate(MultiTaskModel model, MultiTaskReader val, TrainConfig config)
+            throws IOException {
+        return new Evaluator().run(model, val, config.valBatch, progress, null);
+    }
+
+    private static Comparison.Row row(String name, Comparison.Kind kind, EvaluationResult r) {
+        return new Comparison.Row(name, kind, r.metrics(), r.deltaM());
+    }
+
+    /** results/metrics.json (what {@code m3vit eval} writes) and run_info.json, both read by the report. */
+    private static void writeResults(Path runDir, EvaluationResult r, ModelConfig c) throws IOException {
+        var gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+        Path results = runDir.resolve("results");
+        Files.createDirectories(results);
+        AtomicFiles.write(results.resolve("metrics.json"), gson.toJson(r.toJsonMap(true)).getBytes(StandardCharsets.UTF_8));
+        FlopCounter.Row all = new FlopCounter(c).allTasks("");
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("params", all.params());
+        info.put("gflops", all.flops() / 1e9);
+        AtomicFiles.write(runDir.resolve("run_info.json"), gson.toJson(info).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A row that was only evaluated, as a report run without epochs. */
+    private static RunData baselineRun(String name, Comparison.Row row) {
+        Map<String, Map<String, Double>> m = new LinkedHashMap<>();
+        row.metrics().forEach((t, v) -> m.put(t.id(), v));
+        return new RunData(name, List.of(), Map.of(), m, row.deltaM(), null, null);
+    }
+
+    private static RunData rename(RunData r, String name) {
+        return new RunData(name, r.epochs(), r.expertUsage(), r.finalMetrics(), r.deltaM(), r.params(), r.gflops());
+    }
+
+    private double seconds() {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private String clock() {
+        long t = Math.round(seconds());
+        return String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
+    }
+}

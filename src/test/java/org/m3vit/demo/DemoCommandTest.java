@@ -1,0 +1,69 @@
+package org.m3vit.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.cli.CliRun;
+
+/**
+ * {@code m3vit demo} end to end with the tiny configs (the shipped demo configs take minutes): data is
+ * synthesised, both models are trained and scored, the report has every section, and a re-run reuses the
+ * data and replaces the runs. Whether training beats the baselines is measured by the real demo, not here.
+ */
+class DemoCommandTest {
+
+    private static final String DENSE = "configs/synth/vit/tiny_pascal.yml";
+    private static final String MOE = "configs/synth/vit_moe/tiny_pascal.yml";
+
+    private static CliRun demo(Path out) {
+        return CliRun.of("demo", "--out", out.toString(), "--dense-config", DENSE, "--moe-config", MOE, "--images",
+                "20", "--epochs", "1", "--examples", "2");
+    }
+
+    @Test
+    void runsEndToEndAndWritesTheReport(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("demo");
+        CliRun r = demo(out);
+        assertEquals(0, r.exit, r.err);
+        for (String row : new String[] {"trivial", "dense ViT untrained", "M³ViT untrained", "dense ViT", "M³ViT"}) {
+            assertTrue(r.out.contains("\n" + row + " "), row + " missing from\n" + r.out);
+        }
+        assertTrue(r.out.contains("M³ViT vs trivial:") && r.out.contains("M³ViT vs M³ViT untrained:"), r.out);
+        Path report = out.resolve("report");
+        String md = Files.readString(report.resolve("report.md"));
+        assertTrue(md.contains("## Demo: dense multi-task ViT vs M³ViT"), md);
+        for (String png : new String[] {"loss_M_ViT.png", "loss_dense_ViT.png", "metrics_semseg.png",
+            "metrics_edge.png", "experts_M_ViT_semseg.png", "experts_M_ViT_human_parts.png", "examples.png"}) {
+            assertTrue(Files.size(report.resolve(png)) > 1000, png);
+            assertTrue(md.contains("(" + png + ")"), png + " not linked from report.md");
+        }
+        assertTrue(!Files.exists(report.resolve("experts_dense_ViT_semseg.png")), "a dense model has no expert usage");
+        assertTrue(Files.isRegularFile(out.resolve("runs/m3vit/results/metrics.json")));
+        assertTrue(Files.isRegularFile(out.resolve("runs/dense/run_info.json")));
+
+        CliRun again = demo(out);
+        assertEquals(0, again.exit, again.err);
+        assertTrue(again.err.contains("using the existing dataset") && again.err.contains("replacing the previous run"),
+                again.err);
+    }
+
+    @Test
+    void badInputExits2WithAMessage(@TempDir Path tmp) {
+        CliRun few = CliRun.of("demo", "--out", tmp.resolve("a").toString(), "--images", "5");
+        assertEquals(2, few.exit, few.err);
+        assertTrue(few.err.contains("--images must be >= 10"), few.err);
+
+        CliRun swapped = CliRun.of("demo", "--out", tmp.resolve("b").toString(), "--dense-config", MOE,
+                "--moe-config", DENSE);
+        assertEquals(2, swapped.exit, swapped.err);
+        assertTrue(swapped.err.contains("--dense-config must describe a dense ViT"), swapped.err);
+
+        CliRun missing = CliRun.of("demo", "--out", tmp.resolve("c").toString(), "--moe-config", "nope.yml");
+        assertEquals(2, missing.exit, missing.err);
+        assertTrue(missing.err.contains("nope.yml"), missing.err);
+    }
+}
