@@ -140,11 +140,22 @@ public final class ModelWeights {
         }
     }
 
-    /** Copies host float32 data into an initialised parameter of the same shape. */
+    /**
+     * Puts host float32 data into an initialised parameter of the same shape. The parameter's array takes
+     * over the new tensor ({@code intern}) instead of copying into it: the engine's copy prints a libtorch
+     * deprecation warning (AutoNonVariableTypeMode) on every load, and taking over saves the copy. Every
+     * holder of the parameter's NDArray object sees the new values; requires-grad is carried over.
+     */
     static void copyInto(NDManager tmp, Parameter p, float[] data) {
         NDArray dst = p.getArray();
-        NDArray src = tmp.create(data, dst.getShape()).toDevice(dst.getDevice(), false);
-        src.copyTo(dst);
+        boolean grad = dst.hasGradient();
+        // create() wraps a Java buffer without copying on CPU; the clone is engine-owned memory, which is
+        // what the parameter may keep after the buffer is collected.
+        NDArray src = tmp.create(data, dst.getShape()).toDevice(dst.getDevice(), false).duplicate();
+        dst.intern(src);
+        if (grad) {
+            dst.setRequiresGradient(true);
+        }
     }
 
     /** file key by model key: the file's names, with a DDP {@code module.} prefix removed if every key has it. */

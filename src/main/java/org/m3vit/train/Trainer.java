@@ -219,19 +219,36 @@ public final class Trainer {
             NDList arrays = batch.toNDList(scope);
             NDArray image = arrays.get(0);
             NDArray[] logged = new NDArray[tasks.size() + 1];
-            for (int i = 0; i < tasks.size(); i++) {
-                Task t = tasks.get(i);
-                NDArray target = arrays.get(batch.tasks().indexOf(t) + 1);
+            if (model.config().isMoe()) {
+                // One pathway at a time, each with its own backward: only one task's graph is alive at once.
+                for (int i = 0; i < tasks.size(); i++) {
+                    Task t = tasks.get(i);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
+                        NDArray loss = TaskLosses.loss(t, out.prediction(), target(arrays, batch, t),
+                                config.edgePosWeight);
+                        gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight))));
+                        logged[i] = loss.stopGradient();
+                        NDArray aux = out.auxLoss().stopGradient();
+                        logged[tasks.size()] = logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux);
+                        countExperts(usage, t, out.backbone().expertCounts());
+                    }
+                }
+            } else {
+                // Without routers every pathway is the same backbone: run it once and back-propagate the summed
+                // task losses, which gives the same gradients as one backward per task at a fraction of the cost.
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                    NDArray loss = TaskLosses.loss(t, out.prediction(), target, config.edgePosWeight);
-                    NDArray total = loss.mul(Scalars.of(loss, config.lossWeights.get(t)))
-                            .add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight)));
+                    MultiTaskModel.MultiTaskOutput out = model.forwardAll(ps, image, true);
+                    NDArray total = null;
+                    for (int i = 0; i < tasks.size(); i++) {
+                        Task t = tasks.get(i);
+                        NDArray loss = TaskLosses.loss(t, out.predictions().get(t), target(arrays, batch, t),
+                                config.edgePosWeight);
+                        total = total == null ? weighted(t, loss) : total.add(weighted(t, loss));
+                        logged[i] = loss.stopGradient();
+                    }
                     gc.backward(total);
-                    logged[i] = loss.stopGradient();
-                    NDArray aux = out.auxLoss().stopGradient();
-                    logged[tasks.size()] = logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux);
-                    countExperts(usage, t, out.backbone().expertCounts());
+                    logged[tasks.size()] = out.auxLoss().stopGradient();
                 }
             }
             // The step's one host read: the losses and the squared global gradient norm. A finite loss can
@@ -262,6 +279,14 @@ public final class Trainer {
             optimizer.step(lr); // its state buffers outlive this scope (Optimizer unregisters them)
             return values;
         }
+    }
+
+    private static NDArray target(NDList arrays, SampleBatch batch, Task t) {
+        return arrays.get(batch.tasks().indexOf(t) + 1);
+    }
+
+    private NDArray weighted(Task t, NDArray loss) {
+        return loss.mul(Scalars.of(loss, config.lossWeights.get(t)));
     }
 
     /** Names of the first parameters whose gradient holds a NaN or infinity (diagnostics only). */

@@ -52,6 +52,64 @@ class TrainingPathwayTest {
         }
     }
 
+    /**
+     * Why the trainer runs a dense model once per batch: for a backbone without routers, one backward of
+     * the summed task losses over {@code forwardAll} gives the same gradients as one backward per task
+     * pathway (the per-pathway path is the reference here).
+     */
+    @Test
+    void denseModelOnePassGradientsEqualPerTaskAccumulation() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelConfig c = TestConfigs.tiny().build().denseBaseline();
+            MultiTaskModel model = new MultiTaskModel(c).initialize(m);
+            Map<String, Parameter> p = StateDict.parameters(model);
+            p.values().forEach(x -> {
+                if (x.requiresGradient()) {
+                    x.getArray().setRequiresGradient(true);
+                }
+            });
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray x = m.randomNormal(new Shape(2, 3, 32, 48));
+            java.util.List<Task> tasks = c.tasks().tasks();
+            for (Task t : tasks) {
+                try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    gc.backward(model.forward(ps, x, t, true).prediction().square().mean().mul(tasks.indexOf(t) + 1f));
+                }
+            }
+            Map<String, float[]> perTask = new java.util.HashMap<>();
+            p.forEach((k, v) -> {
+                if (v.requiresGradient()) {
+                    NDArray g = v.getArray().getGradient();
+                    perTask.put(k, g.toFloatArray());
+                    g.subi(g); // zero for the one-pass backward
+                }
+            });
+            try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                MultiTaskModel.MultiTaskOutput out = model.forwardAll(ps, x, true);
+                NDArray total = null;
+                for (Task t : tasks) {
+                    NDArray l = out.predictions().get(t).square().mean().mul(tasks.indexOf(t) + 1f);
+                    total = total == null ? l : total.add(l);
+                }
+                gc.backward(total);
+            }
+            int compared = 0;
+            for (var e : perTask.entrySet()) {
+                float[] once = p.get(e.getKey()).getArray().getGradient().toFloatArray();
+                float[] acc = e.getValue();
+                double scale = 1e-12;
+                for (float v : acc) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                for (int i = 0; i < acc.length; i++) {
+                    assertEquals(acc[i], once[i], 1e-4 * scale, e.getKey() + "[" + i + "]");
+                }
+                compared++;
+            }
+            assertTrue(compared > 20, "compared " + compared + " gradients");
+        }
+    }
+
     private static boolean nonZero(Parameter p) {
         NDArray g = p.getArray().getGradient();
         return g.abs().sum().getFloat() > 0;
