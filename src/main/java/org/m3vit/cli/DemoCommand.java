@@ -69,6 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.print(r.comparison().toText());
         System.out.println();
         System.out.print(r.comparison().verdictText());
+        System.out.println();
+        System.out.print(r.costTable(false));
         System.out.printf(Locale.ROOT, "%nreport: %s%ntotal time: %d:%02d%n", r.report(),
                 Math.round(r.seconds()) / 60, Math.round(r.seconds()) % 60);
         return 0;

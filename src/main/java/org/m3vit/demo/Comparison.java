@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.m3vit.eval.TaskScorer;
+import org.m3vit.report.TextTable;
 import org.m3vit.task.Task;
 
 /**
@@ -97,36 +98,12 @@ public final class Comparison {
 
     /** The table as aligned plain text for the terminal. */
     public String toText() {
-        List<String> header = header();
-        List<List<String>> cells = cells();
-        int[] width = new int[header.size()];
-        for (int c = 0; c < width.length; c++) {
-            width[c] = header.get(c).length();
-            for (List<String> row : cells) {
-                width[c] = Math.max(width[c], row.get(c).length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        appendAligned(sb, header, width);
-        StringBuilder rule = new StringBuilder();
-        for (int w : width) {
-            rule.append("-".repeat(w)).append("  ");
-        }
-        sb.append(rule.toString().stripTrailing()).append('\n');
-        cells.forEach(row -> appendAligned(sb, row, width));
-        return sb.toString();
+        return TextTable.text(header(), cells());
     }
 
     /** The table and the verdicts as Markdown for the report. */
     public String toMarkdown() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", header())).append(" |\n|");
-        sb.append(" --- |".repeat(header().size())).append('\n');
-        for (List<String> row : cells()) {
-            sb.append("| ").append(String.join(" | ", row)).append(" |\n");
-        }
-        sb.append('\n').append(verdictText());
-        return sb.toString();
+        return TextTable.markdown(header(), cells()) + '\n' + verdictText();
     }
 
     /** One line per trained model and baseline: the tasks that are not clearly better, or that all are. */
@@ -179,21 +156,5 @@ public final class Comparison {
             return "–";
         }
         return t == Task.NORMALS ? String.format(Locale.ROOT, "%.2f°", v) : String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static void appendAligned(StringBuilder sb, List<String> row, int[] width) {
-        StringBuilder line = new StringBuilder();
-        for (int c = 0; c < row.size(); c++) {
-            String cell = row.get(c);
-            // Names left-aligned, numbers right-aligned.
-            line.append(c == 0 ? pad(cell, width[c], false) : pad(cell, width[c], true)).append("  ");
-        }
-        sb.append(line.toString().stripTrailing()).append('\n');
-    }
-
-    private static String pad(String s, int w, boolean left) {
-        int n = w - s.codePointCount(0, s.length());
-        String spaces = " ".repeat(Math.max(0, n));
-        return left ? spaces + s : s + spaces;
     }
 }

@@ -61,7 +61,13 @@ public final class Demo {
             long seed, int examples, int threads) {}
 
     /** What the demo produced. */
-    public record Result(Comparison comparison, Path report, double seconds) {}
+    public record Result(Comparison comparison, List<Cost> costs, Path report, double seconds) {
+
+        /** The cost table as aligned text, or as Markdown. */
+        public String costTable(boolean markdown) {
+            return Cost.table(costs, markdown);
+        }
+    }
 
     private static final String DENSE = "dense ViT";
     private static final String MOE = "M³ViT";
@@ -119,6 +125,7 @@ public final class Demo {
         log.accept(String.format(Locale.ROOT, "[%s] trivial predictor scored", clock()));
 
         List<ExamplePrediction> examples = new ArrayList<>();
+        List<Cost> costs = new ArrayList<>();
         for (var entry : List.of(Map.entry(DENSE, dense), Map.entry(MOE, moe))) {
             String name = entry.getKey();
             TrainConfig config = entry.getValue();
@@ -134,8 +141,10 @@ public final class Demo {
             log.accept(String.format(Locale.ROOT, "[%s] %s untrained scored; training %s for %d epochs → %s",
                     clock(), name, config.model, config.epochs, runDir));
 
+            long trainStart = System.nanoTime();
             Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
                     false, false, null), progress, log);
+            costs.add(Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9));
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
                 ModelWeights.load(model, runDir.resolve(trained.state().weights));
@@ -157,8 +166,11 @@ public final class Demo {
                         train.size(), val.size(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(),
                         moe.epochs, s.seed())
                 + comparison.toMarkdown();
+        summary += "\nCost: parameters, and per task pathway (inference of one task) the parameters it touches and"
+                + " its FLOPs (mean over tasks); FLOPs of all tasks at once; training time on this machine.\n\n"
+                + Cost.table(costs, true);
         Path report = ReportWriter.write(runs, examples, s.out().resolve("report"), summary);
-        return new Result(comparison, report, seconds());
+        return new Result(comparison, costs, report, seconds());
     }
 
     private static void checkPair(ModelConfig dense, ModelConfig moe) {

@@ -146,8 +146,7 @@ public final class ReportWriter {
         List<String> header = new ArrayList<>(List.of("run", "epochs"));
         metrics.forEach((task, ms) -> ms.forEach(m -> header.add(task + " " + m)));
         header.addAll(List.of("Δm (%)", "params (M)", "GFLOPs"));
-        md.append("| ").append(String.join(" | ", header)).append(" |\n|");
-        md.append(" --- |".repeat(header.size())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (RunData r : runs) {
             List<String> row = new ArrayList<>(List.of(r.name(), String.valueOf(r.epochs().size())));
             metrics.forEach((task, ms) -> {
@@ -157,8 +156,9 @@ public final class ReportWriter {
             row.add(format(r.deltaM()));
             row.add(r.params() == null ? "–" : String.format(Locale.ROOT, "%.2f", r.params() / 1e6));
             row.add(format(r.gflops()));
-            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+            rows.add(row);
         }
+        md.append(TextTable.markdown(header, rows));
     }
 
     private static String mainMetric(String task) {

@@ -33,9 +33,10 @@ class DemoCommandTest {
             assertTrue(r.out.contains("\n" + row + " "), row + " missing from\n" + r.out);
         }
         assertTrue(r.out.contains("M³ViT vs trivial:") && r.out.contains("M³ViT vs M³ViT untrained:"), r.out);
+        assertTrue(r.out.contains("active params per task (M)") && r.out.contains("training time"), r.out);
         Path report = out.resolve("report");
         String md = Files.readString(report.resolve("report.md"));
-        assertTrue(md.contains("## Demo: dense multi-task ViT vs M³ViT"), md);
+        assertTrue(md.contains("## Demo: dense multi-task ViT vs M³ViT") && md.contains("| GFLOPs per task |"), md);
         for (String png : new String[] {"loss_M_ViT.png", "loss_dense_ViT.png", "metrics_semseg.png",
             "metrics_edge.png", "experts_M_ViT_semseg.png", "experts_M_ViT_human_parts.png", "examples.png"}) {
             assertTrue(Files.size(report.resolve(png)) > 1000, png);
