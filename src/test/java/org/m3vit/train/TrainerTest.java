@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -17,8 +18,13 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.eval.EvaluationResult;
+import org.m3vit.eval.Evaluator;
 import org.m3vit.task.Dataset;
+import org.m3vit.task.Task;
 
 /** End-to-end training on a tiny synthetic PASCAL-layout dataset (32×32 images, a 2-block MoE ViT). */
 class TrainerTest {
@@ -111,6 +117,19 @@ class TrainerTest {
         assertTrue(last < 0.8 * first, "weighted train loss " + first + " -> " + last);
         JsonObject end = JsonParser.parseString(lines.get(5)).getAsJsonObject();
         assertTrue(end.has("delta_m") && end.getAsJsonObject("val").getAsJsonObject("semseg").has("mIoU"), end.toString());
+        // Metrics improve on the weights training started from (the same config and seed give the same init).
+        TrainConfig config = TrainConfig.load(CONFIG, o);
+        MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, data, Split.VAL,
+                java.util.EnumSet.copyOf(config.model.tasks().tasks()));
+        EvaluationResult untrained;
+        try (NDManager m = NDManager.newBaseManager()) {
+            untrained = new Evaluator().run(TrainingRun.newModel(config, m), val, 4, s -> { }, null);
+        }
+        double normals0 = untrained.metrics().get(Task.NORMALS).get("mean");
+        double normals = end.getAsJsonObject("val").getAsJsonObject("normals").get("mean").getAsDouble();
+        assertTrue(normals < normals0 - 5, "normals mean angle " + normals0 + "° untrained -> " + normals + "°");
+        double deltaM = end.get("delta_m").getAsDouble();
+        assertTrue(deltaM > untrained.deltaM() + 5, "delta-m " + untrained.deltaM() + " untrained -> " + deltaM);
         assertTrue(Files.isRegularFile(run.resolve("best.safetensors")));
         JsonObject usage = JsonParser.parseString(Files.readString(run.resolve("expert_usage.json"))).getAsJsonObject();
         // every task routes 8 train images × 5 tokens × top-2 through each MoE layer in an epoch
