@@ -24,10 +24,10 @@ import org.m3vit.train.Optimizer;
 /**
  * Whole-model throughput of one configuration: inference through each task pathway on its own, through
  * every pathway at once ({@link MultiTaskModel#forwardAll}, which shares the task-independent prefix), and
- * a full training step. The training step is what the reference does per batch: a forward of every task
- * pathway in training mode (gate noise, BN updates), the sum of the reference's per-task losses
- * ({@link Losses}: cross-entropy, balanced BCE, L1) against random targets plus the MoE balancing loss,
- * one backward, and an AdamW update. Variants run in interleaved rounds; the first {@code warmup} rounds
+ * a full training step. The training step is what {@code m3vit train} does per batch of an MoE model: for
+ * every task pathway a forward in training mode (gate noise, BN updates), the reference's loss
+ * ({@link Losses}: cross-entropy, balanced BCE, L1) against random targets plus the MoE balancing loss, and
+ * its backward; then one AdamW update. Variants run in interleaved rounds; the first {@code warmup} rounds
  * are not timed and the result is the median of the rest.
  */
 public final class ModelBenchmark {
@@ -74,14 +74,14 @@ public final class ModelBenchmark {
 
             Map<String, Runnable> variants = new LinkedHashMap<>();
             Runnable trainStep = () -> {
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = null;
-                    for (Task t : config.tasks().tasks()) {
+                // As train.Trainer runs an MoE model: one forward + backward per pathway (gradients add up),
+                // each in its own scope, so only one pathway's activations are alive at a time; then AdamW.
+                for (Task t : config.tasks().tasks()) {
+                    try (NDScope pathway = new NDScope();
+                            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                        NDArray l = taskLoss(t, out.prediction(), targets.get(t)).add(out.auxLoss());
-                        loss = loss == null ? l : loss.add(l);
+                        gc.backward(taskLoss(t, out.prediction(), targets.get(t)).add(out.auxLoss()));
                     }
-                    gc.backward(loss);
                 }
                 adamw.step(1e-4f);
             };

@@ -220,19 +220,27 @@ public final class Trainer {
             NDArray image = arrays.get(0);
             NDArray[] logged = new NDArray[tasks.size() + 1];
             if (model.config().isMoe()) {
-                // One pathway at a time, each with its own backward: only one task's graph is alive at once.
+                // One pathway at a time, each with its own backward and its own scope: only one task's
+                // activations are alive at once (the scope frees them; the graph alone would not).
                 for (int i = 0; i < tasks.size(); i++) {
                     Task t = tasks.get(i);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray[] kept;
+                    try (NDScope pathway = new NDScope();
+                            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
                         NDArray loss = TaskLosses.loss(t, out.prediction(), target(arrays, batch, t),
                                 config.edgePosWeight);
                         gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight))));
-                        logged[i] = loss.stopGradient();
                         NDArray aux = out.auxLoss().stopGradient();
-                        logged[tasks.size()] = logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux);
+                        kept = new NDArray[] {loss.stopGradient(),
+                            logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux)};
                         countExperts(usage, t, out.backbone().expertCounts());
+                        NDScope.unregister(kept);
                     }
+                    NDScope.register(kept[0]);
+                    NDScope.register(kept[1]); // freed with the step
+                    logged[i] = kept[0];
+                    logged[tasks.size()] = kept[1];
                 }
             } else {
                 // Without routers every pathway is the same backbone: run it once and back-propagate the summed

@@ -5,37 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class BenchMoeCommandTest {
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void jsonReportHasEveryVariantAndRatio() {
-        Run r = run("bench", "moe", "--dim", "32", "--hidden", "32", "--experts", "4", "--top-k", "2",
+        CliRun r = CliRun.of("bench", "moe", "--dim", "32", "--hidden", "32", "--experts", "4", "--top-k", "2",
                 "--tokens", "64", "--warmup", "0", "--repeats", "5", "--json");
-        assertEquals(0, r.code(), r.err());
-        JsonObject json = JsonParser.parseString(r.out().trim()).getAsJsonObject();
+        assertEquals(0, r.exit, r.err);
+        JsonObject json = JsonParser.parseString(r.out.trim()).getAsJsonObject();
         assertEquals(4, json.getAsJsonObject("config").get("experts").getAsInt());
         for (String variant : new String[] {"reordered", "dense_dispatch", "dense_ffn"}) {
             JsonObject v = json.getAsJsonObject("results").getAsJsonObject(variant);
@@ -58,27 +37,27 @@ class BenchMoeCommandTest {
 
     @Test
     void badFlagsExitTwoWithAMessage() {
-        Run r = run("bench", "moe", "--experts", "4", "--top-k", "5", "--tokens", "8");
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("top-k must be <= experts"), r.err());
+        CliRun r = CliRun.of("bench", "moe", "--experts", "4", "--top-k", "5", "--tokens", "8");
+        assertEquals(2, r.exit);
+        assertTrue(r.err.contains("top-k must be <= experts"), r.err);
 
-        Run few = run("bench", "moe", "--repeats", "3");
-        assertEquals(2, few.code());
-        assertTrue(few.err().contains("--repeats must be >= 5"), few.err());
+        CliRun few = CliRun.of("bench", "moe", "--repeats", "3");
+        assertEquals(2, few.exit);
+        assertTrue(few.err.contains("--repeats must be >= 5"), few.err);
 
-        Run gate = run("bench", "moe", "--gate", "nope", "--tokens", "8", "--dim", "8", "--hidden", "8");
-        assertEquals(2, gate.code());
-        assertTrue(gate.err().contains("unknown gate type 'nope'"), gate.err());
+        CliRun gate = CliRun.of("bench", "moe", "--gate", "nope", "--tokens", "8", "--dim", "8", "--hidden", "8");
+        assertEquals(2, gate.exit);
+        assertTrue(gate.err.contains("unknown gate type 'nope'"), gate.err);
 
-        Run notANumber = run("bench", "moe", "--dim", "wide");
-        assertEquals(2, notANumber.code());
-        assertTrue(notANumber.err().contains("--dim"), notANumber.err());
+        CliRun notANumber = CliRun.of("bench", "moe", "--dim", "wide");
+        assertEquals(2, notANumber.exit);
+        assertTrue(notANumber.err.contains("--dim"), notANumber.err);
     }
 
     @Test
     void helpListsCommands() {
-        Run r = run("--help");
-        assertEquals(0, r.code());
-        assertTrue(r.out().contains("bench"), r.out());
+        CliRun r = CliRun.of("--help");
+        assertEquals(0, r.exit);
+        assertTrue(r.out.contains("bench"), r.out);
     }
 }

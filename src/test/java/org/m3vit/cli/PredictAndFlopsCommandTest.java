@@ -8,9 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -109,33 +106,20 @@ class PredictAndFlopsCommandTest {
 
     @Test
     void flopsPrintsTableAndJson() throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, Main.run("flops", "--config", CONFIG, "--moe-top-k", "1"));
-            assertEquals(0, Main.run("flops", "--config", CONFIG, "--json"));
-        } finally {
-            System.setOut(old);
-        }
-        String s = buf.toString(StandardCharsets.UTF_8);
+        CliRun table = CliRun.of("flops", "--config", CONFIG, "--moe-top-k", "1");
+        CliRun json = CliRun.of("flops", "--config", CONFIG, "--json");
+        assertEquals(0, table.exit, table.err);
+        assertEquals(0, json.exit, json.err);
+        String s = table.out + json.out;
         assertTrue(s.contains("pathway semseg") && s.contains("all 5 tasks") && s.contains("dense all 5 tasks"), s);
         assertTrue(s.contains("k=1"), s);
         assertTrue(s.contains("\"active_params\""), s);
     }
 
+    /** Runs a command that must fail with exit 2; returns its stderr. */
     private static String runErr(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(old);
-        }
-        String s = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(2, code, s);
-        return s;
+        CliRun r = CliRun.of(args);
+        assertEquals(2, r.exit, r.err);
+        return r.err;
     }
 }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +13,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.m3vit.cli.Main;
+import org.m3vit.cli.CliRun;
 import org.m3vit.task.Dataset;
 
 class SynthDeterminismTest {
@@ -77,32 +74,20 @@ class SynthDeterminismTest {
         }
     }
 
-    private static int cli(PrintStream err, String... args) {
-        PrintStream old = System.err;
-        System.setErr(err);
-        try {
-            return Main.run(args);
-        } finally {
-            System.setErr(old);
-        }
-    }
-
     @Test
     void cliRefusesNonEmptyDirAndBadFlags() throws Exception {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
         Path keep = out.resolve("notes.txt");
         Files.writeString(keep, "mine");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = cli(new PrintStream(err, true, StandardCharsets.UTF_8), "synth", "--layout", "pascal", "--n", "2",
-                "--size", "16x16", "--out", out.toString());
-        assertEquals(2, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("m3vit synth: error: " + out + " is not empty"), err.toString());
+        CliRun refused = CliRun.of("synth", "--layout", "pascal", "--n", "2", "--size", "16x16", "--out",
+                out.toString());
+        assertEquals(2, refused.exit);
+        assertTrue(refused.err.contains("m3vit synth: error: " + out + " is not empty"), refused.err);
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(keep), left.collect(Collectors.toList()), "nothing written into a refused directory");
         }
         for (String[] bad : new String[][] {{"--size", "16by16"}, {"--size", "4x4"}, {"--split-val", "1.5"}, {"--n", "0"}}) {
-            ByteArrayOutputStream e2 = new ByteArrayOutputStream();
             java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
             opts.put("--layout", "nyud");
             opts.put("--n", "2");
@@ -115,21 +100,21 @@ class SynthDeterminismTest {
                 argList.add(v);
             });
             String[] args = argList.toArray(new String[0]);
-            assertEquals(2, cli(new PrintStream(e2, true, StandardCharsets.UTF_8), args), String.join(" ", bad));
-            assertTrue(e2.toString(StandardCharsets.UTF_8).contains("m3vit synth: error: " + bad[0]), e2.toString());
+            CliRun r = CliRun.of(args);
+            assertEquals(2, r.exit, String.join(" ", bad));
+            assertTrue(r.err.contains("m3vit synth: error: " + bad[0]), r.err);
         }
-        ByteArrayOutputStream e3 = new ByteArrayOutputStream();
-        assertEquals(2, cli(new PrintStream(e3, true, StandardCharsets.UTF_8), "synth", "--layout", "coco", "--n", "2", "--out", tmp.resolve("y").toString()));
-        assertTrue(e3.toString(StandardCharsets.UTF_8).contains("unknown dataset layout 'coco'"));
+        CliRun coco = CliRun.of("synth", "--layout", "coco", "--n", "2", "--out", tmp.resolve("y").toString());
+        assertEquals(2, coco.exit);
+        assertTrue(coco.err.contains("unknown dataset layout 'coco'"), coco.err);
         assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("y")), "bad flags write nothing");
     }
 
     @Test
     void cliWritesTheDatasetWithOverwrite() throws Exception {
         Path out = tmp.resolve("ds");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(0, cli(new PrintStream(err, true, StandardCharsets.UTF_8), "synth", "--layout", "nyud", "--n", "3",
-                "--size", "16x24", "--seed", "4", "--split-val", "0.34", "--out", out.toString()));
+        assertEquals(0, CliRun.of("synth", "--layout", "nyud", "--n", "3", "--size", "16x24", "--seed", "4",
+                "--split-val", "0.34", "--out", out.toString()).exit);
         List<String> train = Files.readAllLines(out.resolve("gt_sets/train.txt"));
         List<String> val = Files.readAllLines(out.resolve("gt_sets/val.txt"));
         assertEquals(2, train.size());
@@ -138,9 +123,9 @@ class SynthDeterminismTest {
         all.addAll(val);
         assertEquals(List.of("000000", "000001", "000002"), List.copyOf(all));
         assertTrue(Files.isRegularFile(out.resolve("normals/000002.npy")));
-        assertEquals(2, cli(new PrintStream(err, true, StandardCharsets.UTF_8), "synth", "--layout", "nyud", "--n", "3",
-                "--size", "16x24", "--out", out.toString()));
-        assertEquals(0, cli(new PrintStream(err, true, StandardCharsets.UTF_8), "synth", "--layout", "nyud", "--n", "3",
-                "--size", "16x24", "--out", out.toString(), "--overwrite"));
+        assertEquals(2, CliRun.of("synth", "--layout", "nyud", "--n", "3", "--size", "16x24", "--out",
+                out.toString()).exit);
+        assertEquals(0, CliRun.of("synth", "--layout", "nyud", "--n", "3", "--size", "16x24", "--out", out.toString(),
+                "--overwrite").exit);
     }
 }
