@@ -107,8 +107,16 @@ public final class Demo {
 
         ensureDataset(c);
         EnumSet<Task> tasks = EnumSet.copyOf(c.tasks().tasks());
-        MultiTaskReader train = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.TRAIN, tasks);
-        MultiTaskReader val = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.VAL, tasks);
+        MultiTaskReader train;
+        MultiTaskReader val;
+        try {
+            train = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.TRAIN, tasks);
+            val = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.VAL, tasks);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (" + s.data() + " is not a complete "
+                    + c.tasks().dataset().shortName() + "-layout dataset; remove it, or point --data at an empty"
+                    + " directory, and the demo synthesises one)", e);
+        }
         if (train.size() == 0 || val.size() == 0) {
             throw new IllegalArgumentException(s.data() + ": the demo needs images in both the train and the val"
                     + " split (train " + train.size() + ", val " + val.size() + ")");

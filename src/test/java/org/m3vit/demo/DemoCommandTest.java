@@ -53,7 +53,7 @@ class DemoCommandTest {
     }
 
     @Test
-    void badInputExits2WithAMessage(@TempDir Path tmp) {
+    void badInputExits2WithAMessage(@TempDir Path tmp) throws Exception {
         CliRun few = CliRun.of("demo", "--out", tmp.resolve("a").toString(), "--images", "5");
         assertEquals(2, few.exit, few.err);
         assertTrue(few.err.contains("--images must be >= 10"), few.err);
@@ -62,6 +62,14 @@ class DemoCommandTest {
                 "--moe-config", DENSE);
         assertEquals(2, swapped.exit, swapped.err);
         assertTrue(swapped.err.contains("--dense-config must describe a dense ViT"), swapped.err);
+
+        Path junk = tmp.resolve("junk");
+        java.nio.file.Files.createDirectories(junk);
+        java.nio.file.Files.writeString(junk.resolve("notes.txt"), "not a dataset");
+        CliRun notData = CliRun.of("demo", "--out", tmp.resolve("d").toString(), "--data", junk.toString(),
+                "--dense-config", DENSE, "--moe-config", MOE);
+        assertEquals(2, notData.exit, notData.err);
+        assertTrue(notData.err.contains("is not a complete pascal-layout dataset"), notData.err);
 
         CliRun missing = CliRun.of("demo", "--out", tmp.resolve("c").toString(), "--moe-config", "nope.yml");
         assertEquals(2, missing.exit, missing.err);
