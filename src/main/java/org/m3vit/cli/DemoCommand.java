@@ -5,13 +5,14 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.m3vit.demo.Demo;
+import org.m3vit.task.Dataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit demo}: synthesise, train dense ViT and M³ViT, evaluate, report. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The main job, end to end on synthetic data: synthesise a PASCAL-layout dataset (unless"
+        description = "The main job, end to end on synthetic data: synthesise a PASCAL- (or NYUD-) layout dataset (unless"
                 + " --data already holds one), train the dense multi-task ViT and M³ViT (multi-gate MoE) on the same"
                 + " data and budget, evaluate both together with their untrained initialisations and a trivial"
                 + " predictor, write a report (report.md + PNG plots) and print the comparison table.")
@@ -33,12 +34,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs for both models (default: the configs' own).")
     Integer epochs;
 
+    @Option(names = "--layout", defaultValue = "pascal", description = "Demo dataset: pascal (semseg, human_parts,"
+            + " sal, normals, edge) or nyud (semseg, normals, edge, depth); picks the default configs (default:"
+            + " ${DEFAULT-VALUE}).")
+    String layout;
+
     @Option(names = "--dense-config", paramLabel = "C.yml", description = "Dense baseline config (default:"
-            + " configs/synth/vit/demo_pascal.yml in the m3vit directory).")
+            + " configs/synth/vit/demo_<layout>.yml in the m3vit directory).")
     Path denseConfig;
 
     @Option(names = "--moe-config", paramLabel = "C.yml", description = "M³ViT config (default:"
-            + " configs/synth/vit_moe/demo_pascal.yml in the m3vit directory).")
+            + " configs/synth/vit_moe/demo_<layout>.yml in the m3vit directory).")
     Path moeConfig;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the data, the initialisation and training"
@@ -55,8 +61,9 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
-        Path dense = denseConfig != null ? denseConfig : Install.path("configs/synth/vit/demo_pascal.yml");
-        Path moe = moeConfig != null ? moeConfig : Install.path("configs/synth/vit_moe/demo_pascal.yml");
+        String db = Dataset.parse(layout).shortName();
+        Path dense = denseConfig != null ? denseConfig : Install.path("configs/synth/vit/demo_" + db + ".yml");
+        Path moe = moeConfig != null ? moeConfig : Install.path("configs/synth/vit_moe/demo_" + db + ".yml");
         Consumer<String> line = Progress.line();
         Consumer<String> log = s -> {
             Progress.clear();

@@ -71,6 +71,10 @@ class DemoCommandTest {
         assertEquals(2, notData.exit, notData.err);
         assertTrue(notData.err.contains("is not a complete pascal-layout dataset"), notData.err);
 
+        CliRun layout = CliRun.of("demo", "--out", tmp.resolve("e").toString(), "--layout", "coco");
+        assertEquals(2, layout.exit, layout.err);
+        assertTrue(layout.err.contains("'coco'"), layout.err);
+
         CliRun missing = CliRun.of("demo", "--out", tmp.resolve("c").toString(), "--moe-config", "nope.yml");
         assertEquals(2, missing.exit, missing.err);
         assertTrue(missing.err.contains("nope.yml"), missing.err);
