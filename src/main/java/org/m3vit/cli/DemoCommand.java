@@ -55,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).")
     int examples;
 
+    @Option(names = "--validate", description = "Score the val split after every epoch too: validation curves in the"
+            + " report, about 10 s more per epoch and model.")
+    boolean validate;
+
     @Mixin
     ThreadsOption threadsOption;
 
@@ -70,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println(s);
         };
         Demo.Result r = Demo.run(new Demo.Settings(out, data != null ? data : out.resolve("data"), dense, moe, images,
-                epochs, seed, examples, threads), line, log);
+                epochs, seed, examples, threads, validate), line, log);
         Progress.clear();
         System.out.println();
         System.out.print(r.comparison().toText());

@@ -56,9 +56,10 @@ public final class Demo {
      * @param images images to synthesise (train + val)
      * @param epochs epochs for both models, or null for the configs' own
      * @param examples val images in the report's example grid
+     * @param validate score the val split after every epoch (validation curves in the report; slower)
      */
     public record Settings(Path out, Path data, Path denseConfig, Path moeConfig, int images, Integer epochs,
-            long seed, int examples, int threads) {}
+            long seed, int examples, int threads, boolean validate) {}
 
     /** What the demo produced. */
     public record Result(Comparison comparison, List<Cost> costs, Path report, double seconds) {
@@ -151,7 +152,7 @@ public final class Demo {
 
             long trainStart = System.nanoTime();
             Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
-                    false, false, null), progress, log);
+                    false, s.validate(), null), progress, log);
             costs.add(Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9));
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
@@ -177,7 +178,9 @@ public final class Demo {
         summary += "\nCost: parameters, and per task pathway (inference of one task) the parameters it touches and"
                 + " its FLOPs (mean over tasks); FLOPs of all tasks at once; training time on this machine.\n\n"
                 + Cost.table(costs, true);
-        Path report = ReportWriter.write(runs, examples, s.out().resolve("report"), summary);
+        Path reportDir = s.out().resolve("report");
+        clearPreviousReport(reportDir);
+        Path report = ReportWriter.write(runs, examples, reportDir, summary);
         return new Result(comparison, costs, report, seconds());
     }
 
@@ -215,6 +218,21 @@ public final class Demo {
         try (Stream<Path> walk = Files.walk(runDir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
+            }
+        }
+    }
+
+    /** Removes a previous report's report.md and plots, so that no stale plot survives a re-run. */
+    private static void clearPreviousReport(Path dir) throws IOException {
+        if (!Files.isRegularFile(dir.resolve("report.md"))) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (n.equals("report.md") || n.endsWith(".png"))) {
+                    Files.delete(f);
+                }
             }
         }
     }

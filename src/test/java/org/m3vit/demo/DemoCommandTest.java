@@ -19,15 +19,15 @@ class DemoCommandTest {
     private static final String DENSE = "configs/synth/vit/tiny_pascal.yml";
     private static final String MOE = "configs/synth/vit_moe/tiny_pascal.yml";
 
-    private static CliRun demo(Path out) {
+    private static CliRun demo(Path out, String validate) {
         return CliRun.of("demo", "--out", out.toString(), "--dense-config", DENSE, "--moe-config", MOE, "--images",
-                "20", "--epochs", "1", "--examples", "2");
+                "20", "--epochs", "1", "--examples", "2", validate);
     }
 
     @Test
     void runsEndToEndAndWritesTheReport(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo");
-        CliRun r = demo(out);
+        CliRun r = demo(out, "--validate");
         assertEquals(0, r.exit, r.err);
         for (String row : new String[] {"trivial", "dense ViT untrained", "M³ViT untrained", "dense ViT", "M³ViT"}) {
             assertTrue(r.out.contains("\n" + row + " "), row + " missing from\n" + r.out);
@@ -38,7 +38,8 @@ class DemoCommandTest {
         String md = Files.readString(report.resolve("report.md"));
         assertTrue(md.contains("## Demo: dense multi-task ViT vs M³ViT") && md.contains("| GFLOPs per task |"), md);
         for (String png : new String[] {"loss_M_ViT.png", "loss_dense_ViT.png", "metrics_semseg.png",
-            "metrics_edge.png", "experts_M_ViT_semseg.png", "experts_M_ViT_human_parts.png", "examples.png"}) {
+            "metrics_edge.png", "experts_M_ViT_semseg.png", "experts_M_ViT_human_parts.png", "examples.png",
+            "val_semseg.png"}) {
             assertTrue(Files.size(report.resolve(png)) > 1000, png);
             assertTrue(md.contains("(" + png + ")"), png + " not linked from report.md");
         }
@@ -46,8 +47,9 @@ class DemoCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("runs/m3vit/results/metrics.json")));
         assertTrue(Files.isRegularFile(out.resolve("runs/dense/run_info.json")));
 
-        CliRun again = demo(out);
+        CliRun again = demo(out, "--threads=2");
         assertEquals(0, again.exit, again.err);
+        assertTrue(!Files.exists(report.resolve("val_semseg.png")), "a re-run without --validate drops the curves");
         assertTrue(again.err.contains("using the existing dataset") && again.err.contains("replacing the previous run"),
                 again.err);
     }
