@@ -51,11 +51,8 @@ public final class Comparison {
     }
 
     static boolean clearlyBetter(Task t, double value, double baseline) {
-        if (!Double.isFinite(value)) {
-            return false;
-        }
-        if (!Double.isFinite(baseline)) {
-            return true;
+        if (!Double.isFinite(value) || !Double.isFinite(baseline)) {
+            return false; // nothing to compare is never a win (the verdict text says which side is missing)
         }
         double gain = TaskScorer.mainMetricHigherIsBetter(t) ? value - baseline : baseline - value;
         return gain >= absoluteMargin(t) && gain >= RELATIVE_MARGIN * Math.abs(baseline);
@@ -117,7 +114,9 @@ public final class Comparison {
                 if (pair.isEmpty()) {
                     continue;
                 }
-                List<String> failed = pair.stream().filter(v -> !v.clearlyBetter()).map(v -> v.task().id()).toList();
+                List<String> failed = pair.stream().filter(v -> !v.clearlyBetter()).map(v -> v.task().id()
+                        + (!Double.isFinite(v.value()) ? " (no value)"
+                        : !Double.isFinite(v.baselineValue()) ? " (no baseline value)" : "")).toList();
                 sb.append(String.format(Locale.ROOT, "%s vs %s: %s%n", model.name(), base.name(), failed.isEmpty()
                         ? "clearly better on all " + pair.size() + " tasks"
                         : "NOT clearly better on " + String.join(", ", failed)));

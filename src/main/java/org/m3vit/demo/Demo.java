@@ -106,6 +106,8 @@ public final class Demo {
         checkPair(dense.model, moe.model);
         ModelConfig c = moe.model;
 
+        Path[] runDirs = {s.out().resolve("runs").resolve("dense"), s.out().resolve("runs").resolve("m3vit")};
+        checkOutputs(runDirs);
         ensureDataset(c);
         EnumSet<Task> tasks = EnumSet.copyOf(c.tasks().tasks());
         MultiTaskReader train;
@@ -138,8 +140,10 @@ public final class Demo {
         for (var entry : List.of(Map.entry(DENSE, dense), Map.entry(MOE, moe))) {
             String name = entry.getKey();
             TrainConfig config = entry.getValue();
-            Path runDir = s.out().resolve("runs").resolve(name.equals(MOE) ? "m3vit" : "dense");
+            Path runDir = runDirs[name.equals(MOE) ? 1 : 0];
             clearPreviousRun(runDir);
+            Files.createDirectories(runDir);
+            Files.writeString(runDir.resolve(MARKER), "written by m3vit demo; a later demo run may delete this directory\n");
             Comparison.Row untrained;
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = TrainingRun.newModel(config, manager);
@@ -200,41 +204,75 @@ public final class Demo {
         }
     }
 
-    /** A demo re-run replaces its own previous run; anything else in the way is an error, never deleted. */
-    private void clearPreviousRun(Path runDir) throws IOException {
-        if (!Files.exists(runDir)) {
-            return;
+    /** Marks a run directory the demo created, so that a later demo run may replace it (and nothing else). */
+    static final String MARKER = ".m3vit-demo-run";
+
+    /**
+     * Before any work: every place the demo writes to must be a directory that is missing, empty, or the
+     * demo's own from an earlier run (marker file), so a conflict never surfaces after minutes of training.
+     */
+    private void checkOutputs(Path[] runDirs) throws IOException {
+        if (s.examples() < 0) {
+            throw new IllegalArgumentException("--examples must be >= 0, got " + s.examples());
         }
-        if (!Files.isRegularFile(runDir.resolve("checkpoint.json"))) {
-            try (Stream<Path> entries = Files.list(runDir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException(runDir + " is not empty and does not hold a demo run;"
-                            + " choose another --out");
-                }
+        for (Path p : new Path[] {s.out(), s.out().resolve("runs"), s.out().resolve("report")}) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new IllegalArgumentException(p + " exists and is not a directory; choose another --out");
             }
-            return;
         }
-        log.accept(String.format(Locale.ROOT, "[%s] replacing the previous run in %s", clock(), runDir));
-        try (Stream<Path> walk = Files.walk(runDir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+        for (Path runDir : runDirs) {
+            if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+                throw new IllegalArgumentException(runDir + " exists and is not a directory; choose another --out");
+            }
+            if (Files.isDirectory(runDir) && !Files.isRegularFile(runDir.resolve(MARKER))) {
+                try (Stream<Path> entries = Files.list(runDir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new IllegalArgumentException(runDir + " is not empty and was not written by m3vit demo"
+                                + " (no " + MARKER + "); choose another --out or move it away");
+                    }
+                }
             }
         }
     }
 
-    /** Removes a previous report's report.md and plots, so that no stale plot survives a re-run. */
+    /** A demo re-run replaces its own previous run (marker file, written before training starts). */
+    private void clearPreviousRun(Path runDir) throws IOException {
+        if (!Files.isRegularFile(runDir.resolve(MARKER))) {
+            return; // missing or empty (checkOutputs)
+        }
+        log.accept(String.format(Locale.ROOT, "[%s] replacing the previous run in %s", clock(), runDir));
+        // The marker goes last, so an interrupted deletion is still recognised as the demo's next time.
+        Path marker = runDir.resolve(MARKER);
+        try (Stream<Path> walk = Files.walk(runDir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(marker) && !p.equals(runDir)) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.delete(marker);
+        Files.delete(runDir);
+    }
+
+    /**
+     * Removes a previous report's files (report.md and the plots {@link ReportWriter} names), report.md
+     * last, so that no stale plot survives a re-run and an interrupted clean-up is finished next time.
+     */
     private static void clearPreviousReport(Path dir) throws IOException {
-        if (!Files.isRegularFile(dir.resolve("report.md"))) {
+        Path md = dir.resolve("report.md");
+        if (!Files.isRegularFile(md)) {
             return;
         }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String n = f.getFileName().toString();
-                if (Files.isRegularFile(f) && (n.equals("report.md") || n.endsWith(".png"))) {
+                if (Files.isRegularFile(f) && n.endsWith(".png") && (n.startsWith("loss_") || n.startsWith("val_")
+                        || n.startsWith("metrics_") || n.startsWith("experts_") || n.equals("examples.png"))) {
                     Files.delete(f);
                 }
             }
         }
+        Files.delete(md);
     }
 
     /** Synthesises the dataset at the model's input size unless {@code data} already has files in it. */

@@ -36,11 +36,12 @@ import org.m3vit.nn.StateDict;
 import org.m3vit.task.Task;
 
 /**
- * The training loop. Per batch, each task runs its own pathway (multi-gate: its routers; task-conditioned:
- * its f_t), its weighted loss plus the weighted MoE balancing loss is back-propagated (gradients add up
- * across tasks, one collector at a time), then optionally global-norm clipping and one optimizer step at
- * the schedule's rate. This is both M³ViT multi-gate training (T pathways per batch) and the reference's
- * one-by-one mode.
+ * The training loop. Per batch of an MoE model, each task runs its own pathway (multi-gate: its routers;
+ * task-conditioned: its f_t), its weighted loss plus the weighted MoE balancing loss is back-propagated
+ * (gradients add up across tasks, one collector and one scope at a time). A dense model, whose pathways
+ * are all the same backbone, runs it once and back-propagates the summed task losses (same gradients).
+ * Then optionally global-norm clipping and one optimizer step at the schedule's rate. This is both M³ViT
+ * multi-gate training (T pathways per batch) and the reference's one-by-one mode.
  *
  * <p>Determinism: the engine is reseeded from (seed, epoch, step) before every step, data order comes from
  * (seed, epoch) and augmentation from (seed, epoch, index), so a run resumed from an epoch checkpoint takes

@@ -27,9 +27,9 @@ class ComparisonTest {
         assertTrue(Comparison.clearlyBetter(Task.NORMALS, 44, 50));
         assertFalse(Comparison.clearlyBetter(Task.NORMALS, 47, 50));
         assertFalse(Comparison.clearlyBetter(Task.NORMALS, 55, 50));
-        // Missing values never win; a missing baseline is beaten by any value.
+        // Nothing to compare is never a win, on either side.
         assertFalse(Comparison.clearlyBetter(Task.SEMSEG, Double.NaN, 0.1));
-        assertTrue(Comparison.clearlyBetter(Task.SEMSEG, 0.1, Double.NaN));
+        assertFalse(Comparison.clearlyBetter(Task.SEMSEG, 0.1, Double.NaN));
     }
 
     @Test
@@ -50,6 +50,17 @@ class ComparisonTest {
         String text = c.verdictText();
         assertTrue(text.contains("A vs trivial: clearly better on all 2 tasks"), text);
         assertTrue(text.contains("B vs B untrained: NOT clearly better on semseg, normals"), text);
+    }
+
+    @Test
+    void aMissingBaselineValueIsNamedNotCountedAsAWin() {
+        Comparison c = new Comparison(List.of(Task.SEMSEG, Task.NORMALS), List.of(
+                new Comparison.Row("trivial", Comparison.Kind.TRIVIAL, Map.of(Task.NORMALS, Map.of("mean", 50.0)),
+                        Double.NaN),
+                row("A", Comparison.Kind.TRAINED, 0.2, 30)));
+        assertFalse(c.allClearlyBetter());
+        assertTrue(c.verdictText().contains("A vs trivial: NOT clearly better on semseg (no baseline value)"),
+                c.verdictText());
     }
 
     @Test

@@ -66,12 +66,32 @@ class DemoCommandTest {
         assertTrue(swapped.err.contains("--dense-config must describe a dense ViT"), swapped.err);
 
         Path junk = tmp.resolve("junk");
-        java.nio.file.Files.createDirectories(junk);
-        java.nio.file.Files.writeString(junk.resolve("notes.txt"), "not a dataset");
+        Files.createDirectories(junk);
+        Files.writeString(junk.resolve("notes.txt"), "not a dataset");
         CliRun notData = CliRun.of("demo", "--out", tmp.resolve("d").toString(), "--data", junk.toString(),
                 "--dense-config", DENSE, "--moe-config", MOE);
         assertEquals(2, notData.exit, notData.err);
         assertTrue(notData.err.contains("is not a complete pascal-layout dataset"), notData.err);
+
+        // A run directory the demo did not write is refused before any work, and left alone.
+        Path foreign = tmp.resolve("f").resolve("runs").resolve("dense");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("checkpoint.json"), "{}");
+        CliRun notOurs = CliRun.of("demo", "--out", tmp.resolve("f").toString(), "--dense-config", DENSE,
+                "--moe-config", MOE, "--images", "20");
+        assertEquals(2, notOurs.exit, notOurs.err);
+        assertTrue(notOurs.err.contains("was not written by m3vit demo"), notOurs.err);
+        assertTrue(Files.exists(foreign.resolve("checkpoint.json")) && !Files.exists(tmp.resolve("f/data")));
+
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        CliRun outIsFile = CliRun.of("demo", "--out", file.toString(), "--dense-config", DENSE, "--moe-config", MOE);
+        assertEquals(2, outIsFile.exit, outIsFile.err);
+        assertTrue(outIsFile.err.contains("exists and is not a directory"), outIsFile.err);
+
+        CliRun negative = CliRun.of("demo", "--out", tmp.resolve("g").toString(), "--dense-config", DENSE,
+                "--moe-config", MOE, "--examples", "-1");
+        assertEquals(2, negative.exit, negative.err);
+        assertTrue(negative.err.contains("--examples must be >= 0"), negative.err);
 
         CliRun layout = CliRun.of("demo", "--out", tmp.resolve("e").toString(), "--layout", "coco");
         assertEquals(2, layout.exit, layout.err);
