@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.AtomicFiles;
 import us.hebi.matlab.mat.format.Mat5;
+import us.hebi.matlab.mat.format.Mat5File;
 import us.hebi.matlab.mat.types.Array;
 import us.hebi.matlab.mat.types.MatFile;
 import us.hebi.matlab.mat.types.MatlabType;
@@ -65,8 +66,8 @@ final class PascalWriter implements SceneWriter {
         AtomicFiles.writeUnsynced(root.resolve("semseg/VOC12").resolve(id + ".png"), ImageFiles.indexedPng(h, w, voc, PALETTE));
         AtomicFiles.writeUnsynced(root.resolve("sal_distill").resolve(id + ".png"), ImageFiles.grayPng(h, w, sal));
         AtomicFiles.writeUnsynced(root.resolve("normals_distill").resolve(id + ".png"), ImageFiles.rgbPng(h, w, normals));
-        writeMat(root.resolve("pascal-context/trainval").resolve(id + ".mat"), Mat5.newMatFile().addArray("LabelMap", labelMap));
-        writeMat(root.resolve("human_parts").resolve(id + ".mat"), Mat5.newMatFile().addArray("anno", anno(id, scene, f)));
+        writeMat(root.resolve("pascal-context/trainval").resolve(id + ".mat"), newMatFile().addArray("LabelMap", labelMap));
+        writeMat(root.resolve("human_parts").resolve(id + ".mat"), newMatFile().addArray("anno", anno(id, scene, f)));
     }
 
     /**
@@ -124,6 +125,17 @@ final class PascalWriter implements SceneWriter {
         anno.set("objects", instances.isEmpty() ? Mat5.newMatrix(0, 0) : objects);
         return anno;
     }
+
+    /**
+     * A MAT v5 file with a fixed header text. MFL's default header contains the creation time, which made
+     * the same seed give different bytes when two runs straddled a second boundary.
+     */
+    private static Mat5File newMatFile() {
+        return new Mat5File(HEADER) { };
+    }
+
+    /** Follows the "MATLAB 5.0 MAT-file" that MFL writes first. */
+    private static final String HEADER = ", Platform: m3vit, Created by: m3vit synth";
 
     private static void writeMat(Path file, MatFile mat) throws IOException {
         try (MatFile m = mat) {
