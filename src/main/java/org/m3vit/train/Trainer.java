@@ -82,6 +82,9 @@ public final class Trainer {
                 trainable.add(p);
             }
         }
+        if (trainable.isEmpty()) {
+            throw new IllegalArgumentException("the model has no trainable parameters");
+        }
         this.optimizer = config.optimizer.equals("adamw")
                 ? new Optimizer.AdamW(parameters, config.beta1, config.beta2, config.eps, config.weightDecay,
                         Optimizer::decaysByDefault)
