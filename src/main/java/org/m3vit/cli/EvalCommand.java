@@ -1,18 +1,14 @@
 package org.m3vit.cli;
 
-import com.google.gson.GsonBuilder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
-import org.m3vit.io.AtomicFiles;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
 import ai.djl.ndarray.NDManager;
@@ -61,12 +57,8 @@ final class EvalCommand implements Callable<Integer> {
                     (id, p) -> PredictionFiles.write(results, id, p));
         }
         Progress.clear();
-        Map<String, Object> json = r.toJsonMap(true);
-        Files.createDirectories(results);
-        AtomicFiles.write(results.resolve("metrics.json"), (MetricsJson.format(json) + "\n").getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(results.resolve("expert_usage.json"),
-                (new GsonBuilder().create().toJson(r.expertUsageJson()) + "\n").getBytes(StandardCharsets.UTF_8));
-        System.out.println(MetricsJson.format(json));
+        r.writeTo(results);
+        System.out.println(MetricsJson.format(r.toJsonMap(true)));
         return 0;
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
+import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.SavedPredictionScorer;
 import org.m3vit.task.Dataset;
 import org.m3vit.task.Task;

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
+import org.m3vit.io.Directories;
 import org.m3vit.task.Dataset;
 import org.m3vit.data.synth.Synthesizer;
 import picocli.CommandLine.Command;
@@ -52,12 +52,8 @@ final class SynthCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + " exists and is not a directory");
         }
-        if (Files.isDirectory(out) && !overwrite) {
-            try (Stream<Path> entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException(out + " is not empty; choose an empty directory or pass --overwrite");
-                }
-            }
+        if (!overwrite && Directories.hasEntries(out)) {
+            throw new IllegalArgumentException(out + " is not empty; choose an empty directory or pass --overwrite");
         }
         Files.createDirectories(out);
         Consumer<String> status = Progress.line();

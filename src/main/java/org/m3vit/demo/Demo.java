@@ -1,7 +1,6 @@
 package org.m3vit.demo;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,10 +19,11 @@ import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.MetricsSummary;
 import org.m3vit.eval.TrivialBaseline;
 import org.m3vit.io.AtomicFiles;
-import org.m3vit.model.FlopCounter;
+import org.m3vit.io.Directories;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.report.ExamplePrediction;
@@ -70,6 +70,9 @@ public final class Demo {
         }
     }
 
+    /** A model the demo trains: its display name, training config and run directory. */
+    private record Contender(String name, TrainConfig config, Path runDir) {}
+
     private static final String DENSE = "dense ViT";
     private static final String MOE = "M³ViT";
 
@@ -106,8 +109,9 @@ public final class Demo {
         checkPair(dense.model, moe.model);
         ModelConfig c = moe.model;
 
-        Path[] runDirs = {s.out().resolve("runs").resolve("dense"), s.out().resolve("runs").resolve("m3vit")};
-        checkOutputs(runDirs);
+        List<Contender> contenders = List.of(new Contender(DENSE, dense, s.out().resolve("runs").resolve("dense")),
+                new Contender(MOE, moe, s.out().resolve("runs").resolve("m3vit")));
+        checkOutputs(contenders);
         ensureDataset(c);
         EnumSet<Task> tasks = EnumSet.copyOf(c.tasks().tasks());
         MultiTaskReader train;
@@ -137,10 +141,10 @@ public final class Demo {
 
         List<ExamplePrediction> examples = new ArrayList<>();
         List<Cost> costs = new ArrayList<>();
-        for (var entry : List.of(Map.entry(DENSE, dense), Map.entry(MOE, moe))) {
-            String name = entry.getKey();
-            TrainConfig config = entry.getValue();
-            Path runDir = runDirs[name.equals(MOE) ? 1 : 0];
+        for (Contender contender : contenders) {
+            String name = contender.name();
+            TrainConfig config = contender.config();
+            Path runDir = contender.runDir();
             clearPreviousRun(runDir);
             Files.createDirectories(runDir);
             Files.writeString(runDir.resolve(MARKER), "written by m3vit demo; a later demo run may delete this directory\n");
@@ -157,13 +161,15 @@ public final class Demo {
             long trainStart = System.nanoTime();
             Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
                     false, s.validate(), null), progress, log);
-            costs.add(Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9));
+            Cost cost = Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9);
+            costs.add(cost);
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
                 ModelWeights.load(model, runDir.resolve(trained.state().weights));
                 EvaluationResult r = evaluate(model, val, config);
                 rows.add(row(name, Comparison.Kind.TRAINED, r));
-                writeResults(runDir, r, config.model);
+                r.writeTo(runDir.resolve("results"));
+                writeRunInfo(runDir, cost);
                 if (name.equals(MOE) && s.examples() > 0) {
                     examples = ExamplePredictions.collect(model, val, s.examples());
                 }
@@ -211,7 +217,7 @@ public final class Demo {
      * Before any work: every place the demo writes to must be a directory that is missing, empty, or the
      * demo's own from an earlier run (marker file), so a conflict never surfaces after minutes of training.
      */
-    private void checkOutputs(Path[] runDirs) throws IOException {
+    private void checkOutputs(List<Contender> contenders) throws IOException {
         if (s.examples() < 0) {
             throw new IllegalArgumentException("--examples must be >= 0, got " + s.examples());
         }
@@ -220,17 +226,14 @@ public final class Demo {
                 throw new IllegalArgumentException(p + " exists and is not a directory; choose another --out");
             }
         }
-        for (Path runDir : runDirs) {
+        for (Contender contender : contenders) {
+            Path runDir = contender.runDir();
             if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
                 throw new IllegalArgumentException(runDir + " exists and is not a directory; choose another --out");
             }
-            if (Files.isDirectory(runDir) && !Files.isRegularFile(runDir.resolve(MARKER))) {
-                try (Stream<Path> entries = Files.list(runDir)) {
-                    if (entries.findAny().isPresent()) {
-                        throw new IllegalArgumentException(runDir + " is not empty and was not written by m3vit demo"
-                                + " (no " + MARKER + "); choose another --out or move it away");
-                    }
-                }
+            if (!Files.isRegularFile(runDir.resolve(MARKER)) && Directories.hasEntries(runDir)) {
+                throw new IllegalArgumentException(runDir + " is not empty and was not written by m3vit demo (no "
+                        + MARKER + "); choose another --out or move it away");
             }
         }
     }
@@ -281,13 +284,9 @@ public final class Demo {
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new IllegalArgumentException(root + " exists and is not a directory");
         }
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> entries = Files.list(root)) {
-                if (entries.findAny().isPresent()) {
-                    log.accept(String.format(Locale.ROOT, "[%s] using the existing dataset in %s", clock(), root));
-                    return;
-                }
-            }
+        if (Directories.hasEntries(root)) {
+            log.accept(String.format(Locale.ROOT, "[%s] using the existing dataset in %s", clock(), root));
+            return;
         }
         log.accept(String.format(Locale.ROOT, "[%s] synthesising %d %s images of %dx%d into %s", clock(),
                 s.images(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(), root));
@@ -306,17 +305,13 @@ public final class Demo {
         return new Comparison.Row(name, kind, r.metrics(), r.deltaM());
     }
 
-    /** results/metrics.json (what {@code m3vit eval} writes) and run_info.json, both read by the report. */
-    private static void writeResults(Path runDir, EvaluationResult r, ModelConfig c) throws IOException {
-        var gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
-        Path results = runDir.resolve("results");
-        Files.createDirectories(results);
-        AtomicFiles.write(results.resolve("metrics.json"), gson.toJson(r.toJsonMap(true)).getBytes(StandardCharsets.UTF_8));
-        FlopCounter.Row all = new FlopCounter(c).allTasks("");
+    /** run_info.json, which the report reads for its parameter and GFLOPs columns. */
+    private static void writeRunInfo(Path runDir, Cost cost) throws IOException {
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("params", all.params());
-        info.put("gflops", all.flops() / 1e9);
-        AtomicFiles.write(runDir.resolve("run_info.json"), gson.toJson(info).getBytes(StandardCharsets.UTF_8));
+        info.put("params", cost.params());
+        info.put("gflops", cost.gflopsAllTasks());
+        AtomicFiles.write(runDir.resolve("run_info.json"),
+                (MetricsJson.format(info) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** A row that was only evaluated, as a report run without epochs. */

@@ -1,7 +1,12 @@
 package org.m3vit.eval;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.m3vit.io.AtomicFiles;
 import org.m3vit.task.Task;
 
 /**
@@ -35,5 +40,17 @@ public record EvaluationResult(Map<Task, Map<String, Double>> metrics, double de
             out.put(t.id(), m);
         });
         return out;
+    }
+
+    /**
+     * Writes the results files of {@code m3vit eval} into {@code dir}, atomically: {@code metrics.json}
+     * (the metrics JSON with {@code delta_m}) and {@code expert_usage.json}.
+     */
+    public void writeTo(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        AtomicFiles.write(dir.resolve("metrics.json"),
+                (MetricsJson.format(toJsonMap(true)) + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("expert_usage.json"),
+                (MetricsJson.format(expertUsageJson()) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -69,12 +69,11 @@ public final class ReportWriter {
                 .anyMatch(e -> e.val() != null && !e.val().isEmpty());
         if (anyValidation) {
             md.append("\n## Validation during training\n\n");
-        }
-        for (String task : anyValidation ? metrics.keySet() : Set.<String>of()) {
-            String main = mainMetric(task);
-            String f = "val_" + safe(task) + ".png";
-            Charts.validationCurves(task, main, runs, out.resolve(f));
-            md.append("![val ").append(task).append("](").append(f).append(")\n");
+            for (String task : metrics.keySet()) {
+                String f = "val_" + safe(task) + ".png";
+                Charts.validationCurves(task, mainMetric(task), runs, out.resolve(f));
+                md.append("![val ").append(task).append("](").append(f).append(")\n");
+            }
         }
         md.append("\n## Final metrics\n\n");
         for (var e : metrics.entrySet()) {

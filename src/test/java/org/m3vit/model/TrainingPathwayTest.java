@@ -21,14 +21,8 @@ class TrainingPathwayTest {
     @Test
     void gradientsReachOnlyThePathwaysRoutersAndHead() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ModelConfig c = TestConfigs.tiny().noisyStd(1f).build();
-            MultiTaskModel model = new MultiTaskModel(c).initialize(m);
-            Map<String, Parameter> p = StateDict.parameters(model);
-            p.values().forEach(x -> {
-                if (x.requiresGradient()) {
-                    x.getArray().setRequiresGradient(true);
-                }
-            });
+            MultiTaskModel model = new MultiTaskModel(TestConfigs.tiny().noisyStd(1f).build()).initialize(m);
+            Map<String, Parameter> p = trainableParameters(model);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 32, 48));
             try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
@@ -62,12 +56,7 @@ class TrainingPathwayTest {
         try (NDManager m = NDManager.newBaseManager()) {
             ModelConfig c = TestConfigs.tiny().build().denseBaseline();
             MultiTaskModel model = new MultiTaskModel(c).initialize(m);
-            Map<String, Parameter> p = StateDict.parameters(model);
-            p.values().forEach(x -> {
-                if (x.requiresGradient()) {
-                    x.getArray().setRequiresGradient(true);
-                }
-            });
+            Map<String, Parameter> p = trainableParameters(model);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 32, 48));
             java.util.List<Task> tasks = c.tasks().tasks();
@@ -108,6 +97,17 @@ class TrainingPathwayTest {
             }
             assertTrue(compared > 20, "compared " + compared + " gradients");
         }
+    }
+
+    /** The model's parameters by name, with gradients enabled on every trainable one (as the trainer does). */
+    private static Map<String, Parameter> trainableParameters(MultiTaskModel model) {
+        Map<String, Parameter> p = StateDict.parameters(model);
+        p.values().forEach(x -> {
+            if (x.requiresGradient()) {
+                x.getArray().setRequiresGradient(true);
+            }
+        });
+        return p;
     }
 
     private static boolean nonZero(Parameter p) {
