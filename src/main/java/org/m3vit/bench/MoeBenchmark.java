@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.m3vit.moe.DispatchMode;
+import org.m3vit.moe.Dispatchers;
 import org.m3vit.moe.HostSync;
 import org.m3vit.moe.MoeLayer;
 import org.m3vit.moe.MoeOutput;
@@ -72,11 +72,11 @@ public final class MoeBenchmark {
             x.setRequiresGradient(true);
 
             Map<String, Function<Boolean, NDArray>> variants = new LinkedHashMap<>();
-            for (DispatchMode mode : DispatchMode.values()) {
+            for (String mode : Dispatchers.ids()) {
                 MoeLayer layer = MoeLayer.builder().dim(config.dim()).hidden(config.hidden())
                         .experts(config.experts()).topK(config.topK()).gate(config.gate()).dispatch(mode).build();
                 layer.initialize(root, DataType.FLOAT32);
-                variants.put(mode == DispatchMode.REORDERED ? "reordered" : "dense_dispatch", training -> {
+                variants.put(mode.equals(Dispatchers.REORDERED) ? "reordered" : mode + "_dispatch", training -> {
                     MoeOutput out = layer.forward(ps, x, RoutingContext.none(), training);
                     return training ? out.output().sum().add(out.auxLoss()) : out.output();
                 });

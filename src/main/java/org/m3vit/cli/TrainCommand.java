@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import org.m3vit.config.RoutingMode;
 import org.m3vit.train.Checkpoint;
 import org.m3vit.train.TrainConfig;
 import org.m3vit.train.Trainer;
@@ -59,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> overrides = new LinkedHashMap<>(model.overrides());
         overrides.putAll(train.overrides());
         TrainConfig config = TrainConfig.load(model.config, overrides);
-        if (train.taskOneHot && config.model.routingMode() != RoutingMode.TASK_CONDITIONED) {
+        if (train.taskOneHot && !config.model.taskConditioned()) {
             throw new IllegalArgumentException("--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the"
                     + " task embedding f_t)");
         }

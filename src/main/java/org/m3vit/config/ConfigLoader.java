@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.m3vit.moe.Dispatchers;
 import org.m3vit.task.Dataset;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
@@ -42,7 +43,8 @@ public final class ConfigLoader {
             "align_corners", "mlp_ratio", "qkv_bias", "attn_drop_rate", "drop_path_rate", "random_init", "distilled",
             "moe_mlp_ratio", "moe_top_k", "gate_dim", "gate_return_decoupled_activation",
             // m3vit additions
-            "moe_experts", "moe_gate_type", "vmoe_noisy_std", "multi_gate", "gate_task_specific_dim", "moe_layers");
+            "moe_experts", "moe_gate_type", "vmoe_noisy_std", "multi_gate", "gate_task_specific_dim", "moe_layers",
+            "moe_routing", "moe_dispatch", "moe_capacity_factor", "moe_batch_prioritized");
 
     public static final Set<String> HEAD_KEYS = Set.of("in_channels", "channels", "embed_dim", "img_size",
             "align_corners", "num_conv", "upsampling_method", "num_upsampe_layer", "num_classes", "in_index",
@@ -190,6 +192,10 @@ public final class ConfigLoader {
         b.noisyStd((float) number(bb, "backbone_kwargs.", "vmoe_noisy_std", 0.0));
         b.multiGate(bool(bb, "backbone_kwargs.", "multi_gate", true));
         b.gateTaskSpecificDim(integer(bb, "backbone_kwargs.", "gate_task_specific_dim", -1));
+        b.moeRouting(string(bb, "backbone_kwargs.moe_routing", null));
+        b.moeDispatch(string(bb, "backbone_kwargs.moe_dispatch", Dispatchers.REORDERED));
+        b.moeCapacity(number(bb, "backbone_kwargs.", "moe_capacity_factor", 0.0),
+                bool(bb, "backbone_kwargs.", "moe_batch_prioritized", false));
         if (!moe) {
             b.moeLayers(List.of());
         } else if (bb.containsKey("moe_layers")) {

@@ -4,6 +4,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
+import org.m3vit.errors.InvalidInputException;
+import org.m3vit.moe.Dispatchers;
+import org.m3vit.moe.ExpertKind;
+import org.m3vit.moe.GateType;
+import org.m3vit.moe.MoeSpec;
+import org.m3vit.moe.RoutingConditions;
 import org.m3vit.task.TaskSet;
 
 /**
@@ -24,13 +30,8 @@ public final class ModelConfig {
     private final double mlpRatio;
     private final boolean qkvBias;
     private final List<Integer> moeLayers;
-    private final int moeExperts;
-    private final int moeTopK;
+    private final MoeSpec moe;
     private final double moeMlpRatio;
-    private final String gateType;
-    private final float noisyStd;
-    private final boolean multiGate;
-    private final int gateTaskSpecificDim;
     private final int headChannels;
     private final int inIndex;
 
@@ -46,13 +47,8 @@ public final class ModelConfig {
         mlpRatio = b.mlpRatio;
         qkvBias = b.qkvBias;
         moeLayers = Collections.unmodifiableList(new ArrayList<>(new TreeSet<>(b.moeLayers)));
-        moeExperts = b.moeExperts;
-        moeTopK = b.moeTopK;
+        moe = b.spec;
         moeMlpRatio = b.moeMlpRatio;
-        gateType = b.gateType;
-        noisyStd = b.noisyStd;
-        multiGate = b.multiGate;
-        gateTaskSpecificDim = b.gateTaskSpecificDim;
         headChannels = b.headChannels;
         inIndex = b.inIndex < 0 ? b.depth - 1 : b.inIndex;
     }
@@ -75,13 +71,18 @@ public final class ModelConfig {
         b.mlpRatio = mlpRatio;
         b.qkvBias = qkvBias;
         b.moeLayers = new ArrayList<>(moeLayers);
-        b.moeExperts = moeExperts;
-        b.moeTopK = moeTopK;
+        b.moeExperts = moe.experts();
+        b.moeTopK = moe.topK();
         b.moeMlpRatio = moeMlpRatio;
-        b.gateType = gateType;
-        b.noisyStd = noisyStd;
-        b.multiGate = multiGate;
-        b.gateTaskSpecificDim = gateTaskSpecificDim;
+        b.gateType = moe.gate().id();
+        b.noisyStd = moe.noiseStd();
+        b.multiGate = moe.multiGate();
+        b.gateTaskSpecificDim = moe.taskDim();
+        // a routing that follows from multi_gate and G stays derived, so toBuilder().multiGate(false)... still derives it
+        b.routing = moe.routing().equals(derivedRouting(moe.multiGate(), moe.taskDim())) ? null : moe.routing();
+        b.dispatch = moe.dispatch();
+        b.capacityFactor = moe.capacityFactor();
+        b.batchPrioritized = moe.batchPrioritized();
         b.headChannels = headChannels;
         b.inIndex = inIndex;
         return b;
@@ -150,12 +151,17 @@ public final class ModelConfig {
         return moeLayers.isEmpty() ? depth : moeLayers.get(0);
     }
 
+    /** The MoE layers' settings, as {@link org.m3vit.moe.MoeLayer.Builder#spec} takes them. */
+    public MoeSpec moe() {
+        return moe;
+    }
+
     public int moeExperts() {
-        return moeExperts;
+        return moe.experts();
     }
 
     public int moeTopK() {
-        return moeTopK;
+        return moe.topK();
     }
 
     public double moeMlpRatio() {
@@ -163,19 +169,19 @@ public final class ModelConfig {
     }
 
     public String gateType() {
-        return gateType;
+        return moe.gate().id();
     }
 
     public float noisyStd() {
-        return noisyStd;
+        return moe.noiseStd();
     }
 
     public boolean multiGate() {
-        return multiGate;
+        return moe.multiGate();
     }
 
     public int gateTaskSpecificDim() {
-        return gateTaskSpecificDim;
+        return moe.taskDim();
     }
 
     public int headChannels() {
@@ -209,19 +215,28 @@ public final class ModelConfig {
         return (int) (embedDim * mlpRatio);
     }
 
-    public RoutingMode routingMode() {
-        if (multiGate) {
-            return RoutingMode.MULTI_GATE;
-        }
-        return gateTaskSpecificDim >= 1 ? RoutingMode.TASK_CONDITIONED : RoutingMode.TOKEN;
+    /** The reference's routing: task-conditioned with one shared gate and G ≥ 1, else token-level. */
+    static String derivedRouting(boolean multiGate, int taskDim) {
+        return !multiGate && taskDim >= 1 ? "task_conditioned" : "token";
+    }
+
+    /** Whether one shared router is fed concat(token, f_t) (M³ViT's task-conditioned routing). */
+    public boolean taskConditioned() {
+        return isMoe() && moe.routing().equals("task_conditioned");
+    }
+
+    /** The routing condition's id ({@link org.m3vit.moe.RoutingConditions}): what every router sees. */
+    public String routing() {
+        return moe.routing();
     }
 
     @Override
     public String toString() {
-        String moe = isMoe() ? ", moe_layers=" + moeLayers + ", E=" + moeExperts + ", k=" + moeTopK + ", H="
-                + moeHidden() + ", routing=" + routingMode() : ", dense";
+        String moeText = isMoe() ? ", moe_layers=" + moeLayers + ", E=" + moe.experts() + ", k=" + moe.topK()
+                + ", H=" + moeHidden() + ", gate=" + moe.gate().id() + ", routing=" + moe.routing()
+                + (moe.multiGate() ? " (gate per task)" : "") : ", dense";
         return "ModelConfig(D=" + embedDim + ", depth=" + depth + ", heads=" + numHeads + ", img=" + imgHeight + "x"
-                + imgWidth + ", patch=" + patchSize + moe + ", tasks=" + tasks + ", head_channels=" + headChannels + ")";
+                + imgWidth + ", patch=" + patchSize + moeText + ", tasks=" + tasks + ", head_channels=" + headChannels + ")";
     }
 
     /** Builder with the M³ViT ViT-S defaults of the README recipe; tasks are required. */
@@ -244,6 +259,11 @@ public final class ModelConfig {
         private float noisyStd = 0f;
         private boolean multiGate = true;
         private int gateTaskSpecificDim = -1;
+        private String routing;
+        private String dispatch = Dispatchers.REORDERED;
+        private double capacityFactor;
+        private boolean batchPrioritized;
+        private MoeSpec spec;
         private int headChannels = 256;
         private int inIndex = -1;
 
@@ -341,6 +361,24 @@ public final class ModelConfig {
             return this;
         }
 
+        /** The routing condition ({@link RoutingConditions} id); null = derived from multi_gate and G. */
+        public Builder moeRouting(String r) {
+            routing = r;
+            return this;
+        }
+
+        /** A {@link Dispatchers} id; default reordered. */
+        public Builder moeDispatch(String d) {
+            dispatch = d;
+            return this;
+        }
+
+        public Builder moeCapacity(double factor, boolean prioritized) {
+            capacityFactor = factor;
+            batchPrioritized = prioritized;
+            return this;
+        }
+
         public Builder headChannels(int c) {
             headChannels = c;
             return this;
@@ -405,24 +443,49 @@ public final class ModelConfig {
                     throw new IllegalArgumentException("backbone_kwargs.moe_mlp_ratio " + moeMlpRatio
                             + " gives an expert hidden width < 1 (negative means: use mlp_ratio)");
                 }
-                if (!"noisy_vmoe".equals(gateType)) {
-                    throw new IllegalArgumentException("backbone_kwargs.moe_gate_type '" + gateType
-                            + "' is not supported; M3ViT's only working gate is noisy_vmoe");
-                }
+                GateType gate = GateType.parse(gateType, "backbone_kwargs.moe_gate_type");
                 if (!(noisyStd >= 0) || Float.isInfinite(noisyStd)) {
-                    throw new IllegalArgumentException("backbone_kwargs.vmoe_noisy_std must be a finite number >= 0,"
+                    throw InvalidInputException.key("backbone_kwargs.vmoe_noisy_std", "must be a finite number >= 0,"
                             + " got " + noisyStd);
                 }
+                String cond = routing != null ? routing : derivedRouting(multiGate, gateTaskSpecificDim);
+                if (!RoutingConditions.ids().contains(cond)) {
+                    throw InvalidInputException.key("backbone_kwargs.moe_routing", "unknown routing condition '" + cond
+                            + "'; expected one of " + String.join(", ", RoutingConditions.ids()));
+                }
                 if (multiGate && gateTaskSpecificDim >= 0) {
-                    throw new IllegalArgumentException("backbone_kwargs.multi_gate True cannot be combined with"
+                    throw InvalidInputException.key("backbone_kwargs.multi_gate", "True cannot be combined with"
                             + " backbone_kwargs.gate_task_specific_dim " + gateTaskSpecificDim
                             + " >= 0 (the reference builds (D+G)-row gates with no task embedding); use -1,"
                             + " or multi_gate False for task-conditioned routing");
                 }
                 if (!multiGate && gateTaskSpecificDim == 0) {
-                    throw new IllegalArgumentException("backbone_kwargs.gate_task_specific_dim 0 gives an empty task"
+                    throw InvalidInputException.key("backbone_kwargs.gate_task_specific_dim", "0 gives an empty task"
                             + " embedding; use >= 1 for task-conditioned routing or -1 for none");
                 }
+                if (cond.equals("task_conditioned") && (multiGate || gateTaskSpecificDim < 1)) {
+                    throw InvalidInputException.key("backbone_kwargs.moe_routing", "task_conditioned needs"
+                            + " multi_gate False and gate_task_specific_dim >= 1 (one shared gate fed the task"
+                            + " embedding)");
+                }
+                if (!cond.equals("task_conditioned") && gateTaskSpecificDim >= 1) {
+                    throw InvalidInputException.key("backbone_kwargs.gate_task_specific_dim", gateTaskSpecificDim
+                            + " gives a task embedding, which only moe_routing task_conditioned uses (got "
+                            + cond + ")");
+                }
+                if (!Dispatchers.ids().contains(dispatch)) {
+                    throw InvalidInputException.key("backbone_kwargs.moe_dispatch", "unknown dispatch mode '"
+                            + dispatch + "'; expected one of " + String.join(", ", Dispatchers.ids()));
+                }
+                if (!(capacityFactor >= 0) || Double.isInfinite(capacityFactor)) {
+                    throw InvalidInputException.key("backbone_kwargs.moe_capacity_factor", "must be a finite number"
+                            + " >= 0 (0 = no limit), got " + capacityFactor);
+                }
+                spec = new MoeSpec(moeExperts, moeTopK, gate, noisyStd, cond, multiGate, gateTaskSpecificDim, dispatch,
+                        capacityFactor, batchPrioritized, ExpertKind.FFN);
+            } else {
+                // a dense ViT has no MoE layer; the defaults keep accessors total and the config comparable
+                spec = MoeSpec.m3vitDefaults();
             }
             positive("head_kwargs.channels", headChannels);
             if (inIndex >= depth) {

@@ -3,7 +3,8 @@ package org.m3vit.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.config.RoutingMode;
+import org.m3vit.moe.AttributeCondition;
+import org.m3vit.moe.GateType;
 import org.m3vit.task.Task;
 
 /**
@@ -98,7 +99,7 @@ public final class FlopCounter {
                 p += d * h + h + h * d + d;
             }
         }
-        if (c.isMoe() && c.routingMode() == RoutingMode.TASK_CONDITIONED) {
+        if (c.isMoe() && c.taskConditioned()) {
             long g = c.gateTaskSpecificDim();
             p += c.tasks().size() * g + g + g * g + g + 2 * g; // gate_task_represent
         }
@@ -119,15 +120,25 @@ public final class FlopCounter {
         return c.moeLayers().size() * (long) c.moeTopK() * oneExpertParams();
     }
 
+    /** Width of the rows a gate scores, per routing condition (see moe.RoutingConditions). */
     private long gateInputDim() {
-        return c.embedDim() + (c.routingMode() == RoutingMode.TASK_CONDITIONED ? c.gateTaskSpecificDim() : 0);
+        return switch (c.routing()) {
+            case "task_conditioned" -> c.embedDim() + c.gateTaskSpecificDim();
+            case "modality" -> VisionTransformerMoe.MODALITIES;
+            case "task" -> c.tasks().size();
+            default -> c.embedDim(); // token, context, attribute (its embedding is D wide)
+        };
     }
 
     /** w_gate parameters for {@code tasks} pathways: one gate per task in multi-gate mode, else the shared one. */
     private long gateParams(int tasks) {
-        long perGate = gateInputDim() * c.moeExperts();
-        int gates = c.routingMode() == RoutingMode.MULTI_GATE ? tasks : 1;
-        return c.moeLayers().size() * perGate * gates;
+        // noisy_topk learns its noise scale: a w_noise as large as w_gate
+        long perGate = gateInputDim() * c.moeExperts() * (c.moe().gate() == GateType.NOISY_TOPK ? 2 : 1);
+        int gates = c.multiGate() ? tasks : 1;
+        // attribute routing embeds the attribute vector: Linear(A→D) + LayerNorm(D) per layer
+        long attribute = c.routing().equals("attribute")
+                ? (long) AttributeCondition.DEFAULT_ATTRIBUTES * c.embedDim() + 3L * c.embedDim() : 0;
+        return c.moeLayers().size() * (perGate * gates + attribute);
     }
 
     public long headParams(Task t) {
@@ -191,7 +202,7 @@ public final class FlopCounter {
         for (int i = first + 1; i < c.depth(); i++) {
             macs += attentionHalfMacs() + ffnHalfMacs(i);
         }
-        if (c.routingMode() == RoutingMode.TASK_CONDITIONED) {
+        if (c.taskConditioned()) {
             long g = c.gateTaskSpecificDim();
             macs += c.tasks().size() * g + g * g + 2 * g; // f_t for this task
         }

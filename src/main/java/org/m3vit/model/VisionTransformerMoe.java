@@ -14,8 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.config.RoutingMode;
-import org.m3vit.moe.MoeLayer;
+import org.m3vit.moe.MoeOutput;
 import org.m3vit.moe.RoutingContext;
 import org.m3vit.moe.TaskEmbedding;
 import org.m3vit.nn.NamedBlocks;
@@ -39,6 +38,12 @@ public final class VisionTransformerMoe extends AbstractBlock {
     private final List<VitBlock> blockList = new ArrayList<>();
     private final TaskEmbedding taskEmbedding;
 
+    /** Every token is an image token: one modality (id 0) for modality-level routing. */
+    public static final int MODALITIES = 1;
+
+    /** Uni-Perceiver-MoE's attribute row for an image input sequence (uni-perceiver-moe.md §2.1). */
+    private static final float[] IMAGE_INPUT_ATTRIBUTES = {1, 0, 0, 1, 1, 0, 0, 0};
+
     public VisionTransformerMoe(ModelConfig config) {
         this.config = config;
         int d = config.embedDim();
@@ -51,23 +56,13 @@ public final class VisionTransformerMoe extends AbstractBlock {
         blocks = addChildBlock("blocks", new NamedBlocks<>());
         int tasks = config.tasks().size();
         for (int i = 0; i < config.depth(); i++) {
-            VitBlock b;
-            if (config.isMoeBlock(i)) {
-                MoeLayer.Builder mb = MoeLayer.builder().dim(d).hidden(config.moeHidden())
-                        .experts(config.moeExperts()).topK(config.moeTopK()).gate(config.gateType())
-                        .noiseStd(config.noisyStd()).dispatch("reordered");
-                if (config.routingMode() == RoutingMode.MULTI_GATE) {
-                    mb.multiGate(tasks);
-                } else if (config.routingMode() == RoutingMode.TASK_CONDITIONED) {
-                    mb.condition("task_conditioned").tasks(tasks).taskDim(config.gateTaskSpecificDim());
-                }
-                b = VitBlock.moe(d, config.numHeads(), mb.build());
-            } else {
-                b = VitBlock.dense(d, config.numHeads(), config.denseHidden());
-            }
-            blockList.add(blocks.add(Integer.toString(i), b));
+            Sublayer.FeedForwardFactory ffn = config.isMoeBlock(i)
+                    ? Sublayers.moeFfn(config.moe(), config.moeHidden(), tasks, MODALITIES)
+                    : Sublayers.mlp(config.denseHidden());
+            blockList.add(blocks.add(Integer.toString(i),
+                    new VitBlock(d, config.numHeads(), Sublayers.denseProjections(), ffn)));
         }
-        taskEmbedding = config.isMoe() && config.routingMode() == RoutingMode.TASK_CONDITIONED
+        taskEmbedding = config.taskConditioned()
                 ? addChildBlock("gate_task_represent", new TaskEmbedding(tasks, config.gateTaskSpecificDim()))
                 : null;
     }
@@ -105,18 +100,21 @@ public final class VisionTransformerMoe extends AbstractBlock {
         }
     }
 
-    /** The router inputs a task pathway needs: its task id, and f_t for task-conditioned routing. */
+    /**
+     * The router inputs a task pathway needs: its task id (multi-gate and task-level routing), f_t for
+     * task-conditioned routing, the image modality for modality-level routing and the image-input
+     * attribute row for attribute-level routing (every token of this model is an image token).
+     */
     public RoutingContext routingContext(ParameterStore ps, NDManager manager, int taskId, boolean training) {
         config.tasks().get(taskId); // range check
-        switch (config.routingMode()) {
-            case MULTI_GATE:
-                return RoutingContext.forTask(taskId);
-            case TASK_CONDITIONED:
-                return RoutingContext.builder().task(taskId)
-                        .taskFeature(taskEmbedding.forward(ps, manager, taskId, training)).build();
-            default:
-                return RoutingContext.builder().task(taskId).build();
+        RoutingContext.Builder ctx = RoutingContext.builder().task(taskId);
+        switch (config.routing()) {
+            case "task_conditioned" -> ctx.taskFeature(taskEmbedding.forward(ps, manager, taskId, training));
+            case "modality" -> ctx.modality(manager.zeros(new Shape(config.numPatches() + 1L), DataType.INT64));
+            case "attribute" -> ctx.attributes(manager.create(IMAGE_INPUT_ATTRIBUTES, new Shape(1, 8)), null);
+            default -> { } // token and context routing see only the tokens
         }
+        return ctx.build();
     }
 
     /** One task's pathway: the backbone with that task's routers. */
@@ -155,12 +153,14 @@ public final class VisionTransformerMoe extends AbstractBlock {
         for (int i = 0; i < first; i++) {
             VitBlock b = blockList.get(i);
             NDArray in = x;
-            x = InferenceScope.run(training, () -> b.forward(ps, in, RoutingContext.none(), training).output());
+            x = InferenceScope.run(training, () -> b.forward(ps, in, new BlockCall(RoutingContext.none()), training));
             outs.add(x);
         }
         NDArray last = x;
         NDArray afterAttention = first < config.depth()
-                ? InferenceScope.run(training, () -> blockList.get(first).attend(ps, last, training)) : null;
+                ? InferenceScope.run(training,
+                        () -> blockList.get(first).attend(ps, last, new BlockCall(RoutingContext.none()), training))
+                : null;
         return new Prefix(outs, afterAttention);
     }
 
@@ -177,14 +177,16 @@ public final class VisionTransformerMoe extends AbstractBlock {
                 VitBlock b = blockList.get(i);
                 NDArray in = i == first ? p.afterAttention() : x;
                 boolean attentionDone = i == first;
-                VitBlock.BlockResult r = InferenceScope.run(training,
-                        () -> attentionDone ? b.feedForward(ps, in, ctx, training) : b.forward(ps, in, ctx, training),
-                        VisionTransformerMoe::survivors);
-                x = r.output();
+                BlockCall call = new BlockCall(ctx);
+                x = InferenceScope.run(training,
+                        () -> attentionDone ? b.feedForward(ps, in, call, training) : b.forward(ps, in, call, training),
+                        out -> survivors(out, call));
                 outs.add(x);
-                if (r.moe() != null) {
-                    counts.put(i, r.moe().expertCounts());
-                    aux = aux == null ? r.moe().auxLoss() : aux.add(r.moe().auxLoss());
+                for (Map.Entry<String, MoeOutput> e : call.routed().entrySet()) {
+                    if (e.getKey().equals("mlp")) {
+                        counts.put(i, e.getValue().expertCounts());
+                    }
+                    aux = aux == null ? e.getValue().auxLoss() : aux.add(e.getValue().auxLoss());
                 }
             }
         }
@@ -194,13 +196,15 @@ public final class VisionTransformerMoe extends AbstractBlock {
         return new BackboneOutput(outs, aux, counts);
     }
 
-    /** What a block step must keep: its output and the MoE layer's results (and its gates' last statistics). */
-    private static NDArray[] survivors(VitBlock.BlockResult r) {
-        if (r.moe() == null) {
-            return new NDArray[] {r.output()};
+    /** What a block step must keep: its output and what is read of its MoE results (balancing loss, counts). */
+    private static NDArray[] survivors(NDArray output, BlockCall call) {
+        List<NDArray> keep = new ArrayList<>();
+        keep.add(output);
+        for (MoeOutput m : call.routed().values()) {
+            keep.add(m.auxLoss());
+            keep.add(m.expertCounts());
         }
-        return new NDArray[] {r.output(), r.moe().output(), r.moe().auxLoss(), r.moe().expertCounts(),
-            r.moe().load(), r.moe().importance()};
+        return keep.toArray(new NDArray[0]);
     }
 
     @Override

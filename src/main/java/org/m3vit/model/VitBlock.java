@@ -6,18 +6,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.m3vit.moe.MoeLayer;
-import org.m3vit.moe.MoeOutput;
 import org.m3vit.moe.RoutingContext;
 import org.m3vit.nn.LayerNormLayer;
 
 /**
- * Pre-norm ViT block: x + Attn(LN1(x)), then x + FFN(LN2(x)), where the FFN ({@code mlp}) is either a
- * dense {@link Mlp} or an {@link MoeLayer}. Split in two halves so the task-independent attention half
- * of the first MoE block can be shared across task pathways.
+ * Pre-norm transformer block: x + Attn(LN1(x)), then x + FFN(LN2(x)). The attention projections and the
+ * FFN are built by injected factories ({@link Sublayers}: dense linears and MLP, FFN experts, linear
+ * experts), so M³ViT's MoE block, the dense ViT block and conditional-MoE attention are the same class.
+ * Split in two halves so the task-independent attention half of the first MoE block can be shared across
+ * task pathways. Per-call routing state lives in the {@link BlockCall}, never in the block.
  */
 public final class VitBlock extends AbstractBlock {
 
@@ -25,63 +24,39 @@ public final class VitBlock extends AbstractBlock {
     private final LayerNormLayer norm1;
     private final Attention attn;
     private final LayerNormLayer norm2;
-    private final Mlp denseMlp;
-    private final MoeLayer moe;
+    private final Sublayer ffn;
 
-    private VitBlock(int dim, int heads, Block ffn) {
+    public VitBlock(int dim, int heads, Sublayer.ProjectionFactory attention, Sublayer.FeedForwardFactory ffn) {
         this.dim = dim;
         norm1 = addChildBlock("norm1", LayerNormLayer.vit(dim));
-        attn = addChildBlock("attn", new Attention(dim, heads));
+        attn = addChildBlock("attn", new Attention(dim, heads, attention));
         norm2 = addChildBlock("norm2", LayerNormLayer.vit(dim));
-        addChildBlock("mlp", ffn);
-        denseMlp = ffn instanceof Mlp ? (Mlp) ffn : null;
-        moe = ffn instanceof MoeLayer ? (MoeLayer) ffn : null;
+        this.ffn = ffn.create(dim);
+        addChildBlock("mlp", this.ffn.block());
     }
 
+    /** A dense ViT block with FFN hidden width {@code hidden}. */
     public static VitBlock dense(int dim, int heads, int hidden) {
-        return new VitBlock(dim, heads, new Mlp(dim, hidden));
+        return new VitBlock(dim, heads, Sublayers.denseProjections(), Sublayers.mlp(hidden));
     }
 
-    public static VitBlock moe(int dim, int heads, MoeLayer moe) {
-        return new VitBlock(dim, heads, moe);
+    /** First half: x + Attn(LN1(x)). Task-independent unless the attention projections are routed. */
+    public NDArray attend(ParameterStore ps, NDArray x, BlockCall call, boolean training) {
+        return x.add(attn.forward(ps, norm1.forward(ps, x, training), call, training));
     }
 
-    public boolean isMoe() {
-        return moe != null;
+    /** Second half: x + FFN(LN2(x)); an MoE FFN routes with the call's context (the task's router). */
+    public NDArray feedForward(ParameterStore ps, NDArray x, BlockCall call, boolean training) {
+        return x.add(ffn.forward(ps, norm2.forward(ps, x, training), call, training));
     }
 
-    public MoeLayer moeLayer() {
-        return moe;
+    public NDArray forward(ParameterStore ps, NDArray x, BlockCall call, boolean training) {
+        return feedForward(ps, attend(ps, x, call, training), call, training);
     }
-
-    /** First half: x + Attn(LN1(x)). Never depends on the task. */
-    public NDArray attend(ParameterStore ps, NDArray x, boolean training) {
-        return x.add(attn.forward(ps, norm1.forward(ps, x, training), training));
-    }
-
-    /** Second half: x + FFN(LN2(x)); for an MoE FFN the routing context selects the task's router. */
-    public BlockResult feedForward(ParameterStore ps, NDArray x, RoutingContext ctx, boolean training) {
-        NDArray h = norm2.forward(ps, x, training);
-        if (moe == null) {
-            return new BlockResult(x.add(denseMlp.forward(ps, h, training)), null);
-        }
-        MoeOutput out = moe.forward(ps, h, ctx, training);
-        return new BlockResult(x.add(out.output()), out);
-    }
-
-    public BlockResult forward(ParameterStore ps, NDArray x, RoutingContext ctx, boolean training) {
-        return feedForward(ps, attend(ps, x, training), ctx, training);
-    }
-
-    /** A block's output and, for an MoE block, the layer's routing result (aux loss, expert counts). */
-    public record BlockResult(NDArray output, MoeOutput moe) {}
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        if (moe != null) {
-            throw new UnsupportedOperationException("an MoE block needs a routing context; call forward(ps, x, ctx, …)");
-        }
-        return new NDList(forward(ps, inputs.singletonOrThrow(), RoutingContext.none(), training).output());
+        return new NDList(forward(ps, inputs.singletonOrThrow(), new BlockCall(RoutingContext.none()), training));
     }
 
     @Override
@@ -95,10 +70,6 @@ public final class VitBlock extends AbstractBlock {
         norm1.initialize(manager, dataType, tokens);
         attn.initialize(manager, dataType, tokens);
         norm2.initialize(manager, dataType, tokens);
-        if (moe != null) {
-            moe.initialize(manager, dataType);
-        } else {
-            denseMlp.initialize(manager, dataType, tokens);
-        }
+        ffn.initialize(manager, dataType);
     }
 }

@@ -10,6 +10,8 @@ import ai.djl.training.ParameterStore;
  */
 final class DenseDispatcher implements Dispatcher {
 
+    static final String ID = "dense";
+
     private final CapacityPolicy capacity;
 
     DenseDispatcher(CapacityPolicy capacity) {
@@ -17,8 +19,8 @@ final class DenseDispatcher implements Dispatcher {
     }
 
     @Override
-    public DispatchMode mode() {
-        return DispatchMode.DENSE;
+    public String id() {
+        return ID;
     }
 
     @Override

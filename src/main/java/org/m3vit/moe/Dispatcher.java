@@ -16,12 +16,6 @@ public interface Dispatcher {
     NDArray combine(ParameterStore ps, Experts experts, NDArray tokens, NDArray indices, NDArray scores,
             NDArray expertCounts, boolean training);
 
-    DispatchMode mode();
-
-    static Dispatcher create(DispatchMode mode, CapacityPolicy capacity) {
-        return switch (mode) {
-            case REORDERED -> new ReorderedDispatcher(capacity);
-            case DENSE -> new DenseDispatcher(capacity);
-        };
-    }
+    /** The id it is registered under in {@link Dispatchers}. */
+    String id();
 }

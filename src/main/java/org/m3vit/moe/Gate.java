@@ -17,7 +17,8 @@ import org.m3vit.nn.TorchInit;
 /**
  * A router's gate: scores R rows against E experts with {@code w_gate} (d × E, no bias) and picks k
  * experts per row. Subclasses differ only in how logits become choices and in their balancing loss.
- * The last batch's per-expert load and importance stay readable for monitoring.
+ * A gate holds only its weights: every result of a call is returned, never kept, so one gate can serve
+ * concurrent calls.
  */
 public abstract class Gate extends AbstractBlock {
 
@@ -25,9 +26,6 @@ public abstract class Gate extends AbstractBlock {
     protected final int experts;
     protected final int topK;
     protected final Parameter wGate;
-
-    private NDArray lastLoad;
-    private NDArray lastImportance;
 
     protected Gate(long inputDim, int experts, int topK) {
         Checks.positive("gate input dimension", inputDim);
@@ -62,26 +60,10 @@ public abstract class Gate extends AbstractBlock {
     public final GateDecision route(ParameterStore ps, NDArray rows, boolean training) {
         Checks.floatInput("router input", rows);
         Checks.shape("router input", rows, -1, inputDim);
-        GateDecision d = decide(ps, rows, training);
-        lastLoad = d.load().stopGradient();
-        lastImportance = d.importance().stopGradient();
-        return d;
+        return decide(ps, rows, training);
     }
 
     protected abstract GateDecision decide(ParameterStore ps, NDArray rows, boolean training);
-
-    /**
-     * Per-expert load of the last batch (E), or null before the first call. It lives where the call's
-     * temporaries live: read it before the enclosing NDScope or step manager closes.
-     */
-    public NDArray lastLoad() {
-        return lastLoad;
-    }
-
-    /** Per-expert importance (sum of selected scores) of the last batch (E); same lifetime as {@link #lastLoad}. */
-    public NDArray lastImportance() {
-        return lastImportance;
-    }
 
     protected NDArray clean(ParameterStore ps, NDArray rows, boolean training) {
         return rows.matMul(ps.getValue(wGate, rows.getDevice(), training));

@@ -2,6 +2,7 @@ package org.m3vit.moe;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.m3vit.errors.InvalidInputException;
 
 /** How router logits become expert choices. */
 public enum GateType {
@@ -23,12 +24,17 @@ public enum GateType {
     }
 
     public static GateType parse(String name) {
+        return parse(name, "gate");
+    }
+
+    /** @param key the config key or field that names the gate, for the error */
+    public static GateType parse(String name, String key) {
         for (GateType t : values()) {
             if (t.id.equals(name)) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown gate type '" + name + "'; expected one of "
+        throw InvalidInputException.key(key, "unknown gate type '" + name + "'; expected one of "
                 + Arrays.stream(values()).map(GateType::id).collect(Collectors.joining(", ")));
     }
 }

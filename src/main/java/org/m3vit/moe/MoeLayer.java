@@ -10,16 +10,18 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
-
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.nn.Checks;
 
 /**
  * A sparse Mixture-of-Experts layer: routing condition → gate (one, or one per task) → dispatcher →
  * experts. Parameters are named as in the M³ViT state dict relative to the layer
  * ({@code gate.w_gate} or {@code gate.{t}.w_gate}, {@code experts.htoh4.weight}, …).
+ *
+ * <p>{@link #route} and {@link #apply} are the two halves of {@link #forward}: a decision made by one
+ * layer's router can be applied by other layers of the same block (built {@link Builder#withoutRouter()}).
+ * The layer keeps no per-call state, so one layer can serve concurrent calls.
  *
  * <pre>{@code
  * MoeLayer moe = MoeLayer.builder().dim(384).hidden(384).experts(16).topK(4)
@@ -29,10 +31,6 @@ import org.m3vit.nn.Checks;
  * }</pre>
  */
 public final class MoeLayer extends AbstractBlock {
-
-    /** Names accepted by {@link Builder#condition(String)}. */
-    public static final List<String> CONDITIONS =
-            List.of("token", "task_conditioned", "context", "modality", "task", "attribute");
 
     private final long dim;
     private final RoutingCondition condition;
@@ -45,10 +43,12 @@ public final class MoeLayer extends AbstractBlock {
         this.dim = b.dim;
         this.multiGate = b.multiGateTasks > 0;
         this.gates = gates;
-        addChildBlock("gate", gateModule);
+        if (gateModule != null) {
+            addChildBlock("gate", gateModule);
+        }
         this.experts = addChildBlock("experts", experts);
-        this.condition = addChildBlock("condition", condition);
-        this.dispatcher = Dispatcher.create(b.dispatch, new CapacityPolicy(b.capacityFactor, b.batchPrioritized));
+        this.condition = condition == null ? null : addChildBlock("condition", condition);
+        this.dispatcher = Dispatchers.create(b.dispatch, new CapacityPolicy(b.capacityFactor, b.batchPrioritized));
     }
 
     public static Builder builder() {
@@ -74,12 +74,17 @@ public final class MoeLayer extends AbstractBlock {
      * @param ctx what the routing condition needs (task id for multi-gate, f_t, attributes, modality)
      */
     public MoeOutput forward(ParameterStore ps, NDArray x, RoutingContext ctx, boolean training) {
-        Checks.floatInput("MoE input", x);
-        boolean flat = x.getShape().dimension() == 2;
-        NDArray seq = flat ? x.expandDims(0) : x;
-        Checks.shape("MoE input", seq, -1, -1, dim);
-        Shape inShape = seq.getShape();
+        RoutingDecision decision = route(ps, x, ctx, training);
+        return new MoeOutput(apply(ps, x, decision, training), decision);
+    }
 
+    /** This layer's router on tokens (B, L, D) or (T, D): every token's experts and weights. */
+    public RoutingDecision route(ParameterStore ps, NDArray x, RoutingContext ctx, boolean training) {
+        if (condition == null) {
+            throw new IllegalStateException("this MoE layer was built without a router; apply a decision made by"
+                    + " the layer that shares it");
+        }
+        NDArray seq = sequence(x);
         RouterInput routed = condition.features(ps, seq, ctx, training);
         Gate gate = gates.get(multiGate ? ctx.taskId(gates.size(), "multi-gate routing") : 0);
         GateDecision decision = gate.route(ps, routed.rows(), training);
@@ -89,13 +94,34 @@ public final class MoeLayer extends AbstractBlock {
         NDArray counts = routed.rowOfToken() == null
                 ? decision.counts().toType(DataType.INT64, false)
                 : indices.oneHot(experts.count()).sum(new int[] {0, 1}).toType(DataType.INT64, false);
+        return new RoutingDecision(indices, scores, counts, decision.auxLoss(), decision.load(), decision.importance(),
+                experts.count());
+    }
 
+    /** This layer's experts on tokens (B, L, D) or (T, D), combined as {@code decision} says. */
+    public NDArray apply(ParameterStore ps, NDArray x, RoutingDecision decision, boolean training) {
+        boolean flat = x.getShape().dimension() == 2;
+        NDArray seq = sequence(x);
+        Shape inShape = seq.getShape();
         NDArray tokens = RoutingCondition.flatTokens(seq);
-        NDArray y = dispatcher.combine(ps, experts, tokens, indices, scores, counts, training);
+        if (decision.experts() != experts.count() || decision.tokens() != tokens.getShape().get(0)) {
+            throw InvalidInputException.field("routing decision", "covers " + decision.tokens() + " tokens over "
+                    + decision.experts() + " experts, but this layer has " + experts.count() + " experts and got "
+                    + tokens.getShape().get(0) + " tokens");
+        }
+        NDArray y = dispatcher.combine(ps, experts, tokens, decision.indices(), decision.scores(),
+                decision.expertCounts(), training);
         Shape outShape = flat
                 ? new Shape(inShape.get(1), experts.outputDim())
                 : new Shape(inShape.get(0), inShape.get(1), experts.outputDim());
-        return new MoeOutput(y.reshape(outShape), decision.auxLoss(), counts, decision.load(), decision.importance());
+        return y.reshape(outShape);
+    }
+
+    private NDArray sequence(NDArray x) {
+        Checks.floatInput("MoE input", x);
+        NDArray seq = x.getShape().dimension() == 2 ? x.expandDims(0) : x;
+        Checks.shape("MoE input", seq, -1, -1, dim);
+        return seq;
     }
 
     @Override
@@ -126,11 +152,17 @@ public final class MoeLayer extends AbstractBlock {
         return experts;
     }
 
+    /** What the router sees; null for a layer built without a router. */
     public RoutingCondition condition() {
         return condition;
     }
 
-    /** The gates: one per task in multi-gate mode, otherwise a single shared one. */
+    /** Whether this layer has a router of its own ({@link #route} works). */
+    public boolean hasRouter() {
+        return condition != null;
+    }
+
+    /** The gates: one per task in multi-gate mode, otherwise a single shared one; empty without a router. */
     public List<Gate> gates() {
         return gates;
     }
@@ -139,8 +171,9 @@ public final class MoeLayer extends AbstractBlock {
         return multiGate;
     }
 
-    public DispatchMode dispatchMode() {
-        return dispatcher.mode();
+    /** The dispatcher's {@link Dispatchers} id. */
+    public String dispatch() {
+        return dispatcher.id();
     }
 
     /** Builder; {@code dim}, {@code experts} and {@code topK} are required. */
@@ -152,7 +185,7 @@ public final class MoeLayer extends AbstractBlock {
         private int topK = -1;
         private GateType gateType = GateType.NOISY_VMOE;
         private float noiseStd = 1f;
-        private DispatchMode dispatch = DispatchMode.REORDERED;
+        private String dispatch = Dispatchers.REORDERED;
         private String condition = "token";
         private int multiGateTasks;
         private int tasks;
@@ -161,6 +194,7 @@ public final class MoeLayer extends AbstractBlock {
         private int attributeDim = AttributeCondition.DEFAULT_ATTRIBUTES;
         private double capacityFactor;
         private boolean batchPrioritized;
+        private boolean router = true;
 
         /** Token width D. */
         public Builder dim(long d) {
@@ -205,16 +239,13 @@ public final class MoeLayer extends AbstractBlock {
             return this;
         }
 
-        public Builder dispatch(String name) {
-            return dispatch(DispatchMode.parse(name));
-        }
-
-        public Builder dispatch(DispatchMode mode) {
-            dispatch = mode;
+        /** A {@link Dispatchers} id; default reordered. */
+        public Builder dispatch(String id) {
+            dispatch = Dispatchers.check(id);
             return this;
         }
 
-        /** What the router sees: one of {@link #CONDITIONS}. Default "token". */
+        /** What the router sees: a {@link RoutingConditions} id. Default "token". */
         public Builder condition(String name) {
             condition = name;
             return this;
@@ -260,6 +291,35 @@ public final class MoeLayer extends AbstractBlock {
             return this;
         }
 
+        /**
+         * No router of its own: the layer only holds experts and applies decisions made by another layer's
+         * router in the same block ({@link MoeLayer#apply}).
+         */
+        public Builder withoutRouter() {
+            router = false;
+            return this;
+        }
+
+        /**
+         * Everything but the widths from a spec, as it is: experts, top-k, gate, noise, routing condition,
+         * per-task gates ({@code tasks} gates when {@code spec.multiGate()}), dispatch and capacity. The
+         * expert kind needs its width: {@link #hidden} for FFN experts, {@link #linearExperts} for linear ones.
+         */
+        public Builder spec(MoeSpec spec, int numTasks) {
+            experts = spec.experts();
+            topK = spec.topK();
+            gateType = spec.gate();
+            noiseStd = spec.noiseStd();
+            condition = spec.routing();
+            dispatch = spec.dispatch();
+            capacityFactor = spec.capacityFactor();
+            batchPrioritized = spec.batchPrioritized();
+            tasks = numTasks;
+            taskDim = spec.taskDim();
+            multiGateTasks = spec.multiGate() ? numTasks : 0;
+            return this;
+        }
+
         public MoeLayer build() {
             Checks.positive("dim", dim);
             Checks.positive("experts", experts);
@@ -273,53 +333,31 @@ public final class MoeLayer extends AbstractBlock {
                         ? "set the expert hidden width (hidden, must be >= 1) or linearExperts(out)"
                         : "choose FFN experts (hidden) or linear experts (linearExperts), not both");
             }
-            RoutingCondition cond = buildCondition();
+            new CapacityPolicy(capacityFactor, batchPrioritized); // validates before anything is built
+            Experts ex = hidden > 0 ? new FfnExperts(experts, dim, hidden) : new LinearExperts(experts, dim, linearOut);
+            if (!router) {
+                return new MoeLayer(this, null, null, List.of(), ex);
+            }
+            RoutingCondition cond = RoutingConditions.create(condition, new RoutingConditions.Params(dim, tasks,
+                    taskDim, modalities, attributeDim, multiGateTasks > 0));
             List<Gate> gateList = new ArrayList<>();
             int gateCount = Math.max(1, multiGateTasks);
             for (int t = 0; t < gateCount; t++) {
                 gateList.add(Gate.create(gateType, cond.featureDim(), experts, topK, noiseStd));
             }
             Block gateModule = multiGateTasks > 0 ? new GateList(gateList) : gateList.get(0);
-            Experts ex = hidden > 0 ? new FfnExperts(experts, dim, hidden) : new LinearExperts(experts, dim, linearOut);
-            new CapacityPolicy(capacityFactor, batchPrioritized); // validates before anything is built
             return new MoeLayer(this, cond, gateModule, List.copyOf(gateList), ex);
-        }
-
-        private RoutingCondition buildCondition() {
-            String c = condition == null ? "" : condition.toLowerCase(Locale.ROOT);
-            switch (c) {
-                case "token":
-                    return new TokenCondition(dim);
-                case "task_conditioned":
-                    if (multiGateTasks > 0) {
-                        throw new IllegalArgumentException("task_conditioned routing uses one shared gate fed the"
-                                + " task embedding; it cannot be combined with multi_gate");
-                    }
-                    if (taskDim < 1) {
-                        throw new IllegalArgumentException("task_conditioned routing needs gate_task_specific_dim"
-                                + " >= 1, got " + taskDim);
-                    }
-                    return new TaskConditionedCondition(dim, taskDim);
-                case "context":
-                    return new ContextCondition(dim);
-                case "modality":
-                    return new OneHotCondition(OneHotCondition.Label.MODALITY, modalities);
-                case "task":
-                    return new OneHotCondition(OneHotCondition.Label.TASK, tasks);
-                case "attribute":
-                    return new AttributeCondition(attributeDim, dim);
-                default:
-                    throw new IllegalArgumentException("unknown routing condition '" + condition
-                            + "'; expected one of " + CONDITIONS.stream().collect(Collectors.joining(", ")));
-            }
         }
     }
 
     @Override
     public String toString() {
+        if (condition == null) {
+            return "MoeLayer(dim=" + dim + ", experts=" + experts.count() + ", shared routing, dispatch="
+                    + dispatcher.id() + ")";
+        }
         return "MoeLayer(dim=" + dim + ", experts=" + experts.count() + ", top_k=" + gates.get(0).topK()
                 + ", gate=" + gates.get(0).type().id() + ", condition=" + condition.id()
-                + (multiGate ? ", multi_gate=" + gates.size() : "") + ", dispatch=" + dispatcher.mode().id() + ")";
+                + (multiGate ? ", multi_gate=" + gates.size() : "") + ", dispatch=" + dispatcher.id() + ")";
     }
-
 }

@@ -18,6 +18,8 @@ import ai.djl.training.ParameterStore;
  */
 final class ReorderedDispatcher implements Dispatcher {
 
+    static final String ID = "reordered";
+
     private final CapacityPolicy capacity;
 
     ReorderedDispatcher(CapacityPolicy capacity) {
@@ -25,8 +27,8 @@ final class ReorderedDispatcher implements Dispatcher {
     }
 
     @Override
-    public DispatchMode mode() {
-        return DispatchMode.REORDERED;
+    public String id() {
+        return ID;
     }
 
     @Override

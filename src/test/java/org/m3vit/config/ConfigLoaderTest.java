@@ -85,7 +85,8 @@ class ConfigLoaderTest {
         assertEquals(2, c.moeTopK());
         assertEquals(768, c.moeHidden());
         assertEquals(16, c.moeExperts());
-        assertEquals(RoutingMode.MULTI_GATE, c.routingMode());
+        assertTrue(c.multiGate());
+        assertEquals("token", c.routing());
         assertEquals(256, c.headChannels());
         assertEquals(List.of(Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE), c.tasks().tasks());
         assertEquals(4, c.tasks().idOf(Task.EDGE), "ids follow the reference order, not the YAML order");
@@ -100,7 +101,7 @@ class ConfigLoaderTest {
                 "backbone_kwargs.gate_task_specific_dim", 64, "head_kwargs.channels", 128));
         assertEquals(4, c.moeTopK());
         assertEquals(384, c.moeHidden());
-        assertEquals(RoutingMode.TASK_CONDITIONED, c.routingMode());
+        assertEquals("task_conditioned", c.routing());
         assertEquals(64, c.gateTaskSpecificDim());
         assertEquals(128, c.headChannels());
     }
@@ -152,7 +153,7 @@ class ConfigLoaderTest {
             }
         }
         ModelConfig onehot = ConfigLoader.load(Path.of("configs/pascal/vit_moe/pup_moe_vit_small_multi_task_baseline_onehot.yml"));
-        assertEquals(RoutingMode.TASK_CONDITIONED, onehot.routingMode());
+        assertEquals("task_conditioned", onehot.routing());
         ModelConfig nyud = ConfigLoader.load(Path.of("configs/nyud/vit_moe/pup_moe_vit_small_multi_task_baseline.yml"));
         assertEquals(40, nyud.tasks().channels(Task.SEMSEG));
         assertEquals(30 * 40, nyud.numPatches());
