@@ -9,9 +9,8 @@ import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.Evaluator;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
-import org.m3vit.model.ModelWeights;
-import org.m3vit.model.MultiTaskModel;
-import ai.djl.ndarray.NDManager;
+import org.m3vit.infer.ModelArtifact;
+import org.m3vit.infer.Predictor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +25,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "Model weights.")
+    @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "Model weights: an m3vit artifact, or reference state-dict names with --config.")
     Path weights;
 
     @Option(names = "--data-root", required = true, paramLabel = "DATA", description = "Dataset root, laid out as the config's val_db_name.")
@@ -43,17 +42,15 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        threadsOption.apply();
-        ModelConfig config = model.load();
+        int threads = threadsOption.apply();
+        ModelConfig config = ModelArtifact.resolveConfig(weights, model.loadIfGiven());
         MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL,
                 java.util.EnumSet.copyOf(config.tasks().tasks()));
         Path results = out != null ? out
                 : weights.toAbsolutePath().getParent().resolve("results");
         EvaluationResult r;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            MultiTaskModel m = new MultiTaskModel(config).initialize(manager);
-            ModelWeights.load(m, weights);
-            r = new Evaluator().run(m, reader, batchSize, Progress.line(),
+        try (Predictor predictor = Predictor.builder().weights(weights).config(config).threads(threads).build()) {
+            r = new Evaluator().run(predictor, reader, batchSize, Progress.line(),
                     (id, p) -> PredictionFiles.write(results, id, p));
         }
         Progress.clear();

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.model.ModelWeights;
+import org.m3vit.infer.ModelArtifact;
+import org.m3vit.infer.Provenance;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.model.TimmImport;
 import picocli.CommandLine.Command;
@@ -39,7 +40,8 @@ final class ImportTimmCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel m = new MultiTaskModel(config).initialize(manager);
             TimmImport.Report r = TimmImport.load(m, checkpoint);
-            ModelWeights.save(m, out, Map.of("imported_from", checkpoint.getFileName().toString()));
+            ModelArtifact.save(m, out, Provenance.of(Map.of("imported_from", checkpoint.getFileName().toString(),
+                    "seed", Integer.toString(seed))));
             System.out.printf("imported %d tensors, skipped %d (%s); wrote %s%n", r.loaded().size(),
                     r.skipped().size(), String.join(", ", r.skipped()), out);
         }

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.model.ModelWeights;
+import org.m3vit.infer.ModelArtifact;
+import org.m3vit.infer.Provenance;
 import org.m3vit.model.MultiTaskModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,7 +34,7 @@ final class InitWeightsCommand implements Callable<Integer> {
         Engine.getInstance().setRandomSeed(seed);
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel m = new MultiTaskModel(config).initialize(manager);
-            ModelWeights.save(m, out, Map.of("config", config.toString(), "seed", Integer.toString(seed)));
+            ModelArtifact.save(m, out, Provenance.of(Map.of("seed", Integer.toString(seed))));
         }
         System.out.println("wrote " + out);
         return 0;

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code --config} plus flags that override the YAML's model keys (the reference's CLI flags). */
 final class ModelOptions {
 
-    @Option(names = "--config", required = true, paramLabel = "C.yml", description = "Experiment YAML (reference layout).")
+    @Option(names = "--config", paramLabel = "C.yml", description = "Experiment YAML (reference layout). Required,"
+            + " except with an m3vit weights file, which carries its config (if given, it must agree).")
     Path config;
 
     @Option(names = "--img-size", paramLabel = "HxW", description = "Overrides backbone_kwargs.img_size (e.g. 512x512).")
@@ -42,6 +43,16 @@ final class ModelOptions {
     @Option(names = "--head-channels", description = "Overrides head_kwargs.channels (reference: 256).")
     Integer headChannels;
 
+    @Option(names = "--moe-routing", description = "Overrides backbone_kwargs.moe_routing: token, task_conditioned,"
+            + " context, modality, task or attribute.")
+    String moeRouting;
+
+    @Option(names = "--moe-dispatch", description = "Overrides backbone_kwargs.moe_dispatch: reordered or dense.")
+    String moeDispatch;
+
+    @Option(names = "--moe-capacity-factor", description = "Overrides backbone_kwargs.moe_capacity_factor (0 = no limit).")
+    Double moeCapacityFactor;
+
     Map<String, Object> overrides() {
         Map<String, Object> o = new LinkedHashMap<>();
         if (imgSize != null) {
@@ -64,10 +75,28 @@ final class ModelOptions {
         o.put("backbone_kwargs.multi_gate", multiGate);
         o.put("backbone_kwargs.gate_task_specific_dim", gateTaskSpecificDim);
         o.put("head_kwargs.channels", headChannels);
+        o.put("backbone_kwargs.moe_routing", moeRouting);
+        o.put("backbone_kwargs.moe_dispatch", moeDispatch);
+        o.put("backbone_kwargs.moe_capacity_factor", moeCapacityFactor);
         return o;
     }
 
+    /** The config; an error if --config is missing (commands that have no weights to take it from). */
     ModelConfig load() throws IOException {
+        if (config == null) {
+            throw new IllegalArgumentException("--config is required");
+        }
         return ConfigLoader.load(config, overrides());
+    }
+
+    /** The config if --config was given, else null (the weights file's own config is used). */
+    ModelConfig loadIfGiven() throws IOException {
+        if (config == null) {
+            if (overrides().values().stream().anyMatch(v -> v != null)) {
+                throw new IllegalArgumentException("model override flags (such as --img-size) need --config");
+            }
+            return null;
+        }
+        return load();
     }
 }

@@ -1,24 +1,19 @@
 package org.m3vit.cli;
 
-import org.m3vit.data.Augmentation;
-import org.m3vit.data.Interpolation;
-import org.m3vit.data.Resampling;
-import org.m3vit.io.ImageFiles;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.infer.ModelInput;
+import org.m3vit.infer.Predictor;
+import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyArray;
 import org.m3vit.io.NpyFiles;
 import org.m3vit.io.Tensor;
-import org.m3vit.model.ModelWeights;
-import org.m3vit.model.MultiTaskModel;
+import org.m3vit.io.TensorInfo;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskVisualizer;
 import picocli.CommandLine.ArgGroup;
@@ -30,14 +25,15 @@ import picocli.CommandLine.Option;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Run one task's pathway (that task's routers and head) in eval mode. With --image, writes a"
                 + " viewable PNG; with --input X.npy ((N,3,H,W) float32, already normalised), writes the head's raw"
-                + " output (N,C,H,W) float32.")
+                + " output (N,C,H,W) float32. An m3vit weights file carries its config; a reference-format one needs"
+                + " --config.")
 final class PredictCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
 
     @Option(names = "--weights", required = true, paramLabel = "W.safetensors",
-            description = "Model weights with the reference state-dict names.")
+            description = "Model weights: an m3vit artifact, or reference state-dict names with --config.")
     Path weights;
 
     @Option(names = "--task", required = true, description = "semseg, human_parts, sal, normals, edge or depth.")
@@ -62,10 +58,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        threadsOption.apply();
-        ModelConfig config = model.load();
+        int threads = threadsOption.apply();
         Task t = Task.parse(task);
-        config.tasks().idOf(t);
         String outName = out.getFileName().toString().toLowerCase(Locale.ROOT);
         if (input.npy != null && !outName.endsWith(".npy")) {
             throw new IllegalArgumentException("--out " + out + ": with --input the output must be a .npy file");
@@ -73,39 +67,38 @@ final class PredictCommand implements Callable<Integer> {
         if (input.image != null && !outName.endsWith(".png")) {
             throw new IllegalArgumentException("--out " + out + ": with --image the output must be a .png file");
         }
+        ModelConfig given = model.loadIfGiven();
         // Read the input before building the model so bad input fails fast.
-        Tensor x = input.npy != null ? asTensor(NpyFiles.read(input.npy)) : null;
+        NpyArray x = input.npy != null ? NpyFiles.read(input.npy) : null;
         ImageFiles.Pixels image = input.image != null ? ImageFiles.readRgb(input.image) : null;
-        int h = config.imgHeight();
-        int w = config.imgWidth();
-        if (x != null) {
-            long[] s = x.shape();
-            if (s.length != 4 || s[1] != config.inChans() || s[2] != h || s[3] != w) {
-                throw new IllegalArgumentException("--input " + input.npy + ": expected shape (N, " + config.inChans()
-                        + ", " + h + ", " + w + ") (the config's img_size), got " + org.m3vit.io.TensorInfo.shapeString(s));
-            }
-        }
-        try (NDManager manager = NDManager.newBaseManager()) {
-            MultiTaskModel m = new MultiTaskModel(config).initialize(manager);
-            ModelWeights.load(m, weights);
-            ParameterStore ps = new ParameterStore(manager, false);
+        try (Predictor predictor = Predictor.builder().weights(weights).config(given).threads(threads).build()) {
+            ModelConfig config = predictor.config();
+            config.tasks().idOf(t);
             int channels = config.tasks().channels(t);
+            int h = config.imgHeight();
+            int w = config.imgWidth();
             if (x != null) {
-                int n = (int) x.shape()[0];
-                int inPer = config.inChans() * h * w;
-                int outPer = channels * h * w;
-                float[] result = new float[n * outPer];
+                int[] s = x.shape();
+                if (s.length != 4 || s[1] != config.inChans() || s[2] != h || s[3] != w) {
+                    throw new IllegalArgumentException("--input " + input.npy + ": expected shape (N, "
+                            + config.inChans() + ", " + h + ", " + w + ") (the model's img_size), got "
+                            + TensorInfo.shapeString(toLongs(s)));
+                }
+                int n = s[0];
+                int per = config.inChans() * h * w;
+                List<Tensor> outs = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    float[] one = new float[inPer];
-                    System.arraycopy(x.floats(), i * inPer, one, 0, inPer);
-                    float[] y = runOne(m, ps, manager, one, t);
-                    System.arraycopy(y, 0, result, i * outPer, outPer);
+                    float[] one = new float[per];
+                    System.arraycopy(x.data(), i * per, one, 0, per);
+                    outs.add(predictor.predict(ModelInput.normalised(one, config.inChans(), h, w), t));
+                }
+                float[] result = new float[n * channels * h * w];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(outs.get(i).floats(), 0, result, i * channels * h * w, channels * h * w);
                 }
                 NpyFiles.writeFloat32(out, new int[] {n, channels, h, w}, result);
             } else {
-                // the validation transform of the data pipeline: cubic resize (cv2 semantics) + normalise
-                float[] resized = Resampling.resize(image.data, image.height, image.width, 3, h, w, Interpolation.CUBIC);
-                float[] y = runOne(m, ps, manager, Augmentation.toNormalizedChw(resized, h, w), t);
+                float[] y = predictor.predict(ModelInput.image(image.data, image.height, image.width), t).floats();
                 BufferedImage vis = TaskVisualizer.render(t, y, channels, h, w);
                 ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, t.isClassMap()));
             }
@@ -113,21 +106,11 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One image (C,H,W) through the task pathway; intermediates are freed with the sub-manager. */
-    private static float[] runOne(MultiTaskModel m, ParameterStore ps, NDManager manager, float[] chw, Task t) {
-        ModelConfig c = m.config();
-        try (NDManager sub = manager.newSubManager()) {
-            NDArray img = sub.create(chw, new Shape(1, c.inChans(), c.imgHeight(), c.imgWidth()));
-            return m.forward(ps, img, t, false).prediction().toFloatArray();
+    private static long[] toLongs(int[] s) {
+        long[] out = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            out[i] = s[i];
         }
-    }
-
-    private static Tensor asTensor(NpyArray a) {
-        int[] shape = a.shape();
-        long[] dims = new long[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            dims[i] = shape[i];
-        }
-        return Tensor.of(dims, a.data());
+        return out;
     }
 }

@@ -9,8 +9,8 @@ import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
-import org.m3vit.model.ModelWeights;
-import org.m3vit.model.MultiTaskModel;
+import org.m3vit.config.ConfigLoader;
+import org.m3vit.infer.Predictor;
 import org.m3vit.report.ExamplePrediction;
 import org.m3vit.report.ExamplePredictions;
 import org.m3vit.report.ReportWriter;
@@ -50,19 +50,18 @@ final class ReportCommand implements Callable<Integer> {
         for (Path r : runs) {
             data.add(RunData.load(r));
         }
-        int given = (config != null ? 1 : 0) + (weights != null ? 1 : 0) + (dataRoot != null ? 1 : 0);
-        if (given != 0 && given != 3) {
-            throw new IllegalArgumentException("the example grid needs all of --config, --weights and --data-root");
+        if ((weights != null) != (dataRoot != null) || (config != null && weights == null)) {
+            throw new IllegalArgumentException("the example grid needs --weights and --data-root (and --config for a"
+                    + " reference-format weights file)");
         }
         List<ExamplePrediction> ex = List.of();
-        if (given == 3 && examples > 0) {
-            ModelConfig c = org.m3vit.config.ConfigLoader.load(config);
-            MultiTaskReader reader = MultiTaskReader.open(c.tasks().dataset(), dataRoot, Split.VAL,
-                    EnumSet.copyOf(c.tasks().tasks()));
-            try (NDManager manager = NDManager.newBaseManager()) {
-                MultiTaskModel m = new MultiTaskModel(c).initialize(manager);
-                ModelWeights.load(m, weights);
-                ex = ExamplePredictions.collect(m, reader, examples);
+        if (weights != null && examples > 0) {
+            ModelConfig given = config == null ? null : ConfigLoader.load(config);
+            try (Predictor predictor = Predictor.builder().weights(weights).config(given).build()) {
+                ModelConfig c = predictor.config();
+                MultiTaskReader reader = MultiTaskReader.open(c.tasks().dataset(), dataRoot, Split.VAL,
+                        EnumSet.copyOf(c.tasks().tasks()));
+                ex = ExamplePredictions.collect(predictor, reader, examples);
             }
         }
         System.out.println(ReportWriter.write(data, ex, out));

@@ -1,5 +1,6 @@
 package org.m3vit.cli;
 
+import org.m3vit.infer.EngineSettings;
 import picocli.CommandLine.Option;
 
 /** The engine's intra-op thread count, shared by every command that runs the model. */
@@ -10,10 +11,11 @@ final class ThreadsOption {
 
     /** Checks the value and fixes the engine's thread count; call before the engine starts. */
     int apply() {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > EngineSettings.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + EngineSettings.MAX_THREADS
+                    + ", got " + threads);
         }
-        Runtime.configureThreads(threads);
+        EngineSettings.threads(threads);
         return threads;
     }
 }

@@ -179,16 +179,30 @@ public final class Augmentation {
      * with the ImageNet mean and std.
      */
     public static float[] toNormalizedChw(float[] hwcImage, int height, int width) {
+        return toNormalizedChw(hwcImage, height, width, MEAN, STD);
+    }
+
+    /** {@link #toNormalizedChw(float[], int, int)} with another per-channel mean and std. */
+    public static float[] toNormalizedChw(float[] hwcImage, int height, int width, float[] mean, float[] std) {
         int n = height * width;
         float[] image = new float[3 * n];
         for (int p = 0; p < n; p++) {
             for (int c = 0; c < 3; c++) {
                 float v = hwcImage[3 * p + c];
                 int u8 = (int) Math.max(0f, Math.min(255f, v));
-                image[c * n + p] = (u8 / 255f - MEAN[c]) / STD[c];
+                image[c * n + p] = (u8 / 255f - mean[c]) / std[c];
             }
         }
         return image;
+    }
+
+    /**
+     * The validation transform of an image alone: cubic resize (cv2 semantics) of an (h, w, 3) image in
+     * [0, 255] to height × width, then ToTensor + Normalize. What {@link #val} does to a sample's image.
+     */
+    public static float[] valImage(float[] hwcImage, int h, int w, int height, int width, float[] mean, float[] std) {
+        float[] resized = Resampling.resize(hwcImage, h, w, 3, height, width, Interpolation.CUBIC);
+        return toNormalizedChw(resized, height, width, mean, std);
     }
 
     /** AddIgnoreRegions + ToTensor + Normalize, and conversion to channel-first task targets. */

@@ -24,7 +24,7 @@ import org.m3vit.eval.MetricsSummary;
 import org.m3vit.eval.TrivialBaseline;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.Directories;
-import org.m3vit.model.ModelWeights;
+import org.m3vit.infer.Predictor;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.report.ExamplePrediction;
 import org.m3vit.report.ExamplePredictions;
@@ -151,7 +151,8 @@ public final class Demo {
             Comparison.Row untrained;
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = TrainingRun.newModel(config, manager);
-                untrained = row(name + " untrained", Comparison.Kind.UNTRAINED, evaluate(model, val, config));
+                untrained = row(name + " untrained", Comparison.Kind.UNTRAINED,
+                        evaluate(Predictor.of(model), val, config));
             }
             rows.add(untrained);
             runs.add(baselineRun(name + " untrained", untrained));
@@ -163,15 +164,14 @@ public final class Demo {
                     false, s.validate(), null), progress, log);
             Cost cost = Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9);
             costs.add(cost);
-            try (NDManager manager = NDManager.newBaseManager()) {
-                MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
-                ModelWeights.load(model, runDir.resolve(trained.state().weights));
-                EvaluationResult r = evaluate(model, val, config);
+            try (Predictor predictor = Predictor.builder().weights(runDir.resolve(trained.state().weights))
+                    .config(config.model).build()) {
+                EvaluationResult r = evaluate(predictor, val, config);
                 rows.add(row(name, Comparison.Kind.TRAINED, r));
                 r.writeTo(runDir.resolve("results"));
                 writeRunInfo(runDir, cost);
                 if (name.equals(MOE) && s.examples() > 0) {
-                    examples = ExamplePredictions.collect(model, val, s.examples());
+                    examples = ExamplePredictions.collect(predictor, val, s.examples());
                 }
             }
             runs.add(rename(RunData.load(runDir), name));
@@ -296,9 +296,9 @@ public final class Demo {
         Synthesizer.run(o, root, done -> progress.accept("synth " + done + "/" + s.images() + " images"));
     }
 
-    private EvaluationResult evaluate(MultiTaskModel model, MultiTaskReader val, TrainConfig config)
+    private EvaluationResult evaluate(Predictor predictor, MultiTaskReader val, TrainConfig config)
             throws IOException {
-        return new Evaluator().run(model, val, config.valBatch, progress, null);
+        return new Evaluator().run(predictor, val, config.valBatch, progress, null);
     }
 
     private static Comparison.Row row(String name, Comparison.Kind kind, EvaluationResult r) {

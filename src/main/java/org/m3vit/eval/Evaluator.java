@@ -1,9 +1,5 @@
 package org.m3vit.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -23,13 +19,14 @@ import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Sample;
 import org.m3vit.data.SampleBatch;
-import org.m3vit.model.BackboneOutput;
-import org.m3vit.model.MultiTaskModel;
+import org.m3vit.infer.ModelInput;
+import org.m3vit.infer.Predictions;
+import org.m3vit.infer.Predictor;
 import org.m3vit.task.Task;
 
 /**
  * Runs a model over a split and scores it the reference way: each batch goes through every task pathway
- * ({@link MultiTaskModel#forwardAll}, eval mode, no autograd), each image's head outputs are turned into
+ * ({@link Predictor#predictAllBatch}, eval mode, no autograd), each image's head outputs are turned into
  * the saved prediction form at the image's original size ({@link PredictionDecoder}) and scored against
  * the reader's raw ground truth ({@link TaskScorer}). Expert token counts are summed per task and MoE
  * layer. The validation transform (resize + normalise) comes from {@link Augmentation#val}; the next batch
@@ -45,18 +42,18 @@ public final class Evaluator {
     private record Loaded(List<RawSample> raw, SampleBatch batch) {}
 
     /** Metrics only: task → metric → value. */
-    public Map<Task, Map<String, Double>> evaluate(MultiTaskModel model, MultiTaskReader reader, int batchSize,
+    public Map<Task, Map<String, Double>> evaluate(Predictor predictor, MultiTaskReader reader, int batchSize,
             Consumer<String> progress) throws IOException {
-        return run(model, reader, batchSize, progress, null).metrics();
+        return run(predictor, reader, batchSize, progress, null).metrics();
     }
 
     /** Metrics, Δm and expert usage; every prediction is also handed to {@code sink} if it is not null. */
-    public EvaluationResult run(MultiTaskModel model, MultiTaskReader reader, int batchSize, Consumer<String> progress,
+    public EvaluationResult run(Predictor predictor, MultiTaskReader reader, int batchSize, Consumer<String> progress,
             PredictionSink sink) throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
-        ModelConfig config = model.config();
+        ModelConfig config = predictor.config();
         if (reader.layout() != config.tasks().dataset()) {
             throw new IllegalArgumentException("the model was configured for " + config.tasks().dataset()
                     + " but the data is laid out as " + reader.layout());
@@ -81,8 +78,7 @@ public final class Evaluator {
             th.setDaemon(true);
             return th;
         });
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ParameterStore ps = new ParameterStore(manager, false);
+        try {
             Future<Loaded> next = loader.submit(() -> load(reader, val, 0, Math.min(n, batchSize)));
             for (int start = 0; start < n; start += batchSize) {
                 Loaded cur = get(next);
@@ -90,7 +86,7 @@ public final class Evaluator {
                 if (following < n) {
                     next = loader.submit(() -> load(reader, val, following, Math.min(n, following + batchSize)));
                 }
-                Map<Task, float[]> outputs = forward(model, ps, manager, cur.batch(), usage);
+                Map<Task, float[]> outputs = forward(predictor, cur.batch(), usage);
                 score(config, tasks, cur, outputs, scorers, sink);
                 progress.accept("eval " + Math.min(n, start + batchSize) + "/" + n);
             }
@@ -141,25 +137,24 @@ public final class Evaluator {
     }
 
     /** One batch through all pathways; returns each task's (B, C, h, w) output as floats. */
-    @SuppressWarnings("try") // the scope only frees the batch's intermediates on close
-    private static Map<Task, float[]> forward(MultiTaskModel model, ParameterStore ps, NDManager manager,
-            SampleBatch batch, Map<Task, Map<Integer, long[]>> usage) {
-        Map<Task, float[]> outputs = new EnumMap<>(Task.class);
-        try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
-            NDArray image = batch.toNDList(sub).get(0);
-            MultiTaskModel.MultiTaskOutput out = model.forwardAll(ps, image, false);
-            out.predictions().forEach((t, p) -> outputs.put(t, p.toFloatArray()));
-            out.backbones().forEach((t, b) -> addCounts(usage.get(t), b));
+    private static Map<Task, float[]> forward(Predictor predictor, SampleBatch batch,
+            Map<Task, Map<Integer, long[]>> usage) {
+        List<ModelInput> inputs = new ArrayList<>();
+        for (Sample s : batch.samples()) {
+            inputs.add(ModelInput.normalised(s.image(), 3, s.height(), s.width()));
         }
+        Predictions out = predictor.predictAllBatch(inputs);
+        Map<Task, float[]> outputs = new EnumMap<>(Task.class);
+        out.outputs().forEach((t, p) -> outputs.put(t, p.floats()));
+        out.expertCounts().forEach((t, layers) -> addCounts(usage.get(t), layers));
         return outputs;
     }
 
-    private static void addCounts(Map<Integer, long[]> into, BackboneOutput b) {
-        if (into == null || b.expertCounts() == null) {
+    private static void addCounts(Map<Integer, long[]> into, Map<Integer, long[]> layers) {
+        if (into == null) {
             return;
         }
-        b.expertCounts().forEach((layer, counts) -> {
-            long[] c = counts.toLongArray();
+        layers.forEach((layer, c) -> {
             long[] sum = into.computeIfAbsent(layer, k -> new long[c.length]);
             for (int i = 0; i < c.length; i++) {
                 sum[i] += c[i];

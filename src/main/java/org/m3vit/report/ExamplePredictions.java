@@ -1,7 +1,5 @@
 package org.m3vit.report;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -11,9 +9,11 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.data.Augmentation;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
-import org.m3vit.data.SampleBatch;
+import org.m3vit.data.Sample;
+import org.m3vit.infer.ModelInput;
+import org.m3vit.infer.Predictor;
+import org.m3vit.io.Tensor;
 import org.m3vit.eval.ResizeBack;
-import org.m3vit.model.MultiTaskModel;
 import org.m3vit.task.Task;
 
 /**
@@ -25,35 +25,31 @@ public final class ExamplePredictions {
 
     private ExamplePredictions() {}
 
-    public static List<ExamplePrediction> collect(MultiTaskModel model, MultiTaskReader reader, int count)
+    public static List<ExamplePrediction> collect(Predictor predictor, MultiTaskReader reader, int count)
             throws IOException {
-        ModelConfig c = model.config();
+        ModelConfig c = predictor.config();
         int h = c.imgHeight();
         int w = c.imgWidth();
         Augmentation val = Augmentation.val(reader.layout(), h, w);
         List<ExamplePrediction> out = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            ParameterStore ps = new ParameterStore(manager, false);
-            for (int i = 0; i < Math.min(count, reader.size()); i++) {
-                RawSample raw = reader.read(i);
-                Map<Task, float[]> outputs = new EnumMap<>(Task.class);
-                Map<Task, float[]> gt = new EnumMap<>(Task.class);
-                Map<Task, Integer> channels = new EnumMap<>(Task.class);
-                try (NDManager sub = manager.newSubManager()) {
-                    var batch = new SampleBatch(List.of(val.apply(raw, (Augmentation.Draw) null)), List.of());
-                    var res = model.forwardAll(ps, batch.toNDList(sub).get(0), false);
-                    for (var e : res.predictions().entrySet()) {
-                        Task t = e.getKey();
-                        int ch = c.tasks().channels(t);
-                        outputs.put(t, toOriginalSize(e.getValue().toFloatArray(), ch, h, w, raw.height(), raw.width()));
-                        channels.put(t, ch);
-                        if (raw.targets().containsKey(t)) {
-                            gt.put(t, raw.target(t));
-                        }
-                    }
+        for (int i = 0; i < Math.min(count, reader.size()); i++) {
+            RawSample raw = reader.read(i);
+            Sample sample = val.apply(raw, (Augmentation.Draw) null);
+            Map<Task, Tensor> predictions = predictor.predictAll(
+                    ModelInput.normalised(sample.image(), 3, sample.height(), sample.width()));
+            Map<Task, float[]> outputs = new EnumMap<>(Task.class);
+            Map<Task, float[]> gt = new EnumMap<>(Task.class);
+            Map<Task, Integer> channels = new EnumMap<>(Task.class);
+            for (var e : predictions.entrySet()) {
+                Task t = e.getKey();
+                int ch = c.tasks().channels(t);
+                outputs.put(t, toOriginalSize(e.getValue().floats(), ch, h, w, raw.height(), raw.width()));
+                channels.put(t, ch);
+                if (raw.targets().containsKey(t)) {
+                    gt.put(t, raw.target(t));
                 }
-                out.add(new ExamplePrediction(raw.id(), raw.height(), raw.width(), raw.image(), gt, outputs, channels));
             }
+            out.add(new ExamplePrediction(raw.id(), raw.height(), raw.width(), raw.image(), gt, outputs, channels));
         }
         return out;
     }

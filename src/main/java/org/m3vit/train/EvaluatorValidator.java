@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.eval.Evaluator;
+import org.m3vit.infer.Predictor;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.task.Task;
 
@@ -27,7 +28,7 @@ public final class EvaluatorValidator implements Validator {
     @Override
     public Map<Task, Map<String, Double>> validate(MultiTaskModel model, int epoch) {
         try {
-            return evaluator.evaluate(model, valReader, batchSize, message -> { });
+            return evaluator.evaluate(Predictor.of(model), valReader, batchSize, message -> { });
         } catch (IOException e) {
             throw new UncheckedIOException("validation after epoch " + (epoch + 1) + " failed: " + e.getMessage(), e);
         }
