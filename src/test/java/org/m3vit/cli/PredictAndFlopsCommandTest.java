@@ -100,8 +100,42 @@ class PredictAndFlopsCommandTest {
         assertTrue(err.contains(".png"), err);
         err = runErr("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "sal", "--input",
                 in.toString(), "--out", dir.resolve("y.npy").toString(), "--head-channels", "16");
+        assertTrue(err.contains("head_kwargs.channels: the config given says 16") && err.contains("saved with 8"), err);
+        // a reference-format file (no stored config) is checked tensor by tensor against the config
+        Path ref = dir.resolve("ref.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            MultiTaskModel model = new MultiTaskModel(ConfigLoader.load(Path.of(CONFIG))).initialize(m);
+            ModelWeights.save(model, ref, java.util.Map.of());
+        }
+        err = runErr("predict", "--config", CONFIG, "--weights", ref.toString(), "--task", "sal", "--input",
+                in.toString(), "--out", dir.resolve("y.npy").toString(), "--head-channels", "16");
         assertTrue(err.contains("decoders.semseg.conv_0.weight: expected (16, 32, 3, 3), file has (8, 32, 3, 3)")
                 && err.contains("wrong shape or dtype (125)"), err);
+        err = runErr("predict", "--weights", ref.toString(), "--task", "sal", "--input", in.toString(), "--out",
+                dir.resolve("y.npy").toString());
+        assertTrue(err.contains("carries no model config"), err);
+    }
+
+    /** The acceptance: an init-weights artifact predicts without --config, identically to with it. */
+    @Test
+    void predictWithoutConfigEqualsPredictWithIt() throws Exception {
+        Path w = dir.resolve("w.safetensors");
+        assertEquals(0, Main.run("init-weights", "--config", CONFIG, "--out", w.toString()));
+        Random r = new Random(2);
+        float[] x = new float[3 * 64 * 64];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        Path in = dir.resolve("x.npy");
+        NpyFiles.writeFloat32(in, new int[] {1, 3, 64, 64}, x);
+        Path a = dir.resolve("a.npy");
+        Path b = dir.resolve("b.npy");
+        assertEquals(0, Main.run("predict", "--weights", w.toString(), "--task", "normals", "--input", in.toString(),
+                "--out", a.toString()));
+        assertEquals(0, Main.run("predict", "--config", CONFIG, "--weights", w.toString(), "--task", "normals",
+                "--input", in.toString(), "--out", b.toString()));
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a));
+        assertArrayEquals(new int[] {1, 3, 64, 64}, NpyFiles.read(a).shape());
     }
 
     @Test

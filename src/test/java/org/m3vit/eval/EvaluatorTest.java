@@ -1,5 +1,6 @@
 package org.m3vit.eval;
 
+import org.m3vit.infer.Predictor;
 import org.m3vit.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,8 +36,8 @@ class EvaluatorTest {
         try (NDManager m = NDManager.newBaseManager()) {
             MultiTaskModel model = new MultiTaskModel(c).initialize(m);
             List<String> seen = new ArrayList<>();
-            EvaluationResult one = new Evaluator().run(model, reader, 1, p -> { }, (id, p) -> seen.add(id + p.task()));
-            EvaluationResult four = new Evaluator().run(model, reader, 4, p -> { }, null);
+            EvaluationResult one = new Evaluator().run(Predictor.of(model), reader, 1, p -> { }, (id, p) -> seen.add(id + p.task()));
+            EvaluationResult four = new Evaluator().run(Predictor.of(model), reader, 4, p -> { }, null);
             // batched matrix products round differently, so the depth output may differ in the last bits
             one.metrics().forEach((t, metrics) -> metrics.forEach((k, v) ->
                     assertEquals(v, four.metrics().get(t).get(k), 1e-6 * Math.max(1, Math.abs(v)), t + "." + k)));

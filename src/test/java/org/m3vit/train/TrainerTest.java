@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.infer.Predictor;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
@@ -123,7 +124,7 @@ class TrainerTest {
                 java.util.EnumSet.copyOf(config.model.tasks().tasks()));
         EvaluationResult untrained;
         try (NDManager m = NDManager.newBaseManager()) {
-            untrained = new Evaluator().run(TrainingRun.newModel(config, m), val, 4, s -> { }, null);
+            untrained = new Evaluator().run(Predictor.of(TrainingRun.newModel(config, m)), val, 4, s -> { }, null);
         }
         double normals0 = untrained.metrics().get(Task.NORMALS).get("mean");
         double normals = end.getAsJsonObject("val").getAsJsonObject("normals").get("mean").getAsDouble();
