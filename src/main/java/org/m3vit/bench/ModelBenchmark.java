@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.infer.ModelInput;
+import org.m3vit.infer.Predictor;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
 import org.m3vit.task.Task;
@@ -53,6 +55,20 @@ public final class ModelBenchmark {
         this.progress = progress;
     }
 
+    /** The batch as predictor inputs (one normalised image each). */
+    private static List<ModelInput> inputs(NDArray batch) {
+        Shape s = batch.getShape();
+        int per = (int) (s.get(1) * s.get(2) * s.get(3));
+        float[] all = batch.toFloatArray();
+        List<ModelInput> out = new ArrayList<>();
+        for (int i = 0; i < s.get(0); i++) {
+            float[] one = new float[per];
+            System.arraycopy(all, i * per, one, 0, per);
+            out.add(ModelInput.normalised(one, (int) s.get(1), (int) s.get(2), (int) s.get(3)));
+        }
+        return out;
+    }
+
     @SuppressWarnings("try") // scopes are used for their close()
     public Result run() {
         Engine.getInstance().setRandomSeed((int) settings.seed());
@@ -88,10 +104,12 @@ public final class ModelBenchmark {
             if (settings.train()) {
                 variants.put("train", trainStep);
             }
-            variants.put("all_tasks", () -> model.forwardAll(ps, image, false).predictions().values()
-                    .forEach(NDArray::toFloatArray));
+            // Inference goes through the Predictor, the one inference path, as predict/eval/serve run it.
+            Predictor predictor = Predictor.of(model);
+            List<ModelInput> inputs = inputs(image);
+            variants.put("all_tasks", () -> predictor.predictAllBatch(inputs));
             for (Task t : config.tasks().tasks()) {
-                variants.put(t.id(), () -> model.forward(ps, image, t, false).prediction().toFloatArray());
+                variants.put(t.id(), () -> predictor.predictBatch(inputs, t));
             }
             // One untimed step first, so that creating AdamW's moment buffers is not part of any timing.
             if (settings.train()) {

@@ -1,5 +1,14 @@
 package org.m3vit.config;
 
+import static org.m3vit.config.YamlValues.bool;
+import static org.m3vit.config.YamlValues.checkKeys;
+import static org.m3vit.config.YamlValues.integer;
+import static org.m3vit.config.YamlValues.map;
+import static org.m3vit.config.YamlValues.number;
+import static org.m3vit.config.YamlValues.section;
+import static org.m3vit.config.YamlValues.size;
+import static org.m3vit.config.YamlValues.string;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -61,40 +70,16 @@ public final class ConfigLoader {
 
     /** @param overrides dotted key → value (e.g. "backbone_kwargs.moe_top_k" → 4), applied over the file */
     public static ModelConfig load(Path file, Map<String, Object> overrides) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("config file " + file + " does not exist or is not a file");
-        }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Object root;
-            try {
-                root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-            } catch (YAMLException e) {
-                throw new IllegalArgumentException("config file " + file + " is not valid YAML: " + e.getMessage());
-            }
-            return parse(root, overrides, file.toString());
-        }
+        return parse(YamlValues.load(file), overrides);
     }
 
     public static ModelConfig parse(String yaml, Map<String, Object> overrides) {
-        Object root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
-        } catch (YAMLException e) {
-            throw new IllegalArgumentException("config is not valid YAML: " + e.getMessage());
-        }
-        return parse(root, overrides, "config");
+        return parse(YamlValues.parse(yaml, "config"), overrides);
     }
 
-    private static ModelConfig parse(Object root, Map<String, Object> overrides, String source) {
-        if (!(root instanceof Map)) {
-            throw new IllegalArgumentException(source + ": the top level must be a mapping of keys");
-        }
-        Map<String, Object> cfg = deepCopy(map(root, "(top level)"));
-        for (Map.Entry<String, Object> o : overrides.entrySet()) {
-            if (o.getValue() != null) {
-                put(cfg, o.getKey(), o.getValue());
-            }
-        }
+    /** The model half of an already read config document (the training half reads the same document). */
+    public static ModelConfig parse(Map<String, Object> document, Map<String, Object> overrides) {
+        Map<String, Object> cfg = YamlValues.withOverrides(document, overrides);
         checkKeys(cfg, TOP_LEVEL_KEYS, "");
         Map<String, Object> bb = section(cfg, "backbone_kwargs");
         Map<String, Object> head = section(cfg, "head_kwargs");
@@ -285,156 +270,4 @@ public final class ConfigLoader {
                 + v);
     }
 
-    // ---- typed access: every error names the key and the offending value ----
-
-    private static void checkKeys(Map<String, Object> m, Set<String> known, String prefix) {
-        List<String> unknown = new ArrayList<>();
-        for (String k : m.keySet()) {
-            if (!known.contains(k)) {
-                unknown.add(prefix + k);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown config key" + (unknown.size() > 1 ? "s " : " ") + unknown
-                    + (prefix.isEmpty() ? "" : "; known under " + prefix.substring(0, prefix.length() - 1) + ": "
-                    + new java.util.TreeSet<>(known)));
-        }
-    }
-
-    private static Map<String, Object> section(Map<String, Object> cfg, String key) {
-        Object v = cfg.get(key);
-        return v == null ? new LinkedHashMap<>() : map(v, key);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object v, String key) {
-        if (!(v instanceof Map)) {
-            throw new IllegalArgumentException(key + ": expected a mapping of keys, got " + describe(v));
-        }
-        for (Object k : ((Map<Object, Object>) v).keySet()) {
-            if (!(k instanceof String)) {
-                throw new IllegalArgumentException(key + ": keys must be strings, got " + describe(k));
-            }
-        }
-        return (Map<String, Object>) v;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> deepCopy(Map<String, Object> m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            Object v = e.getValue();
-            out.put(e.getKey(), v instanceof Map ? deepCopy(map(v, e.getKey())) : v);
-        }
-        return out;
-    }
-
-    private static void put(Map<String, Object> cfg, String dotted, Object value) {
-        String[] parts = dotted.split("\\.");
-        Map<String, Object> m = cfg;
-        for (int i = 0; i < parts.length - 1; i++) {
-            Object child = m.get(parts[i]);
-            if (child == null) {
-                child = new LinkedHashMap<String, Object>();
-                m.put(parts[i], child);
-            }
-            m = map(child, parts[i]);
-        }
-        m.put(parts[parts.length - 1], value);
-    }
-
-    private static String string(Map<String, Object> m, String key, String dflt) {
-        String leaf = key.substring(key.lastIndexOf('.') + 1);
-        Object v = m.get(leaf);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof String)) {
-            throw new IllegalArgumentException(key + ": expected a string, got " + describe(v));
-        }
-        return ((String) v).trim();
-    }
-
-    private static int integer(Map<String, Object> m, String prefix, String key, int dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Integer) {
-            return (Integer) v;
-        }
-        if (v instanceof Long || v instanceof java.math.BigInteger) {
-            throw new IllegalArgumentException(prefix + key + ": value " + v + " is too large");
-        }
-        if (v instanceof Double && ((Double) v) == Math.rint((Double) v) && Math.abs((Double) v) < 1e9) {
-            return (int) (double) (Double) v;
-        }
-        throw new IllegalArgumentException(prefix + key + ": expected an integer, got " + describe(v));
-    }
-
-    private static double number(Map<String, Object> m, String prefix, String key, double dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Number) {
-            double d = ((Number) v).doubleValue();
-            if (Double.isFinite(d)) {
-                return d;
-            }
-        }
-        throw new IllegalArgumentException(prefix + key + ": expected a finite number, got " + describe(v));
-    }
-
-    /**
-     * A YAML boolean. The reference's {@code qkv_bias: True,} is the string "True," (truthy in Python),
-     * so "True"/"False" with an optional trailing comma are read as the booleans they mean.
-     */
-    private static boolean bool(Map<String, Object> m, String prefix, String key, boolean dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Boolean) {
-            return (Boolean) v;
-        }
-        if (v instanceof String) {
-            String s = ((String) v).trim().toLowerCase(Locale.ROOT);
-            if (s.endsWith(",")) {
-                s = s.substring(0, s.length() - 1).trim();
-            }
-            if (s.equals("true")) {
-                return true;
-            }
-            if (s.equals("false")) {
-                return false;
-            }
-        }
-        throw new IllegalArgumentException(prefix + key + ": expected True or False, got " + describe(v));
-    }
-
-    private static int[] size(Map<String, Object> m, String key, int[] dflt) {
-        String leaf = key.substring(key.lastIndexOf('.') + 1);
-        Object v = m.get(leaf);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Integer) {
-            return new int[] {(Integer) v, (Integer) v};
-        }
-        if (v instanceof List && ((List<?>) v).size() == 2 && ((List<?>) v).get(0) instanceof Integer
-                && ((List<?>) v).get(1) instanceof Integer) {
-            return new int[] {(Integer) ((List<?>) v).get(0), (Integer) ((List<?>) v).get(1)};
-        }
-        throw new IllegalArgumentException(key + ": expected [height, width] or one integer, got " + describe(v));
-    }
-
-    private static String describe(Object v) {
-        if (v == null) {
-            return "nothing";
-        }
-        String type = v instanceof String ? "string" : v instanceof Boolean ? "boolean" : v instanceof Number
-                ? "number" : v instanceof List ? "list" : v instanceof Map ? "mapping" : v.getClass().getSimpleName();
-        return type + " '" + v + "'";
-    }
 }
