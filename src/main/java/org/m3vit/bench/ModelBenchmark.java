@@ -18,7 +18,7 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
 import org.m3vit.task.Task;
-import org.m3vit.train.Losses;
+import org.m3vit.task.dense.Losses;
 import org.m3vit.train.Optimizer;
 
 /**

@@ -1,6 +1,7 @@
 package org.m3vit.eval;
 
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.ResizeBack;
 
 /**
  * Turns one image's raw head output (C, h, w) at the network size into the saved prediction at the

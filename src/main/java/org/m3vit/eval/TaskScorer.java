@@ -3,6 +3,11 @@ package org.m3vit.eval;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.DepthMetrics;
+import org.m3vit.task.dense.EdgeMetrics;
+import org.m3vit.task.dense.MeanIoU;
+import org.m3vit.task.dense.NormalsMetrics;
+import org.m3vit.task.dense.SaliencyMetrics;
 
 /**
  * Accumulates one task's metrics from saved predictions against raw ground truth ((H, W, C) interleaved

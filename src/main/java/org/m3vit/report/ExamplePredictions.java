@@ -12,9 +12,9 @@ import org.m3vit.data.Augmentation;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.SampleBatch;
-import org.m3vit.eval.ResizeBack;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.ResizeBack;
 
 /**
  * Runs a model on the first images of a split and keeps, per image, the input, the raw ground truth and

@@ -2,6 +2,7 @@ package org.m3vit.train;
 
 import ai.djl.ndarray.NDArray;
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.Losses;
 
 /** The reference's loss for each task (m3vit.md §6), on a head's raw output and the batch's target. */
 public final class TaskLosses {

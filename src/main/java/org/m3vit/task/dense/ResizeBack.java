@@ -1,4 +1,4 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 /**
  * Resizes a prediction from the network size back to the ground truth's size as the reference does with

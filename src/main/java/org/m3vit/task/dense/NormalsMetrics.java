@@ -1,4 +1,4 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 /**
  * Angular error of surface normals over all valid pixels of the set: mean, median and RMSE in degrees

@@ -1,9 +1,8 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Metrics on hand-built cases with known answers. */
@@ -101,15 +100,5 @@ class MetricsTest {
         assertEquals(0.0, worse.maxF(), 1e-9);
         assertEquals(0.2, SaliencyMetrics.threshold(0), 1e-12);
         assertEquals(0.9, SaliencyMetrics.threshold(14), 1e-12);
-    }
-
-    @Test
-    void deltaMUsesReferenceSigns() {
-        // semseg +10% relative, depth RMSE 10% worse (higher) → (+0.1 − 0.1)/2 = 0
-        double dm = DeltaM.compute(Map.of("semseg", 0.4829, "depth", 0.6435), DeltaM.nyud());
-        assertEquals(0.0, dm, 1e-9);
-        double better = DeltaM.compute(Map.of("normals", 13.9 * 0.9), DeltaM.pascal());
-        assertEquals(10.0, better, 1e-9);
-        assertEquals(Double.NaN, DeltaM.compute(Map.of("unknown", 1.0), DeltaM.pascal()));
     }
 }

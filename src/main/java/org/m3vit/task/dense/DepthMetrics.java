@@ -1,4 +1,4 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 /**
  * Depth errors pooled over every valid pixel of the set (valid = ground truth ≠ 0), as the reference

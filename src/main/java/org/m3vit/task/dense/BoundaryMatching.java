@@ -1,4 +1,4 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package org.m3vit.data;
+package org.m3vit.task.dense;
 
 /**
  * Semantic edges as the reference derives them from a label map:

@@ -1,4 +1,4 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 /**
  * Saliency as the reference evaluates it: the predicted probability map is thresholded at 15 values

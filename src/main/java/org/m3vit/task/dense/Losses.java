@@ -1,4 +1,4 @@
-package org.m3vit.train;
+package org.m3vit.task.dense;
 
 import org.m3vit.nn.Scalars;
 

@@ -1,4 +1,4 @@
-package org.m3vit.data;
+package org.m3vit.task.dense;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,7 +1,6 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 import java.util.stream.IntStream;
-import org.m3vit.data.EdgeMaps;
 import org.m3vit.task.Task;
 
 /**

@@ -1,4 +1,4 @@
-package org.m3vit.eval;
+package org.m3vit.task.dense;
 
 /**
  * Dataset-accumulated mean intersection-over-union for class maps (semantic segmentation, human
