@@ -1,7 +1,6 @@
 package org.m3vit.cli;
 
 import org.m3vit.data.Augmentation;
-import org.m3vit.data.Interpolation;
 import org.m3vit.data.Resampling;
 import org.m3vit.io.ImageFiles;
 
@@ -19,8 +18,9 @@ import org.m3vit.io.NpyFiles;
 import org.m3vit.io.Tensor;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
+import org.m3vit.task.HeadOutput;
+import org.m3vit.task.Interpolation;
 import org.m3vit.task.Task;
-import org.m3vit.task.TaskVisualizer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,8 +106,9 @@ final class PredictCommand implements Callable<Integer> {
                 // the validation transform of the data pipeline: cubic resize (cv2 semantics) + normalise
                 float[] resized = Resampling.resize(image.data, image.height, image.width, 3, h, w, Interpolation.CUBIC);
                 float[] y = runOne(m, ps, manager, Augmentation.toNormalizedChw(resized, h, w), t);
-                BufferedImage vis = TaskVisualizer.render(t, y, channels, h, w);
-                ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, t.isClassMap()));
+                BufferedImage vis = t.spec().render(new HeadOutput(y, channels, h, w));
+                boolean nearest = t.spec().isClassMap(); // class colours must not blend
+                ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, nearest));
             }
         }
         return 0;
