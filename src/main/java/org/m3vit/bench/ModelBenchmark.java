@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -19,18 +18,18 @@ import org.m3vit.infer.ModelInput;
 import org.m3vit.infer.Predictor;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
+import org.m3vit.task.LossOptions;
 import org.m3vit.task.Task;
-import org.m3vit.train.Losses;
 import org.m3vit.train.Optimizer;
 
 /**
  * Whole-model throughput of one configuration: inference through each task pathway on its own, through
  * every pathway at once ({@link MultiTaskModel#forwardAll}, which shares the task-independent prefix), and
  * a full training step. The training step is what {@code m3vit train} does per batch of an MoE model: for
- * every task pathway a forward in training mode (gate noise, BN updates), the reference's loss
- * ({@link Losses}: cross-entropy, balanced BCE, L1) against random targets plus the MoE balancing loss, and
- * its backward; then one AdamW update. Variants run in interleaved rounds; the first {@code warmup} rounds
- * are not timed and the result is the median of the rest.
+ * every task pathway a forward in training mode (gate noise, BN updates), the reference's loss (the
+ * task's {@link org.m3vit.task.DenseTaskSpec#loss}: cross-entropy, balanced BCE, L1) against random targets
+ * plus the MoE balancing loss, and its backward; then one AdamW update. Variants run in interleaved
+ * rounds; the first {@code warmup} rounds are not timed and the result is the median of the rest.
  */
 public final class ModelBenchmark {
 
@@ -149,30 +148,13 @@ public final class ModelBenchmark {
     private Map<Task, NDArray> randomTargets(NDManager m, int b, int h, int w) {
         Map<Task, NDArray> out = new LinkedHashMap<>();
         for (Task t : config.tasks().tasks()) {
-            int c = config.tasks().channels(t);
-            NDArray target;
-            switch (t) {
-                case SEMSEG, HUMAN_PARTS -> target = m.randomInteger(0, c, new Shape(b, h, w), DataType.INT64);
-                case SAL, EDGE -> target = m.randomUniform(0f, 1f, new Shape(b, 1, h, w)).gte(0.5f)
-                        .toType(DataType.FLOAT32, false);
-                case NORMALS -> {
-                    NDArray n = m.randomNormal(new Shape(b, 3, h, w));
-                    target = n.div(n.square().sum(new int[] {1}, true).sqrt());
-                }
-                default -> target = m.randomUniform(0.5f, 10f, new Shape(b, 1, h, w));
-            }
-            out.put(t, target);
+            out.put(t, t.spec().randomTarget(m, b, config.tasks().channels(t), h, w));
         }
         return out;
     }
 
+    /** The trainer's loss with the reference's settings (edge_w 0.95). */
     private static NDArray taskLoss(Task t, NDArray pred, NDArray target) {
-        return switch (t) {
-            case SEMSEG, HUMAN_PARTS -> Losses.crossEntropy(pred, target);
-            case SAL -> Losses.balancedBce(pred, target, null);
-            case EDGE -> Losses.balancedBce(pred, target, 0.95f);
-            case NORMALS -> Losses.normalsL1(pred, target);
-            default -> Losses.depthL1(pred, target);
-        };
+        return t.spec().loss(pred, target, LossOptions.REFERENCE);
     }
 }

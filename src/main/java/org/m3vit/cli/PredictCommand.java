@@ -14,8 +14,8 @@ import org.m3vit.io.NpyArray;
 import org.m3vit.io.NpyFiles;
 import org.m3vit.io.Tensor;
 import org.m3vit.io.TensorInfo;
+import org.m3vit.task.HeadOutput;
 import org.m3vit.task.Task;
-import org.m3vit.task.TaskVisualizer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -99,8 +99,9 @@ final class PredictCommand implements Callable<Integer> {
                 NpyFiles.writeFloat32(out, new int[] {n, channels, h, w}, result);
             } else {
                 float[] y = predictor.predict(ModelInput.image(image.data, image.height, image.width), t).floats();
-                BufferedImage vis = TaskVisualizer.render(t, y, channels, h, w);
-                ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, t.isClassMap()));
+                BufferedImage vis = t.spec().render(new HeadOutput(y, channels, h, w));
+                boolean nearest = t.spec().isClassMap(); // class colours must not blend
+                ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, nearest));
             }
         }
         return 0;

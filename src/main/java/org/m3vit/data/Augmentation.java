@@ -2,6 +2,8 @@ package org.m3vit.data;
 
 import org.m3vit.task.Dataset;
 
+import org.m3vit.task.DenseTaskSpec;
+import org.m3vit.task.Interpolation;
 import org.m3vit.task.Task;
 
 import java.util.EnumMap;
@@ -106,12 +108,9 @@ public final class Augmentation {
             if (draw.flip) {
                 image = Resampling.flipHorizontal(image, h, w, 3);
                 for (Map.Entry<Task, float[]> e : t.entrySet()) {
-                    float[] f = Resampling.flipHorizontal(e.getValue(), h, w, e.getKey().targetChannels());
-                    if (e.getKey() == Task.NORMALS) {
-                        for (int i = 0; i < f.length; i += 3) {
-                            f[i] = -f[i];
-                        }
-                    }
+                    DenseTaskSpec spec = e.getKey().spec();
+                    float[] f = Resampling.flipHorizontal(e.getValue(), h, w, spec.targetChannels());
+                    spec.afterFlip(f);
                     e.setValue(f);
                 }
             }
@@ -119,58 +118,23 @@ public final class Augmentation {
                 double[] m = Resampling.rotationMatrix(w / 2.0, h / 2.0, draw.angleDeg, draw.scale);
                 image = Resampling.warpAffine(image, h, w, 3, m, Interpolation.CUBIC);
                 for (Map.Entry<Task, float[]> e : t.entrySet()) {
-                    Task task = e.getKey();
-                    float[] f = Resampling.warpAffine(e.getValue(), h, w, task.targetChannels(), m, Interpolation.of(task));
-                    if (task == Task.DEPTH) {
-                        for (int i = 0; i < f.length; i++) {
-                            f[i] /= (float) draw.scale;
-                        }
-                    } else if (task == Task.NORMALS) {
-                        rotateNormals(f, draw.angleDeg);
-                        renormalise(f);
-                    }
+                    DenseTaskSpec spec = e.getKey().spec();
+                    float[] f = Resampling.warpAffine(e.getValue(), h, w, spec.targetChannels(), m,
+                            spec.interpolation());
+                    spec.afterScaleRotate(f, draw.angleDeg, draw.scale);
                     e.setValue(f);
                 }
             }
         }
         image = Resampling.resize(image, h, w, 3, height, width, Interpolation.CUBIC);
         for (Map.Entry<Task, float[]> e : t.entrySet()) {
-            Task task = e.getKey();
-            float[] f = Resampling.resize(e.getValue(), h, w, task.targetChannels(), height, width, Interpolation.of(task));
-            if (task == Task.NORMALS) {
-                renormalise(f);
-            }
+            DenseTaskSpec spec = e.getKey().spec();
+            float[] f = Resampling.resize(e.getValue(), h, w, spec.targetChannels(), height, width,
+                    spec.interpolation());
+            spec.afterResize(f);
             e.setValue(f);
         }
         return finish(raw.id(), image, t);
-    }
-
-    /**
-     * Rotates the in-plane (x, y) part of camera-frame normals (x right, y up) with the image content: a
-     * counter-clockwise image rotation by θ turns each normal counter-clockwise by θ.
-     */
-    static void rotateNormals(float[] n, double angleDeg) {
-        double a = Math.toRadians(angleDeg);
-        float c = (float) Math.cos(a);
-        float s = (float) Math.sin(a);
-        for (int i = 0; i < n.length; i += 3) {
-            float x = n[i];
-            float y = n[i + 1];
-            n[i] = c * x - s * y;
-            n[i + 1] = s * x + c * y;
-        }
-    }
-
-    /** Scales non-zero normals to unit length; exactly-zero (invalid) ones stay zero. */
-    static void renormalise(float[] n) {
-        for (int i = 0; i < n.length; i += 3) {
-            double len = Math.sqrt(n[i] * n[i] + n[i + 1] * n[i + 1] + n[i + 2] * n[i + 2]);
-            if (len > 1e-12) {
-                n[i] /= len;
-                n[i + 1] /= len;
-                n[i + 2] /= len;
-            }
-        }
     }
 
     /**
@@ -207,58 +171,16 @@ public final class Augmentation {
 
     /** AddIgnoreRegions + ToTensor + Normalize, and conversion to channel-first task targets. */
     private Sample finish(String id, float[] hwcImage, Map<Task, float[]> t) {
-        int n = height * width;
         float[] image = toNormalizedChw(hwcImage, height, width);
         Map<Task, int[]> labels = new EnumMap<>(Task.class);
         Map<Task, float[]> dense = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : t.entrySet()) {
-            Task task = e.getKey();
-            float[] f = e.getValue();
-            switch (task) {
-                case SEMSEG:
-                    labels.put(task, toInt(f));
-                    break;
-                case HUMAN_PARTS: {
-                    int[] l = toInt(f);
-                    boolean anyPart = false;
-                    for (int v : l) {
-                        if (v != 0) {
-                            anyPart = true;
-                            break;
-                        }
-                    }
-                    if (!anyPart) {
-                        java.util.Arrays.fill(l, Task.IGNORE);
-                    }
-                    labels.put(task, l);
-                    break;
-                }
-                case NORMALS: {
-                    float[] chw = new float[3 * n];
-                    for (int p = 0; p < n; p++) {
-                        float x = f[3 * p];
-                        float y = f[3 * p + 1];
-                        float z = f[3 * p + 2];
-                        boolean invalid = x == 0 && y == 0 && z == 0;
-                        chw[p] = invalid ? Task.IGNORE : x;
-                        chw[n + p] = invalid ? Task.IGNORE : y;
-                        chw[2 * n + p] = invalid ? Task.IGNORE : z;
-                    }
-                    dense.put(task, chw);
-                    break;
-                }
-                case DEPTH: {
-                    float[] d = f.clone();
-                    for (int p = 0; p < n; p++) {
-                        if (d[p] == 0) {
-                            d[p] = Task.IGNORE;
-                        }
-                    }
-                    dense.put(task, d);
-                    break;
-                }
-                default:
-                    dense.put(task, f);
+            DenseTaskSpec spec = e.getKey().spec();
+            float[] target = spec.toTarget(e.getValue(), height, width);
+            if (spec.isClassMap()) {
+                labels.put(e.getKey(), toInt(target));
+            } else {
+                dense.put(e.getKey(), target);
             }
         }
         return new Sample(id, image, new TaskTargets(height, width, labels, dense));

@@ -92,7 +92,7 @@ public abstract class MultiTaskReader {
 
     /** Class count of a classification task (semseg: 21 PASCAL / 40 NYUD; human_parts: 7). */
     public int classes(Task task) {
-        return layout().classes(task);
+        return task.spec().classes(layout());
     }
 
     public Path root() {

@@ -5,6 +5,7 @@ import org.m3vit.io.ImageFiles;
 import org.m3vit.task.Dataset;
 
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.EdgeMaps;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

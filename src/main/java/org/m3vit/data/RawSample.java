@@ -32,11 +32,11 @@ public final class RawSample {
         }
         EnumMap<Task, float[]> copy = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : targets.entrySet()) {
-            int expected = height * width * e.getKey().targetChannels();
+            int channels = e.getKey().spec().targetChannels();
+            int expected = height * width * channels;
             if (e.getValue().length != expected) {
                 throw new IllegalArgumentException("sample " + id + ": " + e.getKey().id() + " has "
-                        + e.getValue().length + " values, expected " + height + "x" + width + "x"
-                        + e.getKey().targetChannels());
+                        + e.getValue().length + " values, expected " + height + "x" + width + "x" + channels);
             }
             copy.put(e.getKey(), e.getValue());
         }

@@ -1,5 +1,7 @@
 package org.m3vit.data;
 
+import org.m3vit.task.Interpolation;
+
 /**
  * Geometric resampling of interleaved (H, W, C) float planes with OpenCV's semantics, so augmented data
  * matches what the reference pipeline (cv2) produces:

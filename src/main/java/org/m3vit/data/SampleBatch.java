@@ -82,7 +82,8 @@ public final class SampleBatch {
         out.add(image);
         for (Task t : tasks) {
             NDArray a;
-            if (t.isClassMap()) {
+            int channels = t.spec().targetChannels();
+            if (t.spec().isClassMap()) {
                 LongBuffer buf = LongBuffer.allocate(b * n);
                 for (Sample s : samples) {
                     for (int v : s.targets().labels(t)) {
@@ -92,12 +93,12 @@ public final class SampleBatch {
                 buf.flip();
                 a = manager.create(buf, new Shape(b, h, w));
             } else {
-                FloatBuffer buf = FloatBuffer.allocate(b * t.targetChannels() * n);
+                FloatBuffer buf = FloatBuffer.allocate(b * channels * n);
                 for (Sample s : samples) {
                     buf.put(s.targets().values(t));
                 }
                 buf.flip();
-                a = manager.create(buf, new Shape(b, t.targetChannels(), h, w));
+                a = manager.create(buf, new Shape(b, channels, h, w));
             }
             a.setName(t.id());
             out.add(a);

@@ -37,12 +37,15 @@ public final class TaskTargets {
     }
 
     private void check(Task t, int length, boolean asLabels) {
-        if (t.isClassMap() != asLabels) {
-            throw new IllegalArgumentException(t.id() + " must be given as " + (t.isClassMap() ? "int labels" : "float values"));
+        boolean classMap = t.spec().isClassMap();
+        int channels = t.spec().targetChannels();
+        if (classMap != asLabels) {
+            throw new IllegalArgumentException(t.id() + " must be given as "
+                    + (classMap ? "int labels" : "float values"));
         }
-        if (length != t.targetChannels() * height * width) {
+        if (length != channels * height * width) {
             throw new IllegalArgumentException(t.id() + " has " + length + " values, expected "
-                    + t.targetChannels() + "x" + height + "x" + width);
+                    + channels + "x" + height + "x" + width);
         }
     }
 

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.m3vit.eval.TaskScorer;
 import org.m3vit.report.TextTable;
+import org.m3vit.task.MainMetric;
 import org.m3vit.task.Task;
 
 /**
@@ -13,8 +13,8 @@ import org.m3vit.task.Task;
  * model ends clearly better than the trivial predictor and than its own untrained initialisation.
  *
  * <p>"Clearly better" means better by at least {@link #RELATIVE_MARGIN} of the baseline's value and by
- * at least the task's absolute margin ({@link #absoluteMargin}), so that neither a tiny fraction
- * (0.04 → 0.045 mIoU) nor a large error barely moving counts as a win.
+ * at least the task's absolute margin ({@link MainMetric#clearMargin}), so that neither a
+ * tiny fraction (0.04 → 0.045 mIoU) nor a large error barely moving counts as a win.
  */
 public final class Comparison {
 
@@ -41,21 +41,13 @@ public final class Comparison {
         return rows;
     }
 
-    /** Smallest absolute improvement that counts: 0.02 for fractions, 2° for normals, 0.05 m for depth RMSE. */
-    public static double absoluteMargin(Task t) {
-        return switch (t) {
-            case NORMALS -> 2.0;
-            case DEPTH -> 0.05;
-            default -> 0.02;
-        };
-    }
-
     static boolean clearlyBetter(Task t, double value, double baseline) {
         if (!Double.isFinite(value) || !Double.isFinite(baseline)) {
             return false; // nothing to compare is never a win (the verdict text says which side is missing)
         }
-        double gain = TaskScorer.mainMetricHigherIsBetter(t) ? value - baseline : baseline - value;
-        return gain >= absoluteMargin(t) && gain >= RELATIVE_MARGIN * Math.abs(baseline);
+        MainMetric main = t.spec().mainMetric();
+        double gain = main.higherIsBetter() ? value - baseline : baseline - value;
+        return gain >= main.clearMargin() && gain >= RELATIVE_MARGIN * Math.abs(baseline);
     }
 
     /**
@@ -89,7 +81,7 @@ public final class Comparison {
 
     private static double main(Row r, Task t) {
         Map<String, Double> m = r.metrics().get(t);
-        Double v = m == null ? null : m.get(TaskScorer.mainMetric(t));
+        Double v = m == null ? null : m.get(t.spec().mainMetric().key());
         return v == null ? Double.NaN : v;
     }
 
@@ -130,8 +122,8 @@ public final class Comparison {
     private List<String> header() {
         List<String> h = new ArrayList<>(List.of("model"));
         for (Task t : tasks) {
-            String metric = TaskScorer.mainMetric(t);
-            h.add(t.id() + " " + metric + (TaskScorer.mainMetricHigherIsBetter(t) ? " ↑" : " ↓"));
+            MainMetric main = t.spec().mainMetric();
+            h.add(t.id() + " " + main.key() + (main.higherIsBetter() ? " ↑" : " ↓"));
         }
         h.add("Δm % ↑");
         return h;
@@ -154,6 +146,6 @@ public final class Comparison {
         if (!Double.isFinite(v)) {
             return "–";
         }
-        return t == Task.NORMALS ? String.format(Locale.ROOT, "%.2f°", v) : String.format(Locale.ROOT, "%.4f", v);
+        return t.spec().mainMetric().formatted(v);
     }
 }

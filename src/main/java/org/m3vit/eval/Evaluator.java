@@ -22,13 +22,16 @@ import org.m3vit.data.SampleBatch;
 import org.m3vit.infer.ModelInput;
 import org.m3vit.infer.Predictions;
 import org.m3vit.infer.Predictor;
+import org.m3vit.task.HeadOutput;
+import org.m3vit.task.SavedPrediction;
 import org.m3vit.task.Task;
 
 /**
  * Runs a model over a split and scores it the reference way: each batch goes through every task pathway
  * ({@link Predictor#predictAllBatch}, eval mode, no autograd), each image's head outputs are turned into
- * the saved prediction form at the image's original size ({@link PredictionDecoder}) and scored against
- * the reader's raw ground truth ({@link TaskScorer}). Expert token counts are summed per task and MoE
+ * the saved prediction form at the image's original size (the task's
+ * {@link org.m3vit.task.DenseTaskSpec#decode}) and scored against the reader's raw ground truth
+ * ({@link TaskScorer}). Expert token counts are summed per task and MoE
  * layer. The validation transform (resize + normalise) comes from {@link Augmentation#val}; the next batch
  * is read on a loader thread while the current one runs.
  */
@@ -68,7 +71,7 @@ public final class Evaluator {
         Map<Task, TaskScorer> scorers = new EnumMap<>(Task.class);
         Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
         for (Task t : tasks) {
-            scorers.put(t, new TaskScorer(t, reader.classes(t)));
+            scorers.put(t, new TaskScorer(t.spec(), reader.layout()));
             usage.put(t, new TreeMap<>());
         }
         Augmentation val = Augmentation.val(reader.layout(), config.imgHeight(), config.imgWidth());
@@ -173,12 +176,12 @@ public final class Evaluator {
             for (int i = 0; i < cur.raw().size(); i++) {
                 RawSample raw = cur.raw().get(i);
                 float[] gt = raw.target(t);
-                if (TaskScorer.skips(t, gt)) {
+                if (t.spec().skips(gt)) {
                     continue;
                 }
                 float[] one = new float[per];
                 System.arraycopy(all, i * per, one, 0, per);
-                SavedPrediction p = PredictionDecoder.decode(t, one, channels, h, w, raw.height(), raw.width());
+                SavedPrediction p = t.spec().decode(new HeadOutput(one, channels, h, w), raw.height(), raw.width());
                 scorers.get(t).add(p, gt);
                 if (sink != null) {
                     sink.accept(raw.id(), p);

@@ -18,7 +18,7 @@ public final class MetricsSummary {
     public static double deltaM(Dataset dataset, Map<Task, Map<String, Double>> metrics) {
         Map<String, Double> main = new LinkedHashMap<>();
         metrics.forEach((t, m) -> {
-            Double v = m.get(TaskScorer.mainMetric(t));
+            Double v = m.get(t.spec().mainMetric().key());
             if (v != null && Double.isFinite(v)) {
                 main.put(t.id(), v);
             }

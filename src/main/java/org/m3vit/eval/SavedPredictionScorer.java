@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
+import org.m3vit.task.SavedPrediction;
 import org.m3vit.task.Task;
 
 /**
  * Scores a results directory ({@link PredictionFiles} layout) against a split's raw ground truth. Every
  * prediction file is checked before anything is scored, so a partial directory fails at once with the
- * missing files named. Images the reference skips ({@link TaskScorer#skips}) need no file.
+ * missing files named. Images the reference skips ({@link org.m3vit.task.DenseTaskSpec#skips}) need no file.
  */
 public final class SavedPredictionScorer {
 
@@ -33,18 +34,18 @@ public final class SavedPredictionScorer {
         requireFiles(reader, predictions, tasks);
         Map<Task, TaskScorer> scorers = new EnumMap<>(Task.class);
         for (Task t : tasks) {
-            scorers.put(t, new TaskScorer(t, reader.classes(t)));
+            scorers.put(t, new TaskScorer(t.spec(), reader.layout()));
         }
         for (int i = 0; i < reader.size(); i++) {
             RawSample raw = reader.read(i);
             for (Task t : tasks) {
                 float[] gt = raw.target(t);
-                if (TaskScorer.skips(t, gt)) {
+                if (t.spec().skips(gt)) {
                     continue;
                 }
-                SavedPrediction p = PredictionFiles.read(predictions, t, raw.id());
+                SavedPrediction p = PredictionFiles.read(predictions, t.spec(), raw.id());
                 if (p.height() != raw.height() || p.width() != raw.width()) {
-                    throw new IllegalArgumentException(PredictionFiles.path(predictions, t, raw.id()) + ": size "
+                    throw new IllegalArgumentException(PredictionFiles.path(predictions, t.spec(), raw.id()) + ": size "
                             + p.height() + "x" + p.width() + " differs from the ground truth's " + raw.height() + "x"
                             + raw.width());
                 }
@@ -63,13 +64,13 @@ public final class SavedPredictionScorer {
             String id = reader.ids().get(i);
             RawSample raw = null;
             for (Task t : tasks) {
-                Path f = PredictionFiles.path(predictions, t, id);
+                Path f = PredictionFiles.path(predictions, t.spec(), id);
                 if (Files.isRegularFile(f)) {
                     continue;
                 }
                 // the reference saves nothing for images it skips; read the ground truth only when needed
                 raw = raw == null ? reader.read(i) : raw;
-                if (!TaskScorer.skips(t, raw.target(t))) {
+                if (!t.spec().skips(raw.target(t))) {
                     missing.add(f.toString());
                 }
             }

@@ -6,21 +6,21 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import org.m3vit.task.DenseTaskSpec;
+import org.m3vit.task.HeadOutput;
 import org.m3vit.task.Task;
-import org.m3vit.task.TaskVisualizer;
 
 /**
  * Renders examples as a grid: one row per image; columns input, then ground truth and prediction for each
- * task. Predictions go through {@link TaskVisualizer}; ground truth is rendered by the same code after
- * turning it into an equivalent head output (one-hot logits for classes, ±logits for 0/1 maps), so both
- * columns share one colour scheme.
+ * task. Predictions are drawn by the task's {@link DenseTaskSpec#render}; ground truth by the same code
+ * after the task turns it into an equivalent head output ({@link DenseTaskSpec#groundTruthAsOutput}:
+ * one-hot logits for classes, ±logits for 0/1 maps), so both columns share one colour scheme.
  */
 final class ExampleGrid {
 
     private static final int LABEL = 16;
     /** Cells are at least this wide so the column headers stay readable for small images. */
     private static final int MIN_CELL = 100;
-    private static final float CONFIDENT_LOGIT = 20f;
 
     private ExampleGrid() {}
 
@@ -50,13 +50,14 @@ final class ExampleGrid {
             g.drawImage(rgb(e), 0, y, null);
             int col = 1;
             for (Task t : tasks) {
+                DenseTaskSpec spec = t.spec();
                 int ch = e.channels().get(t);
                 if (e.groundTruth().containsKey(t)) {
-                    g.drawImage(TaskVisualizer.render(t, asOutput(t, e.groundTruth().get(t), ch, e.height(), e.width()),
-                            ch, e.height(), e.width()), col * cell, y, null);
+                    HeadOutput gt = spec.groundTruthAsOutput(e.groundTruth().get(t), ch, e.height(), e.width());
+                    g.drawImage(spec.render(gt), col * cell, y, null);
                 }
                 if (e.outputs().containsKey(t)) {
-                    g.drawImage(TaskVisualizer.render(t, e.outputs().get(t), ch, e.height(), e.width()),
+                    g.drawImage(spec.render(new HeadOutput(e.outputs().get(t), ch, e.height(), e.width())),
                             (col + 1) * cell, y, null);
                 }
                 col += 2;
@@ -78,29 +79,5 @@ final class ExampleGrid {
 
     private static int clamp(float v) {
         return Math.max(0, Math.min(255, Math.round(v)));
-    }
-
-    /** Ground truth (H, W, C) as a head output (C, H, W) that renders to the same picture. */
-    static float[] asOutput(Task task, float[] gt, int channels, int h, int w) {
-        int plane = h * w;
-        float[] out = new float[channels * plane];
-        for (int p = 0; p < plane; p++) {
-            switch (task) {
-                case SEMSEG, HUMAN_PARTS -> {
-                    int c = (int) gt[p];
-                    if (c >= 0 && c < channels) { // ignore (255) renders as class 0
-                        out[c * plane + p] = CONFIDENT_LOGIT;
-                    }
-                }
-                case SAL, EDGE -> out[p] = gt[p] == 1f ? CONFIDENT_LOGIT : -CONFIDENT_LOGIT;
-                case NORMALS -> {
-                    for (int k = 0; k < 3; k++) {
-                        out[k * plane + p] = gt[3 * p + k];
-                    }
-                }
-                default -> out[p] = gt[p];
-            }
-        }
-        return out;
     }
 }

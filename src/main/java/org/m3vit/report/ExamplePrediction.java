@@ -8,7 +8,7 @@ import org.m3vit.task.Task;
  *
  * @param image RGB (H, W, 3) interleaved in [0, 255]
  * @param groundTruth task → (H, W, C) target as {@link org.m3vit.data.RawSample} stores it
- * @param outputs task → raw head output (C, H, W), as {@link org.m3vit.task.TaskVisualizer} takes it
+ * @param outputs task → raw head output (C, H, W), as {@link org.m3vit.task.HeadOutput} holds it
  * @param channels task → C of its head
  */
 public record ExamplePrediction(String id, int height, int width, float[] image, Map<Task, float[]> groundTruth,

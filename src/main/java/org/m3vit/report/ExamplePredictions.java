@@ -13,8 +13,8 @@ import org.m3vit.data.Sample;
 import org.m3vit.infer.ModelInput;
 import org.m3vit.infer.Predictor;
 import org.m3vit.io.Tensor;
-import org.m3vit.eval.ResizeBack;
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.ResizeBack;
 
 /**
  * Runs a model on the first images of a split and keeps, per image, the input, the raw ground truth and

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.task.Task;
+import org.m3vit.task.TaskSpecs;
 
 /**
  * Writes a comparison report of one or more runs ({@link RunData}) into a directory:
@@ -160,12 +161,9 @@ public final class ReportWriter {
         md.append(TextTable.markdown(header, rows));
     }
 
+    /** The main metric of a task named in a run's metrics; mIoU for a task no spec is registered for. */
     private static String mainMetric(String task) {
-        try {
-            return org.m3vit.eval.TaskScorer.mainMetric(Task.parse(task));
-        } catch (IllegalArgumentException e) {
-            return "mIoU";
-        }
+        return TaskSpecs.find(task).map(s -> s.mainMetric().key()).orElse("mIoU");
     }
 
     private static String format(Double v) {

@@ -52,18 +52,6 @@ public enum Dataset {
         return tasks;
     }
 
-    /** Number of classes of a classification task (semseg, human parts); 1 for the others. */
-    public int classes(Task task) {
-        switch (task) {
-            case SEMSEG:
-                return semsegClasses;
-            case HUMAN_PARTS:
-                return Task.HUMAN_PART_CLASSES;
-            default:
-                return 1;
-        }
-    }
-
     /** The reference's train/test resolution (PASCAL 512×512, NYUD 480×640). */
     public int defaultHeight() {
         return height;

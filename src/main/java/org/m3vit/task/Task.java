@@ -1,33 +1,32 @@
 package org.m3vit.task;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import org.m3vit.errors.InvalidInputException;
 
 /**
  * The dense-prediction tasks, in the reference's fixed order (semseg, human_parts, sal, normals, edge,
  * depth). Task ids are positions in a {@link TaskSet}, i.e. this order filtered to the enabled tasks.
+ *
+ * <p>A task is only its identity here; what it does (channels, loss, metrics, decoding, pictures) is its
+ * {@link #spec()}, so nothing needs to switch on the task.
  */
 public enum Task {
-    SEMSEG("semseg", 1, true),
-    HUMAN_PARTS("human_parts", 1, true),
-    SAL("sal", 1, false),
-    NORMALS("normals", 3, false),
-    EDGE("edge", 1, false),
-    DEPTH("depth", 1, false);
+    SEMSEG("semseg"),
+    HUMAN_PARTS("human_parts"),
+    SAL("sal"),
+    NORMALS("normals"),
+    EDGE("edge"),
+    DEPTH("depth");
 
     /** Label value that losses and metrics skip (the reference's ignore index). */
     public static final int IGNORE = 255;
 
-    /** Human-part classes: background + head, torso, upper arm, lower arm, upper leg, lower leg. */
-    public static final int HUMAN_PART_CLASSES = 7;
-
     private final String id;
-    private final int targetChannels;
-    private final boolean classMap;
 
-    Task(String id, int targetChannels, boolean classMap) {
+    Task(String id) {
         this.id = id;
-        this.targetChannels = targetChannels;
-        this.classMap = classMap;
     }
 
     /** The reference name, used in state-dict keys ({@code decoders.{id}.…}) and on the command line. */
@@ -35,28 +34,9 @@ public enum Task {
         return id;
     }
 
-    /** Channels of the ground truth (1 for class maps and scalar maps, 3 for normals). */
-    public int targetChannels() {
-        return targetChannels;
-    }
-
-    /** True for class-index maps (semseg, human parts), delivered as {@code int[]} labels. */
-    public boolean isClassMap() {
-        return classMap;
-    }
-
-    /** Output channels of this task's head on a dataset (semseg depends on the label set). */
-    public int outputChannels(Dataset dataset) {
-        switch (this) {
-            case SEMSEG:
-                return dataset.semsegClasses();
-            case HUMAN_PARTS:
-                return HUMAN_PART_CLASSES;
-            case NORMALS:
-                return 3;
-            default:
-                return 1;
-        }
+    /** What this task does: its registered spec (the one whose id is {@link #id()}). */
+    public DenseTaskSpec spec() {
+        return TaskSpecs.dense(this);
     }
 
     public static Task parse(String name) {
@@ -68,7 +48,11 @@ public enum Task {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown task '" + name
-                + "'; expected one of semseg, human_parts, sal, normals, edge, depth");
+        List<String> ids = new ArrayList<>();
+        for (Task t : values()) {
+            ids.add(t.id);
+        }
+        throw new InvalidInputException(InvalidInputException.Kind.FIELD, "task", "unknown task '" + name
+                + "'; expected one of " + String.join(", ", ids));
     }
 }

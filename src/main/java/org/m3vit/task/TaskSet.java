@@ -65,7 +65,7 @@ public final class TaskSet {
     }
 
     public int channels(Task t) {
-        return t.outputChannels(dataset);
+        return t.spec().outputChannels(dataset);
     }
 
     public List<String> ids() {

@@ -141,13 +141,7 @@ public final class TrainConfig {
 
     /** The reference's loss weights (m3vit.md §6) for tasks the YAML leaves out. */
     static float defaultWeight(Dataset dataset, Task t) {
-        return switch (t) {
-            case SEMSEG, DEPTH -> 1f;
-            case HUMAN_PARTS -> 2f;
-            case SAL -> 5f;
-            case NORMALS -> 10f;
-            case EDGE -> 50f;
-        };
+        return t.spec().defaultLossWeight(dataset);
     }
 
     private static Map<Task, Float> lossWeights(TaskSet tasks, Map<String, Object> loss) {

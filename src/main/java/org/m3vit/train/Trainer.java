@@ -33,6 +33,7 @@ import org.m3vit.io.AtomicFiles;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
+import org.m3vit.task.LossOptions;
 import org.m3vit.task.Task;
 
 /**
@@ -232,8 +233,8 @@ public final class Trainer {
                     try (NDScope pathway = new NDScope();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                        NDArray loss = TaskLosses.loss(t, out.prediction(), target(arrays, batch, t),
-                                config.edgePosWeight);
+                        NDArray loss = t.spec().loss(out.prediction(), target(arrays, batch, t),
+                                new LossOptions(config.edgePosWeight));
                         gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight))));
                         NDArray aux = out.auxLoss().stopGradient();
                         kept = new NDArray[] {loss.stopGradient(),
@@ -254,8 +255,8 @@ public final class Trainer {
                     NDArray total = null;
                     for (int i = 0; i < tasks.size(); i++) {
                         Task t = tasks.get(i);
-                        NDArray loss = TaskLosses.loss(t, out.predictions().get(t), target(arrays, batch, t),
-                                config.edgePosWeight);
+                        NDArray loss = t.spec().loss(out.predictions().get(t), target(arrays, batch, t),
+                                new LossOptions(config.edgePosWeight));
                         total = total == null ? weighted(t, loss) : total.add(weighted(t, loss));
                         logged[i] = loss.stopGradient();
                     }

@@ -72,7 +72,7 @@ class AugmentationTest {
     private static Map<Task, float[]> flipAll(RawSample raw) {
         Map<Task, float[]> out = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : raw.targets().entrySet()) {
-            float[] f = Resampling.flipHorizontal(e.getValue(), H, W, e.getKey().targetChannels());
+            float[] f = Resampling.flipHorizontal(e.getValue(), H, W, e.getKey().spec().targetChannels());
             if (e.getKey() == Task.NORMALS) {
                 for (int i = 0; i < f.length; i += 3) {
                     f[i] = -f[i];

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.task.Dataset;
+import org.m3vit.task.SavedPrediction;
 import org.m3vit.task.Task;
 
 /**
@@ -55,9 +56,9 @@ class EvalScoreRoundTripTest {
 
         MultiTaskReader reader = MultiTaskReader.open(Dataset.parse(db), data, Split.VAL);
         for (String t : tasks.split(",")) {
-            Path f = PredictionFiles.path(results, Task.parse(t), reader.ids().get(0));
+            Path f = PredictionFiles.path(results, Task.parse(t).spec(), reader.ids().get(0));
             assertTrue(Files.isRegularFile(f), f + " written");
-            SavedPrediction p = PredictionFiles.read(results, Task.parse(t), reader.ids().get(0));
+            SavedPrediction p = PredictionFiles.read(results, Task.parse(t).spec(), reader.ids().get(0));
             assertEquals(40, p.height());
             assertEquals(56, p.width());
         }

@@ -36,7 +36,8 @@ class EvaluatorTest {
         try (NDManager m = NDManager.newBaseManager()) {
             MultiTaskModel model = new MultiTaskModel(c).initialize(m);
             List<String> seen = new ArrayList<>();
-            EvaluationResult one = new Evaluator().run(Predictor.of(model), reader, 1, p -> { }, (id, p) -> seen.add(id + p.task()));
+            EvaluationResult one = new Evaluator().run(Predictor.of(model), reader, 1, p -> { },
+                    (id, p) -> seen.add(id + p.spec().id()));
             EvaluationResult four = new Evaluator().run(Predictor.of(model), reader, 4, p -> { }, null);
             // batched matrix products round differently, so the depth output may differ in the last bits
             one.metrics().forEach((t, metrics) -> metrics.forEach((k, v) ->

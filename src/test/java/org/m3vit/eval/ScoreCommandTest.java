@@ -17,6 +17,7 @@ import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
 import org.m3vit.task.Dataset;
+import org.m3vit.task.SavedPrediction;
 import org.m3vit.task.Task;
 
 /** {@code m3vit score} on prediction directories built by hand from the ground truth. */
@@ -56,7 +57,7 @@ class ScoreCommandTest {
                         default -> v[k] = g + depthOffset;
                     }
                 }
-                PredictionFiles.write(out, s.id(), new SavedPrediction(t, s.height(), s.width(), v));
+                PredictionFiles.write(out, s.id(), new SavedPrediction(t.spec(), s.height(), s.width(), v));
             }
         }
         return out;
@@ -68,7 +69,7 @@ class ScoreCommandTest {
         Set<Integer> present = new TreeSet<>();
         for (int i = 0; i < r.size(); i++) {
             float[] gt = r.read(i).target(task);
-            if (TaskScorer.skips(task, gt)) {
+            if (task.spec().skips(gt)) {
                 continue;
             }
             for (float g : gt) {
@@ -128,8 +129,8 @@ class ScoreCommandTest {
     void missingPredictionsAreNamedAndExitTwo() throws Exception {
         Path pred = perfect(Dataset.NYUD, nyud, dir.resolve("pred-nyud-partial"), 0);
         MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, Split.VAL);
-        Path gone1 = PredictionFiles.path(pred, Task.DEPTH, r.ids().get(0));
-        Path gone2 = PredictionFiles.path(pred, Task.SEMSEG, r.ids().get(r.size() - 1));
+        Path gone1 = PredictionFiles.path(pred, Task.DEPTH.spec(), r.ids().get(0));
+        Path gone2 = PredictionFiles.path(pred, Task.SEMSEG.spec(), r.ids().get(r.size() - 1));
         Files.delete(gone1);
         Files.delete(gone2);
         CliRun run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(),

@@ -55,7 +55,7 @@ class TrivialBaselineTest {
         Map<Task, Map<String, Double>> m = baseline.evaluate(val);
         assertEquals((double) nc / valid / 21, m.get(Task.SEMSEG).get("mIoU"), 1e-12);
         for (Task t : Dataset.PASCAL.tasks()) {
-            String main = TaskScorer.mainMetric(t);
+            String main = t.spec().mainMetric().key();
             assertTrue(Double.isFinite(m.get(t).get(main)), t.id() + " " + m.get(t));
         }
         // the mean normal is better than a random direction (90° on average)

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.m3vit.data.EdgeMaps;
+import org.m3vit.task.dense.EdgeMaps;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyFiles;
 import org.m3vit.io.AtomicFiles;

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.m3vit.data.EdgeMaps;
+import org.m3vit.task.dense.EdgeMaps;
 import org.m3vit.data.HumanParts;
 import org.m3vit.task.Dataset;
 import org.m3vit.data.MultiTaskReader;

@@ -1,0 +1,53 @@
+package org.m3vit.task.dense;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.m3vit.task.Dataset;
+import org.m3vit.task.DenseMetrics;
+import org.m3vit.task.LossOptions;
+import org.m3vit.task.MainMetric;
+import org.m3vit.task.SavedPrediction;
+
+/** Semantic edges: balanced BCE with the config's fixed positive weight; scored by odsF ({@link EdgeMetrics}). */
+public final class EdgeSpec extends BinaryMapSpec {
+
+    @Override
+    public String id() {
+        return "edge";
+    }
+
+    @Override
+    public MainMetric mainMetric() {
+        return MainMetric.fraction("odsF");
+    }
+
+    @Override
+    public NDArray loss(NDArray prediction, NDArray target, LossOptions options) {
+        return Losses.balancedBce(prediction, target, options.edgePosWeight());
+    }
+
+    @Override
+    public float defaultLossWeight(Dataset dataset) {
+        return 50f;
+    }
+
+    @Override
+    public DenseMetrics newMetrics(Dataset dataset) {
+        EdgeMetrics edge = new EdgeMetrics();
+        return new DenseMetrics() {
+            @Override
+            public void add(SavedPrediction prediction, float[] groundTruth) {
+                edge.add(DenseArrays.scale(prediction.values(), 1 / 255f), DenseArrays.toInt(groundTruth),
+                        prediction.height(), prediction.width());
+            }
+
+            @Override
+            public Map<String, Double> metrics() {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("odsF", edge.odsF());
+                return m;
+            }
+        };
+    }
+}
