@@ -19,7 +19,7 @@ import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
 import org.m3vit.task.Task;
 import org.m3vit.train.Losses;
-import org.m3vit.train.Optimizer;
+import org.m3vit.train.ParameterOptimizer;
 
 /**
  * Whole-model throughput of one configuration: inference through each task pathway on its own, through
@@ -64,7 +64,8 @@ public final class ModelBenchmark {
                     p.getArray().setRequiresGradient(true);
                 }
             });
-            Optimizer adamw = new Optimizer.AdamW(params, 0.9f, 0.999f, 1e-8f, 1e-4f, Optimizer::decaysByDefault);
+            ParameterOptimizer adamw = new ParameterOptimizer.AdamW(params, 0.9f, 0.999f, 1e-8f, 1e-4f,
+                    ParameterOptimizer::decaysByDefault);
             ParameterStore ps = new ParameterStore(m, false);
             int b = settings.batch();
             int h = config.imgHeight();

@@ -46,7 +46,8 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    public static void save(Path runDir, MultiTaskModel model, Optimizer optimizer, State state) throws IOException {
+    public static void save(Path runDir, MultiTaskModel model, ParameterOptimizer optimizer, State state)
+            throws IOException {
         Files.createDirectories(runDir);
         State previous = Files.isRegularFile(runDir.resolve(JSON)) ? readState(runDir.resolve(JSON)) : null;
         String tag = String.format("epoch%04d", state.epoch);
@@ -90,7 +91,7 @@ public final class Checkpoint {
     }
 
     /** Loads the weights and optimizer state named by {@code json} into {@code model} and {@code optimizer}. */
-    public static State restore(Path json, MultiTaskModel model, Optimizer optimizer, NDManager manager)
+    public static State restore(Path json, MultiTaskModel model, ParameterOptimizer optimizer, NDManager manager)
             throws IOException {
         State s = readState(json);
         Path dir = json.toAbsolutePath().getParent();

@@ -59,7 +59,7 @@ public final class Trainer {
     private final NDManager manager;
     private final Map<String, Parameter> parameters;
     private final List<Parameter> trainable = new ArrayList<>();
-    private final Optimizer optimizer;
+    private final ParameterOptimizer optimizer;
     private final Schedule schedule;
     private final long stepsPerEpoch;
     private Consumer<String> progress = s -> { };
@@ -86,9 +86,9 @@ public final class Trainer {
             throw new IllegalArgumentException("the model has no trainable parameters");
         }
         this.optimizer = config.optimizer.equals("adamw")
-                ? new Optimizer.AdamW(parameters, config.beta1, config.beta2, config.eps, config.weightDecay,
-                        Optimizer::decaysByDefault)
-                : new Optimizer.Sgd(parameters, config.momentum, config.weightDecay, name -> true);
+                ? new ParameterOptimizer.AdamW(parameters, config.beta1, config.beta2, config.eps, config.weightDecay,
+                        ParameterOptimizer::decaysByDefault)
+                : new ParameterOptimizer.Sgd(parameters, config.momentum, config.weightDecay, name -> true);
         this.stepsPerEpoch = (trainSet.size() + config.trBatch - 1) / config.trBatch;
         if (stepsPerEpoch == 0) {
             throw new IllegalArgumentException("the train split is empty");
@@ -288,7 +288,7 @@ public final class Trainer {
                         + " is untouched. Lower the learning rate or enable --grad-clip.");
             }
             GradientClipping.scale(trainable, gradNorm, config.gradClip);
-            optimizer.step(lr); // its state buffers outlive this scope (Optimizer unregisters them)
+            optimizer.step(lr); // its state buffers outlive this scope (ParameterOptimizer unregisters them)
             return values;
         }
     }

@@ -10,10 +10,13 @@ import java.util.function.Predicate;
 /**
  * A first-order optimizer over named parameters. Updates happen in place on the parameter arrays,
  * outside any gradient collector; gradients are zeroed after each step so the next backward passes
- * (one per task in one-by-one training) accumulate into clean buffers. Optimizer state is a map of
+ * (one per task in one-by-one training) accumulate into clean buffers. Its state is a map of
  * named arrays so it can be checkpointed next to the weights.
+ *
+ * <p>Not DJL's {@code ai.djl.training.optimizer.Optimizer}: that one decays every parameter and clips
+ * element-wise, while the reference needs per-name decay groups (hence the name).
  */
-public abstract class Optimizer {
+public abstract class ParameterOptimizer {
 
     protected final Map<String, Parameter> parameters;
     protected final Predicate<String> decays;
@@ -21,7 +24,7 @@ public abstract class Optimizer {
     protected final Map<String, NDArray> state = new LinkedHashMap<>();
     protected long steps;
 
-    protected Optimizer(Map<String, Parameter> parameters, float weightDecay, Predicate<String> decays) {
+    protected ParameterOptimizer(Map<String, Parameter> parameters, float weightDecay, Predicate<String> decays) {
         if (!(weightDecay >= 0)) {
             throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
         }
@@ -97,7 +100,7 @@ public abstract class Optimizer {
     }
 
     /** SGD with momentum, PyTorch semantics: d = g + λw; b = μb + d (b = d on the first step); w −= lr·b. */
-    public static final class Sgd extends Optimizer {
+    public static final class Sgd extends ParameterOptimizer {
         private final float momentum;
 
         public Sgd(Map<String, Parameter> parameters, float momentum, float weightDecay, Predicate<String> decays) {
@@ -129,7 +132,7 @@ public abstract class Optimizer {
      * AdamW, PyTorch semantics: w −= lr·λ·w (decoupled decay); m, v moving averages with bias
      * correction; w −= lr · m̂ / (√v̂ + ε).
      */
-    public static final class AdamW extends Optimizer {
+    public static final class AdamW extends ParameterOptimizer {
         private final float beta1;
         private final float beta2;
         private final float eps;
