@@ -59,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> overrides = new LinkedHashMap<>(model.overrides());
         overrides.putAll(train.overrides());
         TrainConfig config = TrainConfig.load(model.config, overrides);
-        if (train.taskOneHot && config.model.routingMode() != RoutingMode.TASK_CONDITIONED) {
+        if (train.taskOneHot && config.model().routingMode() != RoutingMode.TASK_CONDITIONED) {
             throw new IllegalArgumentException("--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the"
                     + " task embedding f_t)");
         }
@@ -76,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
             Progress.clear();
             System.err.println(s);
         };
-        log.accept("training " + config.model + " → " + runDir);
+        log.accept("training " + config.model() + " → " + runDir);
         Trainer.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
                 posEmbFromPretrained, !noValidate, stopAfter), line, log);
         Progress.clear();

@@ -106,8 +106,8 @@ public final class Demo {
         overrides.put("seed", s.seed());
         TrainConfig dense = TrainConfig.load(s.denseConfig(), overrides);
         TrainConfig moe = TrainConfig.load(s.moeConfig(), overrides);
-        checkPair(dense.model, moe.model);
-        ModelConfig c = moe.model;
+        checkPair(dense.model(), moe.model());
+        ModelConfig c = moe.model();
 
         List<Contender> contenders = List.of(new Contender(DENSE, dense, s.out().resolve("runs").resolve("dense")),
                 new Contender(MOE, moe, s.out().resolve("runs").resolve("m3vit")));
@@ -156,15 +156,15 @@ public final class Demo {
             rows.add(untrained);
             runs.add(baselineRun(name + " untrained", untrained));
             log.accept(String.format(Locale.ROOT, "[%s] %s untrained scored; training %s for %d epochs → %s",
-                    clock(), name, config.model, config.epochs, runDir));
+                    clock(), name, config.model(), config.epochs(), runDir));
 
             long trainStart = System.nanoTime();
             Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
                     false, s.validate(), null), progress, log);
-            Cost cost = Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9);
+            Cost cost = Cost.of(name, config.model(), (System.nanoTime() - trainStart) / 1e9);
             costs.add(cost);
             try (NDManager manager = NDManager.newBaseManager()) {
-                MultiTaskModel model = new MultiTaskModel(config.model).initialize(manager);
+                MultiTaskModel model = new MultiTaskModel(config.model()).initialize(manager);
                 ModelWeights.load(model, runDir.resolve(trained.state().weights));
                 EvaluationResult r = evaluate(model, val, config);
                 rows.add(row(name, Comparison.Kind.TRAINED, r));
@@ -183,7 +183,7 @@ public final class Demo {
                 + String.format(Locale.ROOT, "%d train and %d val images (%s layout, %dx%d), %d epochs each, seed %d."
                         + " Main metric per task (the one Δm uses); ↑ higher is better, ↓ lower is better.%n%n",
                         train.size(), val.size(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(),
-                        moe.epochs, s.seed())
+                        moe.epochs(), s.seed())
                 + comparison.toMarkdown();
         summary += "\nCost: parameters, and per task pathway (inference of one task) the parameters it touches and"
                 + " its FLOPs (mean over tasks); FLOPs of all tasks at once; training time on this machine.\n\n"
@@ -298,7 +298,7 @@ public final class Demo {
 
     private EvaluationResult evaluate(MultiTaskModel model, MultiTaskReader val, TrainConfig config)
             throws IOException {
-        return new Evaluator().run(model, val, config.valBatch, progress, null);
+        return new Evaluator().run(model, val, config.valBatch(), progress, null);
     }
 
     private static Comparison.Row row(String name, Comparison.Kind kind, EvaluationResult r) {

@@ -34,6 +34,18 @@ public abstract class ParameterOptimizer {
     }
 
     /**
+     * The optimizer a config names, over {@code parameters}: SGD decays every parameter (as the reference
+     * does), AdamW follows {@link #decaysByDefault}.
+     */
+    public static ParameterOptimizer of(TrainConfig config, Map<String, Parameter> parameters) {
+        return switch (config.optimizer()) {
+            case ADAMW -> new AdamW(parameters, config.beta1(), config.beta2(), config.eps(), config.weightDecay(),
+                    ParameterOptimizer::decaysByDefault);
+            case SGD -> new Sgd(parameters, config.momentum(), config.weightDecay(), name -> true);
+        };
+    }
+
+    /**
      * The reference's AdamW convention: no decay on norms, biases, the position embedding and the cls
      * token; decay on every other weight (including gates and experts).
      */

@@ -85,17 +85,14 @@ public final class Trainer {
         if (trainable.isEmpty()) {
             throw new IllegalArgumentException("the model has no trainable parameters");
         }
-        this.optimizer = config.optimizer.equals("adamw")
-                ? new ParameterOptimizer.AdamW(parameters, config.beta1, config.beta2, config.eps, config.weightDecay,
-                        ParameterOptimizer::decaysByDefault)
-                : new ParameterOptimizer.Sgd(parameters, config.momentum, config.weightDecay, name -> true);
-        this.stepsPerEpoch = (trainSet.size() + config.trBatch - 1) / config.trBatch;
+        this.optimizer = ParameterOptimizer.of(config, parameters);
+        this.stepsPerEpoch = (trainSet.size() + config.trBatch() - 1) / config.trBatch();
         if (stepsPerEpoch == 0) {
             throw new IllegalArgumentException("the train split is empty");
         }
-        this.schedule = Schedule.named(config.scheduler, config.lr, config.epochs, stepsPerEpoch, config.warmupSteps);
-        state.seed = config.seed;
-        state.configHash = config.hash;
+        this.schedule = Schedule.of(config.scheduler(), config.lr(), config.epochs(), stepsPerEpoch, config.warmupSteps());
+        state.seed = config.seed();
+        state.configHash = config.hash();
     }
 
     /** A self-overwriting status line (step, loss, ETA). */
@@ -114,13 +111,13 @@ public final class Trainer {
     public Trainer resume(Path location) throws IOException {
         Path json = Checkpoint.jsonOf(location);
         state = Checkpoint.restore(json, model, optimizer, manager);
-        if (!config.hash.equals(state.configHash)) {
+        if (!config.hash().equals(state.configHash)) {
             log.accept("warning: the configuration differs from the checkpoint's; continuing with the new one");
-            state.configHash = config.hash;
+            state.configHash = config.hash();
         }
-        if (state.seed != config.seed) {
+        if (state.seed != config.seed()) {
             throw new IllegalArgumentException("--resume: the checkpoint was trained with seed " + state.seed
-                    + " but this run has seed " + config.seed);
+                    + " but this run has seed " + config.seed());
         }
         log.accept("resumed from " + json + " after epoch " + state.epoch + " (step " + state.globalStep + ")");
         return this;
@@ -137,14 +134,14 @@ public final class Trainer {
         return new Result(state, runDir);
     }
 
-    /** Trains until {@code config.epochs} epochs are complete, checkpointing after each. */
+    /** Trains until {@code config.epochs()} epochs are complete, checkpointing after each. */
     public void fit() throws IOException {
-        fit(config.epochs);
+        fit(config.epochs());
     }
 
     /**
-     * Trains until {@code untilEpoch} (≤ config.epochs) epochs are complete; the schedule still spans
-     * config.epochs, so a later {@link #resume} continues the same run.
+     * Trains until {@code untilEpoch} (≤ config.epochs()) epochs are complete; the schedule still spans
+     * config.epochs(), so a later {@link #resume} continues the same run.
      */
     public void fit(int untilEpoch) throws IOException {
         Files.createDirectories(runDir);
@@ -152,8 +149,8 @@ public final class Trainer {
         List<Task> tasks = model.config().tasks().tasks();
         long start = System.nanoTime();
         long stepsAtStart = state.globalStep;
-        long totalSteps = stepsPerEpoch * config.epochs;
-        for (int epoch = state.epoch; epoch < Math.min(untilEpoch, config.epochs); epoch++) {
+        long totalSteps = stepsPerEpoch * config.epochs();
+        for (int epoch = state.epoch; epoch < Math.min(untilEpoch, config.epochs()); epoch++) {
             long epochStart = System.nanoTime();
             Map<Task, double[]> lossSums = new EnumMap<>(Task.class);
             tasks.forEach(t -> lossSums.put(t, new double[1]));
@@ -162,8 +159,8 @@ public final class Trainer {
             Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
             float lr = schedule.lr(state.globalStep);
             int step = 0;
-            try (PrefetchLoader loader = new PrefetchLoader(trainSet, epoch, config.trBatch, true, false,
-                    config.workers, 2)) {
+            try (PrefetchLoader loader = new PrefetchLoader(trainSet, epoch, config.trBatch(), true, false,
+                    config.workers(), 2)) {
                 for (SampleBatch batch : loader) {
                     lr = schedule.lr(state.globalStep);
                     float[] losses = trainStep(ps, batch, epoch, step, lr, usage);
@@ -178,7 +175,7 @@ public final class Trainer {
                     long done = state.globalStep - stepsAtStart;
                     double eta = elapsed / done * (totalSteps - state.globalStep);
                     progress.accept(String.format("epoch %d/%d step %d/%d loss %.4f lr %.3g ETA %s", epoch + 1,
-                            config.epochs, step, stepsPerEpoch, sum(losses, tasks.size()), lr, hms(eta)));
+                            config.epochs(), step, stepsPerEpoch, sum(losses, tasks.size()), lr, hms(eta)));
                 }
             }
             state.epoch = epoch + 1;
@@ -194,7 +191,7 @@ public final class Trainer {
             record.put("train_loss", trainLoss);
             record.put("aux_loss", auxSum / step);
             record.put("grad_norm", gradNormSum / step); // before clipping
-            if (validator != null && (!config.evalFinal10EpochsOnly || epoch >= config.epochs - 10)) {
+            if (validator != null && (!config.evalFinal10EpochsOnly() || epoch >= config.epochs() - 10)) {
                 validate(epoch, record);
             }
             record.put("seconds", (System.nanoTime() - epochStart) / 1e9);
@@ -203,7 +200,7 @@ public final class Trainer {
             writeUsage(usage);
             StringBuilder losses = new StringBuilder();
             trainLoss.forEach((t, v) -> losses.append(String.format(" %s %.4f", t, v)));
-            log.accept(String.format("epoch %d/%d: loss%s, aux %.4f%s (%.1fs)", epoch + 1, config.epochs, losses,
+            log.accept(String.format("epoch %d/%d: loss%s, aux %.4f%s (%.1fs)", epoch + 1, config.epochs(), losses,
                     auxSum / step, record.containsKey("delta_m") ? String.format(", Δm %.3f", record.get("delta_m")) : "",
                     (double) record.get("seconds")));
         }
@@ -215,7 +212,7 @@ public final class Trainer {
      */
     private float[] trainStep(ParameterStore ps, SampleBatch batch, int epoch, int step, float lr,
             Map<Task, Map<Integer, long[]>> usage) {
-        Engine.getInstance().setRandomSeed(stepSeed(config.seed, epoch, step));
+        Engine.getInstance().setRandomSeed(stepSeed(config.seed(), epoch, step));
         List<Task> tasks = model.config().tasks().tasks();
         // The sub-manager holds the batch; the NDScope also frees what ops on parameter arrays (which live
         // on the long-lived manager) create: activations, gradient temporaries, optimizer intermediates.
@@ -233,8 +230,8 @@ public final class Trainer {
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
                         NDArray loss = TaskLosses.loss(t, out.prediction(), target(arrays, batch, t),
-                                config.edgePosWeight);
-                        gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight))));
+                                config.edgePosWeight());
+                        gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight()))));
                         NDArray aux = out.auxLoss().stopGradient();
                         kept = new NDArray[] {loss.stopGradient(),
                             logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux)};
@@ -255,7 +252,7 @@ public final class Trainer {
                     for (int i = 0; i < tasks.size(); i++) {
                         Task t = tasks.get(i);
                         NDArray loss = TaskLosses.loss(t, out.predictions().get(t), target(arrays, batch, t),
-                                config.edgePosWeight);
+                                config.edgePosWeight());
                         total = total == null ? weighted(t, loss) : total.add(weighted(t, loss));
                         logged[i] = loss.stopGradient();
                     }
@@ -287,7 +284,7 @@ public final class Trainer {
                         + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + runDir
                         + " is untouched. Lower the learning rate or enable --grad-clip.");
             }
-            GradientClipping.scale(trainable, gradNorm, config.gradClip);
+            GradientClipping.scale(trainable, gradNorm, config.gradClip());
             optimizer.step(lr); // its state buffers outlive this scope (ParameterOptimizer unregisters them)
             return values;
         }
@@ -298,7 +295,7 @@ public final class Trainer {
     }
 
     private NDArray weighted(Task t, NDArray loss) {
-        return loss.mul(Scalars.of(loss, config.lossWeights.get(t)));
+        return loss.mul(Scalars.of(loss, config.lossWeights().get(t)));
     }
 
     /** Names of the first parameters whose gradient holds a NaN or infinity (diagnostics only). */

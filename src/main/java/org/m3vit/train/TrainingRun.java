@@ -33,25 +33,25 @@ public final class TrainingRun {
 
     public static Trainer.Result run(TrainConfig config, Options o, Consumer<String> progress, Consumer<String> log)
             throws IOException {
-        Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot;
+        Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot();
         if (root == null) {
             throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
         }
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("data root " + root + " is not a directory");
         }
-        var tasks = config.model.tasks();
+        var tasks = config.model().tasks();
         EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
-        int h = config.model.imgHeight();
-        int w = config.model.imgWidth();
+        int h = config.model().imgHeight();
+        int w = config.model().imgWidth();
         MultiTaskDataset train = MultiTaskDataset.builder()
                 .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, enabled))
-                .setAugmentation(Augmentation.train(tasks.dataset(), h, w)).optSeed(config.seed).build();
+                .setAugmentation(Augmentation.train(tasks.dataset(), h, w)).optSeed(config.seed()).build();
         try (NDManager manager = NDManager.newBaseManager()) {
             Validator validator = null;
             if (o.validate()) {
                 MultiTaskReader valReader = MultiTaskReader.open(tasks.dataset(), root, Split.VAL, enabled);
-                validator = valReader.size() == 0 ? null : new EvaluatorValidator(valReader, config.valBatch);
+                validator = valReader.size() == 0 ? null : new EvaluatorValidator(valReader, config.valBatch());
             }
             MultiTaskModel model = newModel(config, manager);
             if (o.pretrained() != null && o.resume() == null) {
@@ -63,7 +63,7 @@ public final class TrainingRun {
             if (o.resume() != null) {
                 trainer.resume(o.resume());
             }
-            trainer.fit(o.stopAfterEpoch() == null ? config.epochs : o.stopAfterEpoch());
+            trainer.fit(o.stopAfterEpoch() == null ? config.epochs() : o.stopAfterEpoch());
             return trainer.result();
         }
     }
@@ -73,8 +73,8 @@ public final class TrainingRun {
      * config and seed always give the same initial weights (the demo evaluates exactly this untrained model).
      */
     public static MultiTaskModel newModel(TrainConfig config, NDManager manager) {
-        Engine.getInstance().setRandomSeed(Trainer.stepSeed(config.seed, -1, 0));
-        return new MultiTaskModel(config.model).initialize(manager);
+        Engine.getInstance().setRandomSeed(Trainer.stepSeed(config.seed(), -1, 0));
+        return new MultiTaskModel(config.model()).initialize(manager);
     }
 
     /**

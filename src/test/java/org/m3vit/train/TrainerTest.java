@@ -120,7 +120,7 @@ class TrainerTest {
         // Metrics improve on the weights training started from (the same config and seed give the same init).
         TrainConfig config = TrainConfig.load(CONFIG, o);
         MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, data, Split.VAL,
-                java.util.EnumSet.copyOf(config.model.tasks().tasks()));
+                java.util.EnumSet.copyOf(config.model().tasks().tasks()));
         EvaluationResult untrained;
         try (NDManager m = NDManager.newBaseManager()) {
             untrained = new Evaluator().run(TrainingRun.newModel(config, m), val, 4, s -> { }, null);
