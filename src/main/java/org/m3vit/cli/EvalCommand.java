@@ -11,6 +11,7 @@ import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
+import org.m3vit.train.RunLayout;
 import ai.djl.ndarray.NDManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
         MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL,
                 java.util.EnumSet.copyOf(config.tasks().tasks()));
         Path results = out != null ? out
-                : weights.toAbsolutePath().getParent().resolve("results");
+                : new RunLayout(weights.toAbsolutePath().getParent()).results();
         EvaluationResult r;
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel m = new MultiTaskModel(config).initialize(manager);

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.m3vit.config.RoutingMode;
 import org.m3vit.train.Checkpoint;
+import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
 import org.m3vit.train.Trainer;
 import org.m3vit.train.TrainingRun;
@@ -80,9 +81,10 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
                 posEmbFromPretrained, !noValidate, stopAfter), line, log);
         Progress.clear();
+        RunLayout run = new RunLayout(runDir);
         System.out.println("done: " + r.state().epoch + " epochs, " + r.state().globalStep + " steps; checkpoint "
-                + runDir.resolve(Checkpoint.JSON) + (r.state().bestEpoch > 0 ? String.format("; best delta-m %.3f"
-                + " at epoch %d (best.safetensors)", r.state().bestDeltaM, r.state().bestEpoch) : ""));
+                + run.checkpointJson() + (r.state().bestEpoch > 0 ? String.format("; best delta-m %.3f at epoch %d"
+                        + " (%s)", r.state().bestDeltaM, r.state().bestEpoch, run.bestWeights().getFileName()) : ""));
         return 0;
     }
 }

@@ -31,6 +31,7 @@ import org.m3vit.report.ExamplePredictions;
 import org.m3vit.report.ReportWriter;
 import org.m3vit.report.RunData;
 import org.m3vit.task.Task;
+import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
 import org.m3vit.train.Trainer;
 import org.m3vit.train.TrainingRun;
@@ -71,7 +72,7 @@ public final class Demo {
     }
 
     /** A model the demo trains: its display name, training config and run directory. */
-    private record Contender(String name, TrainConfig config, Path runDir) {}
+    private record Contender(String name, TrainConfig config, RunLayout run) {}
 
     private static final String DENSE = "dense ViT";
     private static final String MOE = "M³ViT";
@@ -109,8 +110,9 @@ public final class Demo {
         checkPair(dense.model(), moe.model());
         ModelConfig c = moe.model();
 
-        List<Contender> contenders = List.of(new Contender(DENSE, dense, s.out().resolve("runs").resolve("dense")),
-                new Contender(MOE, moe, s.out().resolve("runs").resolve("m3vit")));
+        List<Contender> contenders = List.of(
+                new Contender(DENSE, dense, new RunLayout(s.out().resolve("runs").resolve("dense"))),
+                new Contender(MOE, moe, new RunLayout(s.out().resolve("runs").resolve("m3vit"))));
         checkOutputs(contenders);
         ensureDataset(c);
         EnumSet<Task> tasks = EnumSet.copyOf(c.tasks().tasks());
@@ -144,10 +146,11 @@ public final class Demo {
         for (Contender contender : contenders) {
             String name = contender.name();
             TrainConfig config = contender.config();
-            Path runDir = contender.runDir();
-            clearPreviousRun(runDir);
+            RunLayout run = contender.run();
+            Path runDir = run.dir();
+            clearPreviousRun(run);
             Files.createDirectories(runDir);
-            Files.writeString(runDir.resolve(MARKER), "written by m3vit demo; a later demo run may delete this directory\n");
+            Files.writeString(run.demoMarker(), "written by m3vit demo; a later demo run may delete this directory\n");
             Comparison.Row untrained;
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = TrainingRun.newModel(config, manager);
@@ -165,11 +168,11 @@ public final class Demo {
             costs.add(cost);
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = new MultiTaskModel(config.model()).initialize(manager);
-                ModelWeights.load(model, runDir.resolve(trained.state().weights));
+                ModelWeights.load(model, run.file(trained.state().weights));
                 EvaluationResult r = evaluate(model, val, config);
                 rows.add(row(name, Comparison.Kind.TRAINED, r));
-                r.writeTo(runDir.resolve("results"));
-                writeRunInfo(runDir, cost);
+                r.writeTo(run.results());
+                writeRunInfo(run, cost);
                 if (name.equals(MOE) && s.examples() > 0) {
                     examples = ExamplePredictions.collect(model, val, s.examples());
                 }
@@ -210,9 +213,6 @@ public final class Demo {
         }
     }
 
-    /** Marks a run directory the demo created, so that a later demo run may replace it (and nothing else). */
-    static final String MARKER = ".m3vit-demo-run";
-
     /**
      * Before any work: every place the demo writes to must be a directory that is missing, empty, or the
      * demo's own from an earlier run (marker file), so a conflict never surfaces after minutes of training.
@@ -227,25 +227,30 @@ public final class Demo {
             }
         }
         for (Contender contender : contenders) {
-            Path runDir = contender.runDir();
+            Path runDir = contender.run().dir();
+            Path marker = contender.run().demoMarker();
             if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
                 throw new IllegalArgumentException(runDir + " exists and is not a directory; choose another --out");
             }
-            if (!Files.isRegularFile(runDir.resolve(MARKER)) && Directories.hasEntries(runDir)) {
+            if (!Files.isRegularFile(marker) && Directories.hasEntries(runDir)) {
                 throw new IllegalArgumentException(runDir + " is not empty and was not written by m3vit demo (no "
-                        + MARKER + "); choose another --out or move it away");
+                        + marker.getFileName() + "); choose another --out or move it away");
             }
         }
     }
 
-    /** A demo re-run replaces its own previous run (marker file, written before training starts). */
-    private void clearPreviousRun(Path runDir) throws IOException {
-        if (!Files.isRegularFile(runDir.resolve(MARKER))) {
+    /**
+     * A demo re-run replaces its own previous run, recognised by the marker file written before training
+     * starts, so that a later demo run may replace it (and nothing else).
+     */
+    private void clearPreviousRun(RunLayout run) throws IOException {
+        Path runDir = run.dir();
+        Path marker = run.demoMarker();
+        if (!Files.isRegularFile(marker)) {
             return; // missing or empty (checkOutputs)
         }
         log.accept(String.format(Locale.ROOT, "[%s] replacing the previous run in %s", clock(), runDir));
         // The marker goes last, so an interrupted deletion is still recognised as the demo's next time.
-        Path marker = runDir.resolve(MARKER);
         try (Stream<Path> walk = Files.walk(runDir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 if (!p.equals(marker) && !p.equals(runDir)) {
@@ -306,11 +311,11 @@ public final class Demo {
     }
 
     /** run_info.json, which the report reads for its parameter and GFLOPs columns. */
-    private static void writeRunInfo(Path runDir, Cost cost) throws IOException {
+    private static void writeRunInfo(RunLayout run, Cost cost) throws IOException {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("params", cost.params());
         info.put("gflops", cost.gflopsAllTasks());
-        AtomicFiles.write(runDir.resolve("run_info.json"),
+        AtomicFiles.write(run.runInfo(),
                 (MetricsJson.format(info) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 

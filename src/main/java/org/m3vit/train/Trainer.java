@@ -55,7 +55,7 @@ public final class Trainer {
     private final MultiTaskModel model;
     private final MultiTaskDataset trainSet;
     private final Validator validator;
-    private final Path runDir;
+    private final RunLayout run;
     private final NDManager manager;
     private final Map<String, Parameter> parameters;
     private final List<Parameter> trainable = new ArrayList<>();
@@ -73,7 +73,7 @@ public final class Trainer {
         this.model = model;
         this.trainSet = trainSet;
         this.validator = validator;
-        this.runDir = runDir;
+        this.run = new RunLayout(runDir);
         this.manager = manager;
         this.parameters = StateDict.parameters(model);
         for (Parameter p : parameters.values()) {
@@ -128,10 +128,10 @@ public final class Trainer {
     }
 
     /** What a finished run reports: its state and the run directory's files. */
-    public record Result(Checkpoint.State state, Path runDir) {}
+    public record Result(Checkpoint.State state, RunLayout run) {}
 
     public Result result() {
-        return new Result(state, runDir);
+        return new Result(state, run);
     }
 
     /** Trains until {@code config.epochs()} epochs are complete, checkpointing after each. */
@@ -144,7 +144,7 @@ public final class Trainer {
      * config.epochs(), so a later {@link #resume} continues the same run.
      */
     public void fit(int untilEpoch) throws IOException {
-        Files.createDirectories(runDir);
+        Files.createDirectories(run.dir());
         ParameterStore ps = new ParameterStore(manager, false);
         List<Task> tasks = model.config().tasks().tasks();
         long start = System.nanoTime();
@@ -195,7 +195,7 @@ public final class Trainer {
                 validate(epoch, record);
             }
             record.put("seconds", (System.nanoTime() - epochStart) / 1e9);
-            Checkpoint.save(runDir, model, optimizer, state);
+            Checkpoint.save(run, model, optimizer, state);
             appendMetrics(record);
             writeUsage(usage);
             StringBuilder losses = new StringBuilder();
@@ -272,7 +272,7 @@ public final class Trainer {
                     String what = i < tasks.size() ? "the " + tasks.get(i).id() + " loss" : "the MoE balancing loss";
                     throw new TrainingDivergedException(what + " is " + values[i] + " at epoch " + (epoch + 1) + " step "
                             + (step + 1) + " (lr " + lr + "); the last checkpoint ("
-                            + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + runDir
+                            + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + run.dir()
                             + " is untouched. Lower the learning rate or enable --grad-clip.");
                 }
             }
@@ -281,7 +281,7 @@ public final class Trainer {
                         + " step " + (step + 1) + " (lr " + lr + ", losses finite, max |input| "
                         + image.abs().max().getFloat() + "; non-finite gradients in " + nonFiniteGradients()
                         + "); the last checkpoint ("
-                        + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + runDir
+                        + (state.epoch == 0 ? "none yet" : "epoch " + state.epoch) + ") in " + run.dir()
                         + " is untouched. Lower the learning rate or enable --grad-clip.");
             }
             GradientClipping.scale(trainable, gradNorm, config.gradClip());
@@ -357,7 +357,7 @@ public final class Trainer {
             if (dm > state.bestDeltaM) {
                 state.bestDeltaM = dm;
                 state.bestEpoch = epoch + 1;
-                ModelWeights.save(model, runDir.resolve("best.safetensors"),
+                ModelWeights.save(model, run.bestWeights(),
                         Map.of("epoch", Integer.toString(epoch + 1), "delta_m", Double.toString(dm)));
                 log.accept(String.format("new best Δm %.3f at epoch %d → best.safetensors", dm, epoch + 1));
             }
@@ -365,7 +365,7 @@ public final class Trainer {
     }
 
     private void appendMetrics(Map<String, Object> record) throws IOException {
-        Files.writeString(runDir.resolve("metrics.jsonl"), JSON.toJson(record) + "\n", StandardCharsets.UTF_8,
+        Files.writeString(run.metricsLog(), JSON.toJson(record) + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
@@ -380,7 +380,7 @@ public final class Trainer {
             layers.forEach((l, c) -> m.put(Integer.toString(l), c));
             out.put(t.id(), m);
         });
-        AtomicFiles.write(runDir.resolve("expert_usage.json"), JSON.toJson(out).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(run.expertUsage(), JSON.toJson(out).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A well-mixed 32-bit seed per (run seed, epoch, step) (SplitMix64 finaliser). */

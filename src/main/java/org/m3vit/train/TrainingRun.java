@@ -103,8 +103,7 @@ public final class TrainingRun {
                     c.gridHeight(), c.gridWidth());
             tensors.put(key, Tensor.of(new long[] {1, 1 + (long) c.gridHeight() * c.gridWidth(), c.embedDim()}, resized));
         }
-        Files.createDirectories(scratchDir);
-        Path tmp = Files.createTempFile(scratchDir, "pretrained-", ".safetensors");
+        Path tmp = new RunLayout(scratchDir).createScratchWeights();
         try {
             SafetensorsWriter.write(tmp, tensors, Map.of("format", "pt"));
             ModelWeights.load(model, tmp);

@@ -60,7 +60,7 @@ class TrainerTest {
     }
 
     static Path weights(Path runDir) throws IOException {
-        return runDir.resolve(Checkpoint.readState(runDir.resolve(Checkpoint.JSON)).weights);
+        return runDir.resolve(Checkpoint.readState(new RunLayout(runDir).checkpointJson()).weights);
     }
 
     @Test
@@ -70,12 +70,12 @@ class TrainerTest {
 
         Path split = tmp.resolve("split");
         train(tiny(2), split, null, false, 1);
-        assertEquals(1, Checkpoint.readState(split.resolve(Checkpoint.JSON)).epoch);
+        assertEquals(1, Checkpoint.readState(new RunLayout(split).checkpointJson()).epoch);
         assertFalse(Files.readAllBytes(weights(split)).length == 0);
         train(tiny(2), split, split, false, null);
 
-        Checkpoint.State a = Checkpoint.readState(straight.resolve(Checkpoint.JSON));
-        Checkpoint.State b = Checkpoint.readState(split.resolve(Checkpoint.JSON));
+        Checkpoint.State a = Checkpoint.readState(new RunLayout(straight).checkpointJson());
+        Checkpoint.State b = Checkpoint.readState(new RunLayout(split).checkpointJson());
         assertEquals(2, b.epoch);
         assertEquals(a.globalStep, b.globalStep);
         assertArrayEquals(Files.readAllBytes(weights(straight)), Files.readAllBytes(weights(split)),
@@ -92,7 +92,7 @@ class TrainerTest {
         train(tiny(2), run, null, false, 1);
         Path w = weights(run);
         byte[] before = Files.readAllBytes(w);
-        byte[] json = Files.readAllBytes(run.resolve(Checkpoint.JSON));
+        byte[] json = Files.readAllBytes(new RunLayout(run).checkpointJson());
 
         Map<String, Object> absurd = tiny(2);
         absurd.put("optimizer_kwargs.lr", 1e30);
@@ -100,7 +100,7 @@ class TrainerTest {
                 () -> train(absurd, run, run, false, null));
         assertTrue(e.getMessage().matches("(?s)the (\\w+ loss|gradient norm) is (NaN|-?Infinity) at epoch 2 step \\d+.*"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(w));
-        assertArrayEquals(json, Files.readAllBytes(run.resolve(Checkpoint.JSON)));
+        assertArrayEquals(json, Files.readAllBytes(new RunLayout(run).checkpointJson()));
     }
 
     @Test
