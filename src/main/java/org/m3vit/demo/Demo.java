@@ -267,15 +267,14 @@ public final class Demo {
      * last, so that no stale plot survives a re-run and an interrupted clean-up is finished next time.
      */
     private static void clearPreviousReport(Path dir) throws IOException {
-        Path md = dir.resolve("report.md");
+        Path md = ReportWriter.reportFile(dir);
         if (!Files.isRegularFile(md)) {
             return;
         }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String n = f.getFileName().toString();
-                if (Files.isRegularFile(f) && n.endsWith(".png") && (n.startsWith("loss_") || n.startsWith("val_")
-                        || n.startsWith("metrics_") || n.startsWith("experts_") || n.equals("examples.png"))) {
+                if (Files.isRegularFile(f) && ReportWriter.isPlot(n)) {
                     Files.delete(f);
                 }
             }

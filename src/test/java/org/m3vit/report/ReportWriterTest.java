@@ -96,7 +96,10 @@ class ReportWriterTest {
         }
         assertEquals(List.of("examples.png", "experts_moe_depth.png", "experts_moe_semseg.png", "loss_dense.png",
                 "loss_moe.png", "metrics_depth.png", "metrics_semseg.png", "val_depth.png", "val_semseg.png"), pngs);
+        assertEquals(ReportWriter.reportFile(out), md);
+        assertTrue(!ReportWriter.isPlot("notes.png") && !ReportWriter.isPlot("report.md"));
         for (String p : pngs) {
+            assertTrue(ReportWriter.isPlot(p), p + " recognised as the report's own (a demo re-run clears it)");
             assertTrue(text.contains("(" + p + ")"), p + " linked from report.md");
             BufferedImage im = ImageIO.read(out.resolve(p).toFile());
             assertNotNull(im, p + " decodes");
