@@ -180,29 +180,22 @@ public final class Trainer {
             }
             state.epoch = epoch + 1;
 
-            Map<String, Object> record = new LinkedHashMap<>();
-            record.put("epoch", epoch + 1);
-            record.put("global_step", state.globalStep);
-            record.put("lr", lr);
             Map<String, Double> trainLoss = new LinkedHashMap<>();
             for (Task t : tasks) {
                 trainLoss.put(t.id(), lossSums.get(t)[0] / step);
             }
-            record.put("train_loss", trainLoss);
-            record.put("aux_loss", auxSum / step);
-            record.put("grad_norm", gradNormSum / step); // before clipping
-            if (validator != null && (!config.evalFinal10EpochsOnly() || epoch >= config.epochs() - 10)) {
-                validate(epoch, record);
-            }
-            record.put("seconds", (System.nanoTime() - epochStart) / 1e9);
+            boolean validates = validator != null && (!config.evalFinal10EpochsOnly() || epoch >= config.epochs() - 10);
+            Validation validation = validates ? validate(epoch) : new Validation(null, null);
+            EpochRecord record = new EpochRecord(epoch + 1, state.globalStep, lr, trainLoss, auxSum / step,
+                    gradNormSum / step, validation.val(), validation.deltaM(), (System.nanoTime() - epochStart) / 1e9);
             Checkpoint.save(run, model, optimizer, state);
             appendMetrics(record);
             writeUsage(usage);
             StringBuilder losses = new StringBuilder();
             trainLoss.forEach((t, v) -> losses.append(String.format(" %s %.4f", t, v)));
             log.accept(String.format("epoch %d/%d: loss%s, aux %.4f%s (%.1fs)", epoch + 1, config.epochs(), losses,
-                    auxSum / step, record.containsKey("delta_m") ? String.format(", Δm %.3f", record.get("delta_m")) : "",
-                    (double) record.get("seconds")));
+                    auxSum / step, record.deltaM() != null ? String.format(", Δm %.3f", record.deltaM()) : "",
+                    record.seconds()));
         }
     }
 
@@ -346,14 +339,15 @@ public final class Trainer {
         }
     }
 
-    private void validate(int epoch, Map<String, Object> record) throws IOException {
+    /** An epoch's validation for its record: metrics per task id, and Δm when it is finite. */
+    private record Validation(Map<String, Map<String, Double>> val, Double deltaM) {}
+
+    private Validation validate(int epoch) throws IOException {
         Map<Task, Map<String, Double>> metrics = validator.validate(model, epoch);
-        Map<String, Object> val = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> val = new LinkedHashMap<>();
         metrics.forEach((t, m) -> val.put(t.id(), finite(m)));
-        record.put("val", val);
         double dm = MetricsSummary.deltaM(model.config().tasks().dataset(), metrics);
         if (Double.isFinite(dm)) {
-            record.put("delta_m", dm);
             if (dm > state.bestDeltaM) {
                 state.bestDeltaM = dm;
                 state.bestEpoch = epoch + 1;
@@ -362,10 +356,11 @@ public final class Trainer {
                 log.accept(String.format("new best Δm %.3f at epoch %d → best.safetensors", dm, epoch + 1));
             }
         }
+        return new Validation(val, Double.isFinite(dm) ? dm : null);
     }
 
-    private void appendMetrics(Map<String, Object> record) throws IOException {
-        Files.writeString(run.metricsLog(), JSON.toJson(record) + "\n", StandardCharsets.UTF_8,
+    private void appendMetrics(EpochRecord record) throws IOException {
+        Files.writeString(run.metricsLog(), record.toJson() + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
