@@ -75,7 +75,7 @@ public final class ModelBenchmark {
 
             Map<String, Runnable> variants = new LinkedHashMap<>();
             Runnable trainStep = () -> {
-                // As train.Trainer runs an MoE model: one forward + backward per pathway (gradients add up),
+                // As train.MultiTaskStep runs an MoE model: one forward + backward per pathway (gradients add up),
                 // each in its own scope, so only one pathway's activations are alive at a time; then AdamW.
                 for (Task t : config.tasks().tasks()) {
                     try (NDScope pathway = new NDScope();

@@ -9,7 +9,7 @@ import org.m3vit.config.RoutingMode;
 import org.m3vit.train.Checkpoint;
 import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
-import org.m3vit.train.Trainer;
+import org.m3vit.train.TrainingLoop;
 import org.m3vit.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println(s);
         };
         log.accept("training " + config.model() + " → " + runDir);
-        Trainer.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
+        TrainingLoop.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
                 posEmbFromPretrained, !noValidate, stopAfter), line, log);
         Progress.clear();
         RunLayout run = new RunLayout(runDir);

@@ -33,7 +33,7 @@ import org.m3vit.report.RunData;
 import org.m3vit.task.Task;
 import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
-import org.m3vit.train.Trainer;
+import org.m3vit.train.TrainingLoop;
 import org.m3vit.train.TrainingRun;
 
 /**
@@ -162,7 +162,7 @@ public final class Demo {
                     clock(), name, config.model(), config.epochs(), runDir));
 
             long trainStart = System.nanoTime();
-            Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
+            TrainingLoop.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
                     false, s.validate(), null), progress, log);
             Cost cost = Cost.of(name, config.model(), (System.nanoTime() - trainStart) / 1e9);
             costs.add(cost);

@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import org.m3vit.errors.InvalidInputException;
 
-/** The YAML key {@code scheduler}: the learning-rate {@link Schedule}. The reference's {@code step} is not supported. */
+/**
+ * The YAML key {@code scheduler}: the learning-rate {@link Schedule}. The reference's {@code step} is not
+ * supported.
+ */
 public enum ScheduleKind {
     /** lr0 · (1 − epoch/epochs)^0.9, constant within an epoch (the reference default). */
     POLY,

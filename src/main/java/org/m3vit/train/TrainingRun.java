@@ -21,7 +21,10 @@ import org.m3vit.model.MultiTaskModel;
 import org.m3vit.model.PosEmbedInterpolation;
 import org.m3vit.task.Task;
 
-/** Wires a {@link TrainConfig} to data, model, validator and {@link Trainer}: what {@code m3vit train} runs. */
+/**
+ * Wires a {@link TrainConfig} to data, model, validator, a {@link TrainingLoop} and its
+ * {@link StandardListeners}: what {@code m3vit train} runs.
+ */
 public final class TrainingRun {
 
     /** Where and how to run. {@code resume} and {@code pretrained} may be null. */
@@ -31,8 +34,8 @@ public final class TrainingRun {
 
     private TrainingRun() {}
 
-    public static Trainer.Result run(TrainConfig config, Options o, Consumer<String> progress, Consumer<String> log)
-            throws IOException {
+    public static TrainingLoop.Result run(TrainConfig config, Options o, Consumer<String> progress,
+            Consumer<String> log) throws IOException {
         Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot();
         if (root == null) {
             throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
@@ -42,11 +45,7 @@ public final class TrainingRun {
         }
         var tasks = config.model().tasks();
         EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
-        int h = config.model().imgHeight();
-        int w = config.model().imgWidth();
-        MultiTaskDataset train = MultiTaskDataset.builder()
-                .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, enabled))
-                .setAugmentation(Augmentation.train(tasks.dataset(), h, w)).optSeed(config.seed()).build();
+        MultiTaskDataset train = trainSet(config, root);
         try (NDManager manager = NDManager.newBaseManager()) {
             Validator validator = null;
             if (o.validate()) {
@@ -58,14 +57,25 @@ public final class TrainingRun {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
             }
-            Trainer trainer = new Trainer(config, model, train, validator, o.runDir(), manager).onProgress(progress)
+            TrainingLoop loop = new TrainingLoop(config, model, train, validator, new RunLayout(o.runDir()), manager)
                     .onLog(log);
+            StandardListeners.of(loop, progress, log).forEach(loop::addListener);
             if (o.resume() != null) {
-                trainer.resume(o.resume());
+                loop.resume(o.resume());
             }
-            trainer.fit(o.stopAfterEpoch() == null ? config.epochs() : o.stopAfterEpoch());
-            return trainer.result();
+            loop.fit(o.stopAfterEpoch() == null ? config.epochs() : o.stopAfterEpoch());
+            return loop.result();
         }
+    }
+
+    /** The train split of {@code root}, augmented as the reference trains, in the run's seeded order. */
+    static MultiTaskDataset trainSet(TrainConfig config, Path root) throws IOException {
+        var tasks = config.model().tasks();
+        return MultiTaskDataset.builder()
+                .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, EnumSet.copyOf(tasks.tasks())))
+                .setAugmentation(Augmentation.train(tasks.dataset(), config.model().imgHeight(),
+                        config.model().imgWidth()))
+                .optSeed(config.seed()).build();
     }
 
     /**
@@ -73,7 +83,7 @@ public final class TrainingRun {
      * config and seed always give the same initial weights (the demo evaluates exactly this untrained model).
      */
     public static MultiTaskModel newModel(TrainConfig config, NDManager manager) {
-        Engine.getInstance().setRandomSeed(Trainer.stepSeed(config.seed(), -1, 0));
+        Engine.getInstance().setRandomSeed(TrainingLoop.stepSeed(config.seed(), -1, 0));
         return new MultiTaskModel(config.model()).initialize(manager);
     }
 

@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,7 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.cli.Main;
 import org.m3vit.task.Task;
+import org.m3vit.train.Checkpoint;
 import org.m3vit.train.EpochRecord;
+import org.m3vit.train.MetricsLogListener;
+import org.m3vit.train.RunLayout;
+import org.m3vit.train.TrainingListener;
 
 /** Reports from synthetic run directories written here, in the trainer's documented format. */
 class ReportWriterTest {
@@ -41,6 +46,28 @@ class ReportWriterTest {
             Files.writeString(r.resolve("run_info.json"), "{\"params\": 1234567, \"gflops\": 3.25}");
         }
         return r;
+    }
+
+    @Test
+    void readsTheRecordsTheTrainerWrites() throws Exception {
+        RunLayout run = new RunLayout(Files.createDirectories(dir.resolve("written")));
+        MetricsLogListener metrics = new MetricsLogListener(run);
+        Map<String, Double> sal = new LinkedHashMap<>();
+        sal.put("maxF", 0.5);
+        sal.put("mIoU", null); // non-finite in validation: absent in the file, so absent when read back
+        List<EpochRecord> written = List.of(
+                new EpochRecord(1, 5L, 0.002f, Map.of("sal", 0.75), 0.0625, 4.5, null, null, 1.5),
+                new EpochRecord(2, 10L, 6.942532E-4f, Map.of("sal", 0.5), 0.03125, 3.25, Map.of("sal", sal), -12.5,
+                        2.5));
+        for (EpochRecord r : written) {
+            metrics.onEpochEnd(new TrainingListener.EpochEnd(r, new Checkpoint.State(), false));
+        }
+        RunData read = RunData.load(run.dir());
+        assertEquals(written.get(0), read.epochs().get(0));
+        assertEquals(List.of("maxF"), List.copyOf(read.epochs().get(1).val().get("sal").keySet()));
+        assertEquals(6.942532E-4f, read.epochs().get(1).lr());
+        assertEquals(Map.of("sal", Map.of("maxF", 0.5)), read.finalMetrics(), "the last validated epoch's metrics");
+        assertEquals(-12.5, read.deltaM());
     }
 
     @Test

@@ -52,7 +52,7 @@ class TrainerTest {
         return o;
     }
 
-    static Trainer.Result train(Map<String, Object> overrides, Path runDir, Path resume, boolean validate,
+    static TrainingLoop.Result train(Map<String, Object> overrides, Path runDir, Path resume, boolean validate,
             Integer stopAfter) throws IOException {
         TrainConfig c = TrainConfig.load(CONFIG, overrides);
         return TrainingRun.run(c, new TrainingRun.Options(data, runDir, resume, null, false, validate, stopAfter),
