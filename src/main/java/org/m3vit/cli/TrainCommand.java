@@ -64,6 +64,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the"
                     + " task embedding f_t)");
         }
+        if (dataRoot == null && config.dataRoot() == null) { // the library names the key; the CLI adds its flag
+            throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
+        }
         if (stopAfter != null && stopAfter < 1) {
             throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
         }

@@ -17,6 +17,7 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.Evaluator;
 import org.m3vit.eval.MetricsJson;
@@ -94,13 +95,13 @@ public final class Demo {
 
     private Result run() throws IOException {
         if (s.images() < 10) {
-            throw new IllegalArgumentException("--images must be >= 10 (train and val both need images), got "
+            throw InvalidInputException.field("images", "must be >= 10 (train and val both need images), got "
                     + s.images());
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (s.epochs() != null) {
             if (s.epochs() < 1) {
-                throw new IllegalArgumentException("--epochs must be >= 1, got " + s.epochs());
+                throw InvalidInputException.field("epochs", "must be >= 1, got " + s.epochs());
             }
             overrides.put("epochs", s.epochs());
         }
@@ -122,13 +123,13 @@ public final class Demo {
             train = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.TRAIN, tasks);
             val = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.VAL, tasks);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (" + s.data() + " is not a complete "
-                    + c.tasks().dataset().shortName() + "-layout dataset; remove it, or point --data at an empty"
-                    + " directory, and the demo synthesises one)", e);
+            throw new InvalidInputException(InvalidInputException.Kind.FILE, s.data().toString(), e.getMessage()
+                    + " (" + s.data() + " is not a complete " + c.tasks().dataset().shortName() + "-layout dataset;"
+                    + " remove it, or give the demo an empty data directory, and it synthesises one)", e);
         }
         if (train.size() == 0 || val.size() == 0) {
-            throw new IllegalArgumentException(s.data() + ": the demo needs images in both the train and the val"
-                    + " split (train " + train.size() + ", val " + val.size() + ")");
+            throw InvalidInputException.file(s.data(), "the demo needs images in both the train and the val split"
+                    + " (train " + train.size() + ", val " + val.size() + ")");
         }
         log.accept(String.format(Locale.ROOT, "[%s] data: %s (train %d, val %d images)", clock(), s.data(),
                 train.size(), val.size()));
@@ -197,19 +198,19 @@ public final class Demo {
         return new Result(comparison, costs, report, seconds());
     }
 
-    private static void checkPair(ModelConfig dense, ModelConfig moe) {
+    private void checkPair(ModelConfig dense, ModelConfig moe) {
         if (dense.isMoe()) {
-            throw new IllegalArgumentException("--dense-config must describe a dense ViT (backbone VisionTransformer),"
-                    + " got " + dense);
+            throw InvalidInputException.file(s.denseConfig(), "the dense config must describe a dense ViT (backbone"
+                    + " VisionTransformer), got " + dense);
         }
         if (!moe.isMoe()) {
-            throw new IllegalArgumentException("--moe-config must describe an MoE ViT (backbone"
+            throw InvalidInputException.file(s.moeConfig(), "the M³ViT config must describe an MoE ViT (backbone"
                     + " VisionTransformer_moe), got " + moe);
         }
         if (dense.tasks().dataset() != moe.tasks().dataset() || !dense.tasks().tasks().equals(moe.tasks().tasks())
                 || dense.imgHeight() != moe.imgHeight() || dense.imgWidth() != moe.imgWidth()) {
-            throw new IllegalArgumentException("the two demo configs must use the same dataset, tasks and image size;"
-                    + " got " + dense + " and " + moe);
+            throw InvalidInputException.file(s.moeConfig(), "must use the same dataset, tasks and image size as the"
+                    + " dense config " + s.denseConfig() + "; got " + moe + " and " + dense);
         }
     }
 
@@ -219,22 +220,23 @@ public final class Demo {
      */
     private void checkOutputs(List<Contender> contenders) throws IOException {
         if (s.examples() < 0) {
-            throw new IllegalArgumentException("--examples must be >= 0, got " + s.examples());
+            throw InvalidInputException.field("examples", "must be >= 0, got " + s.examples());
         }
         for (Path p : new Path[] {s.out(), s.out().resolve("runs"), s.out().resolve("report")}) {
             if (Files.exists(p) && !Files.isDirectory(p)) {
-                throw new IllegalArgumentException(p + " exists and is not a directory; choose another --out");
+                throw InvalidInputException.file(p, "exists and is not a directory; the demo needs a directory here");
             }
         }
         for (Contender contender : contenders) {
             Path runDir = contender.run().dir();
             Path marker = contender.run().demoMarker();
             if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
-                throw new IllegalArgumentException(runDir + " exists and is not a directory; choose another --out");
+                throw InvalidInputException.file(runDir, "exists and is not a directory; the demo needs a directory"
+                        + " here");
             }
             if (!Files.isRegularFile(marker) && Directories.hasEntries(runDir)) {
-                throw new IllegalArgumentException(runDir + " is not empty and was not written by m3vit demo (no "
-                        + marker.getFileName() + "); choose another --out or move it away");
+                throw InvalidInputException.file(runDir, "not empty, and was not written by m3vit demo (no "
+                        + marker.getFileName() + "); use another output directory or move it away");
             }
         }
     }
@@ -286,7 +288,7 @@ public final class Demo {
     private void ensureDataset(ModelConfig c) throws IOException {
         Path root = s.data();
         if (Files.exists(root) && !Files.isDirectory(root)) {
-            throw new IllegalArgumentException(root + " exists and is not a directory");
+            throw InvalidInputException.file(root, "exists and is not a directory");
         }
         if (Directories.hasEntries(root)) {
             log.accept(String.format(Locale.ROOT, "[%s] using the existing dataset in %s", clock(), root));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.task.Task;
@@ -64,7 +65,7 @@ public final class ReportWriter {
     public static Path write(List<RunData> runs, List<ExamplePrediction> examples, Path out, String summary)
             throws IOException {
         if (runs.isEmpty()) {
-            throw new IllegalArgumentException("a report needs at least one run");
+            throw InvalidInputException.field("runs", "a report needs at least one run");
         }
         Files.createDirectories(out);
         Map<String, List<String>> metrics = metricColumns(runs);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.train.EpochRecord;
 import org.m3vit.train.RunLayout;
 
@@ -31,7 +32,7 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
         RunLayout run = new RunLayout(dir);
         Path jsonl = run.metricsLog();
         if (!Files.isRegularFile(jsonl)) {
-            throw new IllegalArgumentException(jsonl + ": file not found (not a run directory?)");
+            throw InvalidInputException.file(jsonl, "file not found (not a run directory?)");
         }
         List<EpochRecord> epochs = new ArrayList<>();
         List<String> lines = Files.readAllLines(jsonl, StandardCharsets.UTF_8);
@@ -99,7 +100,7 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
         try {
             return JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(f + ": malformed JSON (" + e.getMessage() + ")");
+            throw InvalidInputException.file(f, "malformed JSON (" + e.getMessage() + ")");
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
@@ -77,7 +78,8 @@ public final class Checkpoint {
     public static Path jsonOf(Path location) {
         Path json = Files.isDirectory(location) ? new RunLayout(location).checkpointJson() : location;
         if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException("--resume: no checkpoint at " + json);
+            throw InvalidInputException.file(json, "no checkpoint here (a run is resumed from its directory or its"
+                    + " checkpoint.json)");
         }
         return json;
     }
@@ -85,7 +87,7 @@ public final class Checkpoint {
     public static State readState(Path json) throws IOException {
         State s = GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), State.class);
         if (s == null || s.weights == null || s.optimizer == null) {
-            throw new IllegalArgumentException(json + ": not an m3vit checkpoint (no weights/optimizer entries)");
+            throw InvalidInputException.file(json, "not an m3vit checkpoint (no weights/optimizer entries)");
         }
         return s;
     }

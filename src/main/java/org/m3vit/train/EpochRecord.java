@@ -7,6 +7,7 @@ import com.google.gson.annotations.SerializedName;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
 
 /**
  * One line of a run's {@code metrics.jsonl}: what the trainer records after each epoch, and what the report
@@ -71,16 +72,16 @@ public record EpochRecord(
         return GSON.toJson(this);
     }
 
-    /** Parses one JSONL line; a malformed line is an {@link IllegalArgumentException} quoting {@code where}. */
+    /** Parses one JSONL line; a malformed line is an {@link InvalidInputException} naming {@code where}. */
     public static EpochRecord parse(String line, String where) {
         try {
             EpochRecord r = GSON.fromJson(line, EpochRecord.class);
             if (r == null) {
-                throw new IllegalArgumentException(where + ": empty record");
+                throw InvalidInputException.file(where, "empty record");
             }
             return r;
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(where + ": malformed epoch record (" + e.getMessage() + ")");
+            throw InvalidInputException.file(where, "malformed epoch record (" + e.getMessage() + ")");
         }
     }
 

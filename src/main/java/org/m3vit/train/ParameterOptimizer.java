@@ -6,6 +6,7 @@ import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.m3vit.errors.InvalidInputException;
 
 /**
  * A first-order optimizer over named parameters. Updates happen in place on the parameter arrays,
@@ -26,7 +27,7 @@ public abstract class ParameterOptimizer {
 
     protected ParameterOptimizer(Map<String, Parameter> parameters, float weightDecay, Predicate<String> decays) {
         if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+            throw InvalidInputException.key("optimizer_kwargs.weight_decay", "must be >= 0, got " + weightDecay);
         }
         this.parameters = parameters;
         this.weightDecay = weightDecay;
@@ -118,7 +119,7 @@ public abstract class ParameterOptimizer {
         public Sgd(Map<String, Parameter> parameters, float momentum, float weightDecay, Predicate<String> decays) {
             super(parameters, weightDecay, decays);
             if (!(momentum >= 0 && momentum < 1)) {
-                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+                throw InvalidInputException.key("optimizer_kwargs.momentum", "must be in [0, 1), got " + momentum);
             }
             this.momentum = momentum;
         }

@@ -65,7 +65,7 @@ public final class TrainingLoop {
         this.step = new MultiTaskStep(config, model, parameters, trainable, optimizer, manager);
         this.stepsPerEpoch = (trainSet.size() + config.trBatch() - 1) / config.trBatch();
         if (stepsPerEpoch == 0) {
-            throw new IllegalArgumentException("the train split is empty");
+            throw new InvalidInputException(InvalidInputException.Kind.FIELD, "trainSet", "the train split is empty");
         }
         this.schedule = Schedule.of(config.scheduler(), config.lr(), config.epochs(), stepsPerEpoch,
                 config.warmupSteps());
@@ -83,7 +83,8 @@ public final class TrainingLoop {
             }
         }
         if (trainable.isEmpty()) {
-            throw new IllegalArgumentException("the model has no trainable parameters");
+            throw new InvalidInputException(InvalidInputException.Kind.FIELD, "model",
+                    "the model has no trainable parameters");
         }
         return trainable;
     }

@@ -13,6 +13,7 @@ import org.m3vit.data.Augmentation;
 import org.m3vit.data.MultiTaskDataset;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
@@ -38,10 +39,11 @@ public final class TrainingRun {
             Consumer<String> log) throws IOException {
         Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot();
         if (root == null) {
-            throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
+            throw InvalidInputException.key("data_root", "no dataset root: set data_root in the config or give the"
+                    + " run a dataset root");
         }
         if (!Files.isDirectory(root)) {
-            throw new IllegalArgumentException("data root " + root + " is not a directory");
+            throw InvalidInputException.file(root, "the dataset root is not a directory");
         }
         var tasks = config.model().tasks();
         EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
@@ -93,7 +95,7 @@ public final class TrainingRun {
      */
     static void loadPretrained(MultiTaskModel model, Path file, boolean posEmb, Path scratchDir) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--pretrained: " + file + " is not a file");
+            throw InvalidInputException.file(file, "the pretrained weights are not a file");
         }
         if (!posEmb) {
             ModelWeights.load(model, file);
