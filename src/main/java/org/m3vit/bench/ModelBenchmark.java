@@ -20,7 +20,7 @@ import org.m3vit.model.MultiTaskModel;
 import org.m3vit.nn.StateDict;
 import org.m3vit.task.LossOptions;
 import org.m3vit.task.Task;
-import org.m3vit.train.Optimizer;
+import org.m3vit.train.ParameterOptimizer;
 
 /**
  * Whole-model throughput of one configuration: inference through each task pathway on its own, through
@@ -79,7 +79,8 @@ public final class ModelBenchmark {
                     p.getArray().setRequiresGradient(true);
                 }
             });
-            Optimizer adamw = new Optimizer.AdamW(params, 0.9f, 0.999f, 1e-8f, 1e-4f, Optimizer::decaysByDefault);
+            ParameterOptimizer adamw = new ParameterOptimizer.AdamW(params, 0.9f, 0.999f, 1e-8f, 1e-4f,
+                    ParameterOptimizer::decaysByDefault);
             ParameterStore ps = new ParameterStore(m, false);
             int b = settings.batch();
             int h = config.imgHeight();
@@ -89,7 +90,7 @@ public final class ModelBenchmark {
 
             Map<String, Runnable> variants = new LinkedHashMap<>();
             Runnable trainStep = () -> {
-                // As train.Trainer runs an MoE model: one forward + backward per pathway (gradients add up),
+                // As train.MultiTaskStep runs an MoE model: one forward + backward per pathway (gradients add up),
                 // each in its own scope, so only one pathway's activations are alive at a time; then AdamW.
                 for (Task t : config.tasks().tasks()) {
                     try (NDScope pathway = new NDScope();

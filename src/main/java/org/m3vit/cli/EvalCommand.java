@@ -11,6 +11,7 @@ import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Predictor;
+import org.m3vit.train.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
         MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL,
                 java.util.EnumSet.copyOf(config.tasks().tasks()));
         Path results = out != null ? out
-                : weights.toAbsolutePath().getParent().resolve("results");
+                : new RunLayout(weights.toAbsolutePath().getParent()).results();
         EvaluationResult r;
         try (Predictor predictor = Predictor.builder().weights(weights).config(config).threads(threads).build()) {
             r = new Evaluator().run(predictor, reader, batchSize, Progress.line(),

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.m3vit.train.Checkpoint;
+import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
-import org.m3vit.train.Trainer;
+import org.m3vit.train.TrainingLoop;
 import org.m3vit.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,9 +59,12 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> overrides = new LinkedHashMap<>(model.overrides());
         overrides.putAll(train.overrides());
         TrainConfig config = TrainConfig.load(model.config, overrides);
-        if (train.taskOneHot && !config.model.taskConditioned()) {
+        if (train.taskOneHot && !config.model().taskConditioned()) {
             throw new IllegalArgumentException("--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the"
                     + " task embedding f_t)");
+        }
+        if (dataRoot == null && config.dataRoot() == null) { // the library names the key; the CLI adds its flag
+            throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
         }
         if (stopAfter != null && stopAfter < 1) {
             throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
@@ -75,13 +79,14 @@ final class TrainCommand implements Callable<Integer> {
             Progress.clear();
             System.err.println(s);
         };
-        log.accept("training " + config.model + " → " + runDir);
-        Trainer.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
+        log.accept("training " + config.model() + " → " + runDir);
+        TrainingLoop.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
                 posEmbFromPretrained, !noValidate, stopAfter), line, log);
         Progress.clear();
+        RunLayout run = new RunLayout(runDir);
         System.out.println("done: " + r.state().epoch + " epochs, " + r.state().globalStep + " steps; checkpoint "
-                + runDir.resolve(Checkpoint.JSON) + (r.state().bestEpoch > 0 ? String.format("; best delta-m %.3f"
-                + " at epoch %d (best.safetensors)", r.state().bestDeltaM, r.state().bestEpoch) : ""));
+                + run.checkpointJson() + (r.state().bestEpoch > 0 ? String.format("; best delta-m %.3f at epoch %d"
+                        + " (%s)", r.state().bestDeltaM, r.state().bestEpoch, run.bestWeights().getFileName()) : ""));
         return 0;
     }
 }

@@ -17,6 +17,7 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.Evaluator;
 import org.m3vit.eval.MetricsJson;
@@ -31,8 +32,9 @@ import org.m3vit.report.ExamplePredictions;
 import org.m3vit.report.ReportWriter;
 import org.m3vit.report.RunData;
 import org.m3vit.task.Task;
+import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
-import org.m3vit.train.Trainer;
+import org.m3vit.train.TrainingLoop;
 import org.m3vit.train.TrainingRun;
 
 /**
@@ -71,7 +73,7 @@ public final class Demo {
     }
 
     /** A model the demo trains: its display name, training config and run directory. */
-    private record Contender(String name, TrainConfig config, Path runDir) {}
+    private record Contender(String name, TrainConfig config, RunLayout run) {}
 
     private static final String DENSE = "dense ViT";
     private static final String MOE = "M³ViT";
@@ -93,24 +95,25 @@ public final class Demo {
 
     private Result run() throws IOException {
         if (s.images() < 10) {
-            throw new IllegalArgumentException("--images must be >= 10 (train and val both need images), got "
+            throw InvalidInputException.field("images", "must be >= 10 (train and val both need images), got "
                     + s.images());
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (s.epochs() != null) {
             if (s.epochs() < 1) {
-                throw new IllegalArgumentException("--epochs must be >= 1, got " + s.epochs());
+                throw InvalidInputException.field("epochs", "must be >= 1, got " + s.epochs());
             }
             overrides.put("epochs", s.epochs());
         }
         overrides.put("seed", s.seed());
         TrainConfig dense = TrainConfig.load(s.denseConfig(), overrides);
         TrainConfig moe = TrainConfig.load(s.moeConfig(), overrides);
-        checkPair(dense.model, moe.model);
-        ModelConfig c = moe.model;
+        checkPair(dense.model(), moe.model());
+        ModelConfig c = moe.model();
 
-        List<Contender> contenders = List.of(new Contender(DENSE, dense, s.out().resolve("runs").resolve("dense")),
-                new Contender(MOE, moe, s.out().resolve("runs").resolve("m3vit")));
+        List<Contender> contenders = List.of(
+                new Contender(DENSE, dense, new RunLayout(s.out().resolve("runs").resolve("dense"))),
+                new Contender(MOE, moe, new RunLayout(s.out().resolve("runs").resolve("m3vit"))));
         checkOutputs(contenders);
         ensureDataset(c);
         EnumSet<Task> tasks = EnumSet.copyOf(c.tasks().tasks());
@@ -120,13 +123,13 @@ public final class Demo {
             train = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.TRAIN, tasks);
             val = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.VAL, tasks);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (" + s.data() + " is not a complete "
-                    + c.tasks().dataset().shortName() + "-layout dataset; remove it, or point --data at an empty"
-                    + " directory, and the demo synthesises one)", e);
+            throw new InvalidInputException(InvalidInputException.Kind.FILE, s.data().toString(), e.getMessage()
+                    + " (" + s.data() + " is not a complete " + c.tasks().dataset().shortName() + "-layout dataset;"
+                    + " remove it, or give the demo an empty data directory, and it synthesises one)", e);
         }
         if (train.size() == 0 || val.size() == 0) {
-            throw new IllegalArgumentException(s.data() + ": the demo needs images in both the train and the val"
-                    + " split (train " + train.size() + ", val " + val.size() + ")");
+            throw InvalidInputException.file(s.data(), "the demo needs images in both the train and the val split"
+                    + " (train " + train.size() + ", val " + val.size() + ")");
         }
         log.accept(String.format(Locale.ROOT, "[%s] data: %s (train %d, val %d images)", clock(), s.data(),
                 train.size(), val.size()));
@@ -144,10 +147,11 @@ public final class Demo {
         for (Contender contender : contenders) {
             String name = contender.name();
             TrainConfig config = contender.config();
-            Path runDir = contender.runDir();
-            clearPreviousRun(runDir);
+            RunLayout run = contender.run();
+            Path runDir = run.dir();
+            clearPreviousRun(run);
             Files.createDirectories(runDir);
-            Files.writeString(runDir.resolve(MARKER), "written by m3vit demo; a later demo run may delete this directory\n");
+            Files.writeString(run.demoMarker(), "written by m3vit demo; a later demo run may delete this directory\n");
             Comparison.Row untrained;
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = TrainingRun.newModel(config, manager);
@@ -157,19 +161,19 @@ public final class Demo {
             rows.add(untrained);
             runs.add(baselineRun(name + " untrained", untrained));
             log.accept(String.format(Locale.ROOT, "[%s] %s untrained scored; training %s for %d epochs → %s",
-                    clock(), name, config.model, config.epochs, runDir));
+                    clock(), name, config.model(), config.epochs(), runDir));
 
             long trainStart = System.nanoTime();
-            Trainer.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
+            TrainingLoop.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
                     false, s.validate(), null), progress, log);
-            Cost cost = Cost.of(name, config.model, (System.nanoTime() - trainStart) / 1e9);
+            Cost cost = Cost.of(name, config.model(), (System.nanoTime() - trainStart) / 1e9);
             costs.add(cost);
-            try (Predictor predictor = Predictor.builder().weights(runDir.resolve(trained.state().weights))
-                    .config(config.model).build()) {
+            try (Predictor predictor = Predictor.builder().weights(run.file(trained.state().weights))
+                    .config(config.model()).build()) {
                 EvaluationResult r = evaluate(predictor, val, config);
                 rows.add(row(name, Comparison.Kind.TRAINED, r));
-                r.writeTo(runDir.resolve("results"));
-                writeRunInfo(runDir, cost);
+                r.writeTo(run.results());
+                writeRunInfo(run, cost);
                 if (name.equals(MOE) && s.examples() > 0) {
                     examples = ExamplePredictions.collect(predictor, val, s.examples());
                 }
@@ -183,7 +187,7 @@ public final class Demo {
                 + String.format(Locale.ROOT, "%d train and %d val images (%s layout, %dx%d), %d epochs each, seed %d."
                         + " Main metric per task (the one Δm uses); ↑ higher is better, ↓ lower is better.%n%n",
                         train.size(), val.size(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(),
-                        moe.epochs, s.seed())
+                        moe.epochs(), s.seed())
                 + comparison.toMarkdown();
         summary += "\nCost: parameters, and per task pathway (inference of one task) the parameters it touches and"
                 + " its FLOPs (mean over tasks); FLOPs of all tasks at once; training time on this machine.\n\n"
@@ -194,24 +198,21 @@ public final class Demo {
         return new Result(comparison, costs, report, seconds());
     }
 
-    private static void checkPair(ModelConfig dense, ModelConfig moe) {
+    private void checkPair(ModelConfig dense, ModelConfig moe) {
         if (dense.isMoe()) {
-            throw new IllegalArgumentException("--dense-config must describe a dense ViT (backbone VisionTransformer),"
-                    + " got " + dense);
+            throw InvalidInputException.file(s.denseConfig(), "the dense config must describe a dense ViT (backbone"
+                    + " VisionTransformer), got " + dense);
         }
         if (!moe.isMoe()) {
-            throw new IllegalArgumentException("--moe-config must describe an MoE ViT (backbone"
+            throw InvalidInputException.file(s.moeConfig(), "the M³ViT config must describe an MoE ViT (backbone"
                     + " VisionTransformer_moe), got " + moe);
         }
         if (dense.tasks().dataset() != moe.tasks().dataset() || !dense.tasks().tasks().equals(moe.tasks().tasks())
                 || dense.imgHeight() != moe.imgHeight() || dense.imgWidth() != moe.imgWidth()) {
-            throw new IllegalArgumentException("the two demo configs must use the same dataset, tasks and image size;"
-                    + " got " + dense + " and " + moe);
+            throw InvalidInputException.file(s.moeConfig(), "must use the same dataset, tasks and image size as the"
+                    + " dense config " + s.denseConfig() + "; got " + moe + " and " + dense);
         }
     }
-
-    /** Marks a run directory the demo created, so that a later demo run may replace it (and nothing else). */
-    static final String MARKER = ".m3vit-demo-run";
 
     /**
      * Before any work: every place the demo writes to must be a directory that is missing, empty, or the
@@ -219,33 +220,39 @@ public final class Demo {
      */
     private void checkOutputs(List<Contender> contenders) throws IOException {
         if (s.examples() < 0) {
-            throw new IllegalArgumentException("--examples must be >= 0, got " + s.examples());
+            throw InvalidInputException.field("examples", "must be >= 0, got " + s.examples());
         }
         for (Path p : new Path[] {s.out(), s.out().resolve("runs"), s.out().resolve("report")}) {
             if (Files.exists(p) && !Files.isDirectory(p)) {
-                throw new IllegalArgumentException(p + " exists and is not a directory; choose another --out");
+                throw InvalidInputException.file(p, "exists and is not a directory; the demo needs a directory here");
             }
         }
         for (Contender contender : contenders) {
-            Path runDir = contender.runDir();
+            Path runDir = contender.run().dir();
+            Path marker = contender.run().demoMarker();
             if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
-                throw new IllegalArgumentException(runDir + " exists and is not a directory; choose another --out");
+                throw InvalidInputException.file(runDir, "exists and is not a directory; the demo needs a directory"
+                        + " here");
             }
-            if (!Files.isRegularFile(runDir.resolve(MARKER)) && Directories.hasEntries(runDir)) {
-                throw new IllegalArgumentException(runDir + " is not empty and was not written by m3vit demo (no "
-                        + MARKER + "); choose another --out or move it away");
+            if (!Files.isRegularFile(marker) && Directories.hasEntries(runDir)) {
+                throw InvalidInputException.file(runDir, "not empty, and was not written by m3vit demo (no "
+                        + marker.getFileName() + "); use another output directory or move it away");
             }
         }
     }
 
-    /** A demo re-run replaces its own previous run (marker file, written before training starts). */
-    private void clearPreviousRun(Path runDir) throws IOException {
-        if (!Files.isRegularFile(runDir.resolve(MARKER))) {
+    /**
+     * A demo re-run replaces its own previous run, recognised by the marker file written before training
+     * starts, so that a later demo run may replace it (and nothing else).
+     */
+    private void clearPreviousRun(RunLayout run) throws IOException {
+        Path runDir = run.dir();
+        Path marker = run.demoMarker();
+        if (!Files.isRegularFile(marker)) {
             return; // missing or empty (checkOutputs)
         }
         log.accept(String.format(Locale.ROOT, "[%s] replacing the previous run in %s", clock(), runDir));
         // The marker goes last, so an interrupted deletion is still recognised as the demo's next time.
-        Path marker = runDir.resolve(MARKER);
         try (Stream<Path> walk = Files.walk(runDir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 if (!p.equals(marker) && !p.equals(runDir)) {
@@ -262,15 +269,14 @@ public final class Demo {
      * last, so that no stale plot survives a re-run and an interrupted clean-up is finished next time.
      */
     private static void clearPreviousReport(Path dir) throws IOException {
-        Path md = dir.resolve("report.md");
+        Path md = ReportWriter.reportFile(dir);
         if (!Files.isRegularFile(md)) {
             return;
         }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String n = f.getFileName().toString();
-                if (Files.isRegularFile(f) && n.endsWith(".png") && (n.startsWith("loss_") || n.startsWith("val_")
-                        || n.startsWith("metrics_") || n.startsWith("experts_") || n.equals("examples.png"))) {
+                if (Files.isRegularFile(f) && ReportWriter.isPlot(n)) {
                     Files.delete(f);
                 }
             }
@@ -282,7 +288,7 @@ public final class Demo {
     private void ensureDataset(ModelConfig c) throws IOException {
         Path root = s.data();
         if (Files.exists(root) && !Files.isDirectory(root)) {
-            throw new IllegalArgumentException(root + " exists and is not a directory");
+            throw InvalidInputException.file(root, "exists and is not a directory");
         }
         if (Directories.hasEntries(root)) {
             log.accept(String.format(Locale.ROOT, "[%s] using the existing dataset in %s", clock(), root));
@@ -298,7 +304,7 @@ public final class Demo {
 
     private EvaluationResult evaluate(Predictor predictor, MultiTaskReader val, TrainConfig config)
             throws IOException {
-        return new Evaluator().run(predictor, val, config.valBatch, progress, null);
+        return new Evaluator().run(predictor, val, config.valBatch(), progress, null);
     }
 
     private static Comparison.Row row(String name, Comparison.Kind kind, EvaluationResult r) {
@@ -306,11 +312,11 @@ public final class Demo {
     }
 
     /** run_info.json, which the report reads for its parameter and GFLOPs columns. */
-    private static void writeRunInfo(Path runDir, Cost cost) throws IOException {
+    private static void writeRunInfo(RunLayout run, Cost cost) throws IOException {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("params", cost.params());
         info.put("gflops", cost.gflopsAllTasks());
-        AtomicFiles.write(runDir.resolve("run_info.json"),
+        AtomicFiles.write(run.runInfo(),
                 (MetricsJson.format(info) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 

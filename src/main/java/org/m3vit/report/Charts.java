@@ -15,6 +15,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.m3vit.train.EpochRecord;
 
 /** The report's XChart plots, written as PNG (headless; the launcher sets java.awt.headless). */
 final class Charts {

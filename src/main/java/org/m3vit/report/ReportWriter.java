@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.task.Task;
@@ -30,7 +31,27 @@ import org.m3vit.task.TaskSpecs;
  */
 public final class ReportWriter {
 
+    /** The file names this writer gives its output, so that a re-run can recognise (and clear) its own files. */
+    private static final String REPORT_MD = "report.md";
+    private static final String EXAMPLES_PNG = "examples.png";
+    private static final String LOSS = "loss_";
+    private static final String VALIDATION = "val_";
+    private static final String METRICS = "metrics_";
+    private static final String EXPERTS = "experts_";
+    private static final List<String> PLOT_PREFIXES = List.of(LOSS, VALIDATION, METRICS, EXPERTS);
+
     private ReportWriter() {}
+
+    /** Where {@link #write} puts {@code report.md} in {@code out}. */
+    public static Path reportFile(Path out) {
+        return out.resolve(REPORT_MD);
+    }
+
+    /** Whether {@code fileName} is one of the plots this writer produces (report.md aside). */
+    public static boolean isPlot(String fileName) {
+        return fileName.endsWith(".png")
+                && (fileName.equals(EXAMPLES_PNG) || PLOT_PREFIXES.stream().anyMatch(fileName::startsWith));
+    }
 
     /** Writes the report and returns the path of {@code report.md}. */
     public static Path write(List<RunData> runs, List<ExamplePrediction> examples, Path out) throws IOException {
@@ -45,7 +66,7 @@ public final class ReportWriter {
     public static Path write(List<RunData> runs, List<ExamplePrediction> examples, Path out, String summary)
             throws IOException {
         if (runs.isEmpty()) {
-            throw new IllegalArgumentException("a report needs at least one run");
+            throw InvalidInputException.field("runs", "a report needs at least one run");
         }
         Files.createDirectories(out);
         Map<String, List<String>> metrics = metricColumns(runs);
@@ -62,7 +83,7 @@ public final class ReportWriter {
             if (r.epochs().isEmpty()) {
                 continue;
             }
-            String f = "loss_" + safe(r.name()) + ".png";
+            String f = LOSS + safe(r.name()) + ".png";
             Charts.lossCurves(r, out.resolve(f));
             md.append("![loss ").append(r.name()).append("](").append(f).append(")\n");
         }
@@ -71,14 +92,14 @@ public final class ReportWriter {
         if (anyValidation) {
             md.append("\n## Validation during training\n\n");
             for (String task : metrics.keySet()) {
-                String f = "val_" + safe(task) + ".png";
+                String f = VALIDATION + safe(task) + ".png";
                 Charts.validationCurves(task, mainMetric(task), runs, out.resolve(f));
                 md.append("![val ").append(task).append("](").append(f).append(")\n");
             }
         }
         md.append("\n## Final metrics\n\n");
         for (var e : metrics.entrySet()) {
-            String f = "metrics_" + safe(e.getKey()) + ".png";
+            String f = METRICS + safe(e.getKey()) + ".png";
             Charts.metricBars(e.getKey(), e.getValue(), runs, out.resolve(f));
             md.append("![").append(e.getKey()).append("](").append(f).append(")\n");
         }
@@ -91,7 +112,7 @@ public final class ReportWriter {
                     if (e.getValue().isEmpty()) {
                         continue; // a dense model's pathway has no MoE blocks
                     }
-                    String f = "experts_" + safe(r.name()) + "_" + safe(e.getKey()) + ".png";
+                    String f = EXPERTS + safe(r.name()) + "_" + safe(e.getKey()) + ".png";
                     Charts.expertHeatmap(r.name(), e.getKey(), e.getValue(), out.resolve(f));
                     md.append("![experts ").append(r.name()).append(' ').append(e.getKey()).append("](").append(f)
                             .append(")\n");
@@ -105,11 +126,11 @@ public final class ReportWriter {
                     tasks.add(t);
                 }
             }
-            ImageFiles.writePng(out.resolve("examples.png"), ExampleGrid.render(examples, tasks));
+            ImageFiles.writePng(out.resolve(EXAMPLES_PNG), ExampleGrid.render(examples, tasks));
             md.append("\n## Example predictions\n\nPer row: input, then ground truth and prediction for each task.\n\n")
-                    .append("![examples](examples.png)\n");
+                    .append("![examples](").append(EXAMPLES_PNG).append(")\n");
         }
-        Path report = out.resolve("report.md");
+        Path report = reportFile(out);
         AtomicFiles.write(report, md.toString().getBytes(StandardCharsets.UTF_8));
         return report;
     }

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
+import org.m3vit.train.EpochRecord;
+import org.m3vit.train.RunLayout;
 
 /**
  * Everything the report reads from one run directory:
@@ -26,9 +29,10 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
         Map<String, Map<String, Double>> finalMetrics, Double deltaM, Long params, Double gflops) {
 
     public static RunData load(Path dir) throws IOException {
-        Path jsonl = dir.resolve("metrics.jsonl");
+        RunLayout run = new RunLayout(dir);
+        Path jsonl = run.metricsLog();
         if (!Files.isRegularFile(jsonl)) {
-            throw new IllegalArgumentException(jsonl + ": file not found (not a run directory?)");
+            throw InvalidInputException.file(jsonl, "file not found (not a run directory?)");
         }
         List<EpochRecord> epochs = new ArrayList<>();
         List<String> lines = Files.readAllLines(jsonl, StandardCharsets.UTF_8);
@@ -38,7 +42,7 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
             }
         }
         Map<String, Map<String, long[]>> usage = new LinkedHashMap<>();
-        Path u = dir.resolve("expert_usage.json");
+        Path u = run.expertUsage();
         if (Files.isRegularFile(u)) {
             JsonObject o = parseObject(u);
             for (var task : o.entrySet()) {
@@ -56,7 +60,7 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
         }
         Map<String, Map<String, Double>> fin = null;
         Double deltaM = null;
-        for (Path f : new Path[] {dir.resolve("results").resolve("metrics.json"), dir.resolve("final_metrics.json")}) {
+        for (Path f : new Path[] {run.resultsMetrics(), run.legacyFinalMetrics()}) {
             if (Files.isRegularFile(f)) {
                 fin = new LinkedHashMap<>();
                 for (var e : parseObject(f).entrySet()) {
@@ -82,7 +86,7 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
         }
         Long params = null;
         Double gflops = null;
-        Path info = dir.resolve("run_info.json");
+        Path info = run.runInfo();
         if (Files.isRegularFile(info)) {
             JsonObject o = parseObject(info);
             params = o.has("params") ? o.get("params").getAsLong() : null;
@@ -96,7 +100,7 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
         try {
             return JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(f + ": malformed JSON (" + e.getMessage() + ")");
+            throw InvalidInputException.file(f, "malformed JSON (" + e.getMessage() + ")");
         }
     }
 

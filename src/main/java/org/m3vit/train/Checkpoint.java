@@ -11,23 +11,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
+import org.m3vit.infer.ModelArtifact;
+import org.m3vit.infer.Provenance;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
 
 /**
- * One end-of-epoch checkpoint in a run directory: {@code weights-epochNNNN.safetensors} (reference names),
- * {@code optimizer-epochNNNN.safetensors} (the optimizer's state arrays) and {@code checkpoint.json}, which
- * names them. The two tensor files are written first (each atomically); {@code checkpoint.json} is
- * replaced last, atomically, and only then are the previous epoch's files deleted. So at any instant the
- * JSON points at a complete checkpoint, and a crash mid-save leaves the previous one usable.
+ * One end-of-epoch checkpoint in a run directory ({@link RunLayout}): {@code weights-epochNNNN.safetensors}
+ * (reference names), {@code optimizer-epochNNNN.safetensors} (the optimizer's state arrays) and
+ * {@code checkpoint.json}, which names them. The two tensor files are written first (each atomically);
+ * {@code checkpoint.json} is replaced last, atomically, and only then are the previous epoch's files
+ * deleted. So at any instant the JSON points at a complete checkpoint, and a crash mid-save leaves the
+ * previous one usable.
  */
 public final class Checkpoint {
 
-    public static final String JSON = "checkpoint.json";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
             .serializeSpecialFloatingPointValues().create();
 
@@ -46,27 +49,27 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    public static void save(Path runDir, MultiTaskModel model, Optimizer optimizer, State state) throws IOException {
-        Files.createDirectories(runDir);
-        State previous = Files.isRegularFile(runDir.resolve(JSON)) ? readState(runDir.resolve(JSON)) : null;
-        String tag = String.format("epoch%04d", state.epoch);
-        state.weights = "weights-" + tag + ".safetensors";
-        state.optimizer = "optimizer-" + tag + ".safetensors";
+    public static void save(RunLayout run, MultiTaskModel model, ParameterOptimizer optimizer, State state)
+            throws IOException {
+        Files.createDirectories(run.dir());
+        Path json = run.checkpointJson();
+        State previous = Files.isRegularFile(json) ? readState(json) : null;
+        state.weights = RunLayout.weightsName(state.epoch);
+        state.optimizer = RunLayout.optimizerName(state.epoch);
         state.optimizerSteps = optimizer.steps();
-        Map<String, String> meta = Map.of("epoch", Integer.toString(state.epoch), "global_step",
-                Long.toString(state.globalStep));
-        ModelWeights.save(model, runDir.resolve(state.weights), meta);
+        ModelArtifact.save(model, run.file(state.weights), Provenance.run(run.dir().toString(), state.epoch,
+                Map.of("global_step", Long.toString(state.globalStep))));
         Map<String, Tensor> opt = new LinkedHashMap<>();
         for (var e : optimizer.state().entrySet()) {
             NDArray a = e.getValue();
             opt.put(e.getKey(), Tensor.of(a.getShape().getShape(), a.toFloatArray()));
         }
-        SafetensorsWriter.write(runDir.resolve(state.optimizer), opt, Map.of("steps", Long.toString(optimizer.steps())));
-        AtomicFiles.write(runDir.resolve(JSON), GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
+        SafetensorsWriter.write(run.file(state.optimizer), opt, Map.of("steps", Long.toString(optimizer.steps())));
+        AtomicFiles.write(json, GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
         if (previous != null) {
             for (String f : new String[] {previous.weights, previous.optimizer}) {
                 if (f != null && !f.equals(state.weights) && !f.equals(state.optimizer)) {
-                    Files.deleteIfExists(runDir.resolve(f));
+                    Files.deleteIfExists(run.file(f));
                 }
             }
         }
@@ -74,9 +77,10 @@ public final class Checkpoint {
 
     /** {@code location} is a run directory or its {@code checkpoint.json}. */
     public static Path jsonOf(Path location) {
-        Path json = Files.isDirectory(location) ? location.resolve(JSON) : location;
+        Path json = Files.isDirectory(location) ? new RunLayout(location).checkpointJson() : location;
         if (!Files.isRegularFile(json)) {
-            throw new IllegalArgumentException("--resume: no checkpoint at " + json);
+            throw InvalidInputException.file(json, "no checkpoint here (a run is resumed from its directory or its"
+                    + " checkpoint.json)");
         }
         return json;
     }
@@ -84,19 +88,19 @@ public final class Checkpoint {
     public static State readState(Path json) throws IOException {
         State s = GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), State.class);
         if (s == null || s.weights == null || s.optimizer == null) {
-            throw new IllegalArgumentException(json + ": not an m3vit checkpoint (no weights/optimizer entries)");
+            throw InvalidInputException.file(json, "not an m3vit checkpoint (no weights/optimizer entries)");
         }
         return s;
     }
 
     /** Loads the weights and optimizer state named by {@code json} into {@code model} and {@code optimizer}. */
-    public static State restore(Path json, MultiTaskModel model, Optimizer optimizer, NDManager manager)
+    public static State restore(Path json, MultiTaskModel model, ParameterOptimizer optimizer, NDManager manager)
             throws IOException {
         State s = readState(json);
-        Path dir = json.toAbsolutePath().getParent();
-        ModelWeights.load(model, dir.resolve(s.weights));
+        RunLayout run = new RunLayout(json.toAbsolutePath().getParent());
+        ModelWeights.load(model, run.file(s.weights));
         Map<String, NDArray> saved = new LinkedHashMap<>();
-        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(s.optimizer))) {
+        try (SafetensorsFile f = SafetensorsFile.open(run.file(s.optimizer))) {
             for (var e : f.tensors().entrySet()) {
                 float[] v = f.floats(e.getKey());
                 saved.put(e.getKey(), manager.create(v, new Shape(e.getValue().shape())));

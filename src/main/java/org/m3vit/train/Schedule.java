@@ -1,7 +1,5 @@
 package org.m3vit.train;
 
-import java.util.Locale;
-
 /** Learning-rate schedules. Positions are counted in optimizer steps from 0. */
 public interface Schedule {
 
@@ -29,11 +27,11 @@ public interface Schedule {
         };
     }
 
-    static Schedule named(String name, float lr0, int epochs, long stepsPerEpoch, long warmupSteps) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "poly" -> poly(lr0, epochs, stepsPerEpoch, 0.9);
-            case "cosine" -> cosine(lr0, 0f, (long) epochs * stepsPerEpoch, warmupSteps);
-            default -> throw new IllegalArgumentException("unknown scheduler '" + name + "'; expected poly or cosine");
+    /** The schedule a config names, with the reference's parameters (poly power 0.9; cosine down to 0). */
+    static Schedule of(ScheduleKind kind, float lr0, int epochs, long stepsPerEpoch, long warmupSteps) {
+        return switch (kind) {
+            case POLY -> poly(lr0, epochs, stepsPerEpoch, 0.9);
+            case COSINE -> cosine(lr0, 0f, (long) epochs * stepsPerEpoch, warmupSteps);
         };
     }
 }

@@ -1,288 +1,279 @@
 package org.m3vit.train;
 
-import com.google.gson.Gson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.Objects;
 import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.task.Dataset;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.task.Task;
-import org.m3vit.task.TaskSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * The training half of an experiment YAML (reference keys trBatch, valBatch, epochs, optimizer,
- * optimizer_kwargs, scheduler, scheduler_kwargs, loss_kwargs, eval_final_10_epochs_only, plus m3vit's
- * data_root, seed, grad_clip, moe_noisy_gate_loss_weight). The model half is {@link ConfigLoader}'s; both
- * read the same file with the same dotted overrides, so a CLI flag changes one place. Every error names
- * the key.
+ * The training half of an experiment YAML, typed and immutable (the model half is {@link ConfigLoader}'s
+ * {@link ModelConfig}). {@link #load} reads the reference keys trBatch, valBatch, epochs, nworkers,
+ * optimizer, optimizer_kwargs, scheduler, scheduler_kwargs, loss_kwargs, task_dictionary.edge_w,
+ * eval_final_10_epochs_only, plus m3vit's data_root, seed, grad_clip and moe_noisy_gate_loss_weight, with
+ * the same dotted overrides as the model half, so a CLI flag changes one place. Every error names the key.
+ * A changed copy comes from {@link #toBuilder()}.
+ *
+ * @param workers {@code nworkers}: background threads preparing training batches
+ * @param lossWeights weight of each enabled task's loss ({@code loss_kwargs.loss_weights}, reference defaults)
+ * @param edgePosWeight {@code task_dictionary.edge_w}: the fixed positive-class weight of the edge BCE
+ * @param auxWeight {@code moe_noisy_gate_loss_weight}: weight of the MoE balancing loss
+ * @param gradClip {@code grad_clip}: global-norm clipping threshold, 0 = off
+ * @param dataRoot {@code data_root}, or null when the YAML has none
+ * @param hash SHA-256 of the effective configuration (file + overrides, and any builder changes), stored in
+ *     checkpoints so that a resume with another configuration is noticed
  */
-public final class TrainConfig {
+public record TrainConfig(
+        ModelConfig model,
+        int trBatch,
+        int valBatch,
+        int epochs,
+        int workers,
+        OptimizerKind optimizer,
+        float lr,
+        float momentum,
+        float weightDecay,
+        float beta1,
+        float beta2,
+        float eps,
+        ScheduleKind scheduler,
+        long warmupSteps,
+        Map<Task, Float> lossWeights,
+        float edgePosWeight,
+        float auxWeight,
+        boolean evalFinal10EpochsOnly,
+        double gradClip,
+        long seed,
+        Path dataRoot,
+        String hash) {
 
-    static final Set<String> OPTIMIZER_KEYS = Set.of("lr", "momentum", "weight_decay", "nesterov", "betas", "eps");
-    static final Set<String> SCHEDULER_KEYS = Set.of("lr_decay_epochs", "lr_decay_rate", "warmup_steps");
-    static final Set<String> LOSS_KEYS = Set.of("loss_scheme", "loss_weights");
-
-    public final ModelConfig model;
-    public final int trBatch;
-    public final int valBatch;
-    public final int epochs;
-    public final String optimizer;
-    public final float lr;
-    public final float momentum;
-    public final float weightDecay;
-    public final float beta1;
-    public final float beta2;
-    public final float eps;
-    public final String scheduler;
-    public final long warmupSteps;
-    public final Map<Task, Float> lossWeights;
-    public final float edgePosWeight;
-    public final float auxWeight;
-    public final boolean evalFinal10EpochsOnly;
-    public final double gradClip;
-    public final long seed;
-    public final int workers;
-    public final Path dataRoot;
-    /** SHA-256 of the effective configuration (file + overrides), stored in checkpoints. */
-    public final String hash;
-
-    private TrainConfig(ModelConfig model, Map<String, Object> cfg) {
-        this.model = model;
-        Map<String, Object> opt = section(cfg, "optimizer_kwargs", OPTIMIZER_KEYS);
-        Map<String, Object> sch = section(cfg, "scheduler_kwargs", SCHEDULER_KEYS);
-        Map<String, Object> loss = section(cfg, "loss_kwargs", LOSS_KEYS);
-        trBatch = positive(cfg, "", "trBatch", 8);
-        valBatch = positive(cfg, "", "valBatch", 8);
-        epochs = positive(cfg, "", "epochs", 100);
-        workers = positive(cfg, "", "nworkers", 2);
-        optimizer = string(cfg, "optimizer", "sgd").toLowerCase(Locale.ROOT);
-        if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
-            throw new IllegalArgumentException("optimizer: '" + optimizer + "' is not supported; expected sgd or adamw");
-        }
-        lr = (float) number(opt, "optimizer_kwargs.", "lr", 0.002);
+    /** Checks what every config must satisfy, however it was made; errors name the YAML key. */
+    public TrainConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(scheduler, "scheduler");
+        Objects.requireNonNull(lossWeights, "lossWeights");
+        Objects.requireNonNull(hash, "hash");
+        positive("trBatch", trBatch);
+        positive("valBatch", valBatch);
+        positive("epochs", epochs);
+        positive("nworkers", workers);
         if (!(lr > 0)) {
-            throw new IllegalArgumentException("optimizer_kwargs.lr: must be > 0, got " + lr);
+            throw InvalidInputException.key("optimizer_kwargs.lr", "must be > 0, got " + lr);
         }
-        momentum = (float) number(opt, "optimizer_kwargs.", "momentum", 0.9);
-        weightDecay = (float) number(opt, "optimizer_kwargs.", "weight_decay", 1e-4);
-        if (Boolean.TRUE.equals(opt.get("nesterov"))) {
-            throw new IllegalArgumentException("optimizer_kwargs.nesterov: True is not supported (the reference configs"
-                    + " use plain momentum)");
+        if (!(gradClip >= 0)) {
+            throw InvalidInputException.key("grad_clip", "must be >= 0 (0 = off), got " + gradClip);
         }
-        float[] betas = {0.9f, 0.999f};
-        if (opt.get("betas") != null) {
-            if (!(opt.get("betas") instanceof java.util.List<?> l) || l.size() != 2 || !(l.get(0) instanceof Number)
-                    || !(l.get(1) instanceof Number)) {
-                throw new IllegalArgumentException("optimizer_kwargs.betas: expected [beta1, beta2], got "
-                        + opt.get("betas"));
+        Map<Task, Float> weights = new EnumMap<>(Task.class);
+        weights.putAll(lossWeights);
+        for (Task t : model.tasks().tasks()) {
+            Float w = weights.get(t);
+            if (w == null) {
+                throw InvalidInputException.key("loss_kwargs.loss_weights." + t.id(), "missing for an enabled task");
             }
-            betas = new float[] {((Number) l.get(0)).floatValue(), ((Number) l.get(1)).floatValue()};
+            if (!(w >= 0) || w.isInfinite()) {
+                throw InvalidInputException.key("loss_kwargs.loss_weights." + t.id(),
+                        "expected a finite number >= 0, got '" + w + "'");
+            }
         }
-        beta1 = betas[0];
-        beta2 = betas[1];
-        eps = (float) number(opt, "optimizer_kwargs.", "eps", 1e-8);
-        scheduler = string(cfg, "scheduler", "poly").toLowerCase(Locale.ROOT);
-        if (!scheduler.equals("poly") && !scheduler.equals("cosine")) {
-            throw new IllegalArgumentException("scheduler: '" + scheduler + "' is not supported; expected poly or cosine");
-        }
-        warmupSteps = (long) number(sch, "scheduler_kwargs.", "warmup_steps", 0);
-        lossWeights = lossWeights(model.tasks(), loss);
-        Object td = cfg.get("task_dictionary");
-        edgePosWeight = (float) (td instanceof Map<?, ?> m && m.get("edge_w") != null
-                ? number(castMap(m), "task_dictionary.", "edge_w", 0.95) : 0.95);
-        auxWeight = (float) number(cfg, "", "moe_noisy_gate_loss_weight", 0.01);
-        evalFinal10EpochsOnly = bool(cfg, "eval_final_10_epochs_only", false);
-        gradClip = number(cfg, "", "grad_clip", 0);
-        if (gradClip < 0) {
-            throw new IllegalArgumentException("grad_clip: must be >= 0 (0 = off), got " + gradClip);
-        }
-        Object s = cfg.get("seed");
-        if (s != null && !(s instanceof Integer) && !(s instanceof Long)) {
-            throw new IllegalArgumentException("seed: expected an integer, got '" + s + "'");
-        }
-        seed = s == null ? 0 : ((Number) s).longValue();
-        String root = string(cfg, "data_root", null);
-        dataRoot = root == null ? null : Path.of(root);
-        hash = sha256(new Gson().toJson(sorted(cfg)));
+        lossWeights = Collections.unmodifiableMap(weights);
     }
 
     /** Reads {@code file}, applies dotted {@code overrides} (null values are ignored) and validates both halves. */
     public static TrainConfig load(Path file, Map<String, Object> overrides) throws IOException {
-        ModelConfig model = ConfigLoader.load(file, overrides);
-        Object root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (YAMLException e) {
-            throw new IllegalArgumentException("config file " + file + " is not valid YAML: " + e.getMessage());
-        }
-        Map<String, Object> cfg = deepCopy(castMap((Map<?, ?>) root));
-        for (var o : overrides.entrySet()) {
-            if (o.getValue() != null) {
-                put(cfg, o.getKey(), o.getValue());
-            }
-        }
-        return new TrainConfig(model, cfg);
+        return TrainConfigYaml.load(file, overrides);
     }
 
-    /** The reference's loss weights (m3vit.md §6) for tasks the YAML leaves out. */
-    static float defaultWeight(Dataset dataset, Task t) {
-        return t.spec().defaultLossWeight(dataset);
+    /** A builder starting from this config; what it changes goes into the new config's {@link #hash}. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    private static Map<Task, Float> lossWeights(TaskSet tasks, Map<String, Object> loss) {
-        Map<Task, Float> out = new EnumMap<>(Task.class);
-        for (Task t : tasks.tasks()) {
-            out.put(t, defaultWeight(tasks.dataset(), t));
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw InvalidInputException.key(key, "expected a positive integer, got '" + value + "'");
         }
-        Object lw = loss.get("loss_weights");
-        if (lw == null) {
-            return out;
-        }
-        if (!(lw instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException("loss_kwargs.loss_weights: expected a mapping task: weight, got " + lw);
-        }
-        for (var e : m.entrySet()) {
-            String key = "loss_kwargs.loss_weights." + e.getKey();
-            Task t;
-            try {
-                t = Task.parse(String.valueOf(e.getKey()));
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(key + ": unknown task; expected one of " + tasks.ids());
-            }
-            if (!(e.getValue() instanceof Number n) || !(n.doubleValue() >= 0) || Double.isInfinite(n.doubleValue())) {
-                throw new IllegalArgumentException(key + ": expected a finite number >= 0, got '" + e.getValue() + "'");
-            }
-            if (tasks.contains(t)) { // weights of disabled tasks are ignored, as in the reference
-                out.put(t, n.floatValue());
-            }
-        }
-        return out;
     }
 
-    // ---- typed access; every error names the key ----
-
-    private static Map<String, Object> section(Map<String, Object> cfg, String key, Set<String> known) {
-        Object v = cfg.get(key);
-        if (v == null) {
-            return new LinkedHashMap<>();
-        }
-        if (!(v instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException(key + ": expected a mapping of keys, got '" + v + "'");
-        }
-        for (Object k : m.keySet()) {
-            if (!known.contains(String.valueOf(k))) {
-                throw new IllegalArgumentException("unknown config key " + key + "." + k + "; known under " + key + ": "
-                        + new java.util.TreeSet<>(known));
-            }
-        }
-        return castMap(m);
-    }
-
-    private static int positive(Map<String, Object> m, String prefix, String key, int dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof Integer i) || i < 1) {
-            throw new IllegalArgumentException(prefix + key + ": expected a positive integer, got '" + v + "'");
-        }
-        return i;
-    }
-
-    private static double number(Map<String, Object> m, String prefix, String key, double dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof String str) { // YAML 1.1 reads 1e-4 (no dot) as a string
-            try {
-                v = Double.parseDouble(str.trim());
-            } catch (NumberFormatException e) {
-                // fall through to the error
-            }
-        }
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-            return n.doubleValue();
-        }
-        throw new IllegalArgumentException(prefix + key + ": expected a finite number, got '" + v + "'");
-    }
-
-    private static String string(Map<String, Object> m, String key, String dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof String s)) {
-            throw new IllegalArgumentException(key + ": expected a string, got '" + v + "'");
-        }
-        return s.trim();
-    }
-
-    private static boolean bool(Map<String, Object> m, String key, boolean dflt) {
-        Object v = m.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT).replaceAll(",$", "");
-        if (s.equals("true") || s.equals("false")) {
-            return s.equals("true");
-        }
-        throw new IllegalArgumentException(key + ": expected True or False, got '" + v + "'");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> castMap(Map<?, ?> m) {
-        return (Map<String, Object>) m;
-    }
-
-    private static Map<String, Object> deepCopy(Map<String, Object> m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(k, v instanceof Map<?, ?> c ? deepCopy(castMap(c)) : v));
-        return out;
-    }
-
-    private static Map<String, Object> sorted(Map<String, Object> m) {
-        Map<String, Object> out = new TreeMap<>();
-        m.forEach((k, v) -> out.put(k, v instanceof Map<?, ?> c ? sorted(castMap(c)) : v));
-        return out;
-    }
-
-    private static void put(Map<String, Object> cfg, String dotted, Object value) {
-        String[] parts = dotted.split("\\.");
-        Map<String, Object> m = cfg;
-        for (int i = 0; i < parts.length - 1; i++) {
-            Object child = m.computeIfAbsent(parts[i], k -> new LinkedHashMap<String, Object>());
-            if (!(child instanceof Map<?, ?> c)) {
-                throw new IllegalArgumentException(parts[i] + ": expected a mapping of keys, got '" + child + "'");
-            }
-            m = castMap(c);
-        }
-        m.put(parts[parts.length - 1], value);
-    }
-
-    private static String sha256(String s) {
+    static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Changes to a loaded config (the model half is not among them: it comes from the YAML, whose hash
+     * covers it). {@link #build()} validates like {@link #load}.
+     */
+    public static final class Builder {
+        private final TrainConfig from;
+        private final List<String> changes = new ArrayList<>();
+        private int trBatch;
+        private int valBatch;
+        private int epochs;
+        private int workers;
+        private OptimizerKind optimizer;
+        private float lr;
+        private float momentum;
+        private float weightDecay;
+        private float beta1;
+        private float beta2;
+        private float eps;
+        private ScheduleKind scheduler;
+        private long warmupSteps;
+        private Map<Task, Float> lossWeights;
+        private float edgePosWeight;
+        private float auxWeight;
+        private boolean evalFinal10EpochsOnly;
+        private double gradClip;
+        private long seed;
+        private Path dataRoot;
+
+        private Builder(TrainConfig c) {
+            from = c;
+            trBatch = c.trBatch;
+            valBatch = c.valBatch;
+            epochs = c.epochs;
+            workers = c.workers;
+            optimizer = c.optimizer;
+            lr = c.lr;
+            momentum = c.momentum;
+            weightDecay = c.weightDecay;
+            beta1 = c.beta1;
+            beta2 = c.beta2;
+            eps = c.eps;
+            scheduler = c.scheduler;
+            warmupSteps = c.warmupSteps;
+            lossWeights = c.lossWeights;
+            edgePosWeight = c.edgePosWeight;
+            auxWeight = c.auxWeight;
+            evalFinal10EpochsOnly = c.evalFinal10EpochsOnly;
+            gradClip = c.gradClip;
+            seed = c.seed;
+            dataRoot = c.dataRoot;
+        }
+
+        private Builder changed(String key, Object value) {
+            changes.add(key + "=" + value);
+            return this;
+        }
+
+        public Builder trBatch(int v) {
+            trBatch = v;
+            return changed("trBatch", v);
+        }
+
+        public Builder valBatch(int v) {
+            valBatch = v;
+            return changed("valBatch", v);
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return changed("epochs", v);
+        }
+
+        public Builder workers(int v) {
+            workers = v;
+            return changed("nworkers", v);
+        }
+
+        public Builder optimizer(OptimizerKind v) {
+            optimizer = v;
+            return changed("optimizer", v);
+        }
+
+        public Builder lr(float v) {
+            lr = v;
+            return changed("optimizer_kwargs.lr", v);
+        }
+
+        public Builder momentum(float v) {
+            momentum = v;
+            return changed("optimizer_kwargs.momentum", v);
+        }
+
+        public Builder weightDecay(float v) {
+            weightDecay = v;
+            return changed("optimizer_kwargs.weight_decay", v);
+        }
+
+        public Builder betas(float b1, float b2) {
+            beta1 = b1;
+            beta2 = b2;
+            return changed("optimizer_kwargs.betas", "[" + b1 + ", " + b2 + "]");
+        }
+
+        public Builder eps(float v) {
+            eps = v;
+            return changed("optimizer_kwargs.eps", v);
+        }
+
+        public Builder scheduler(ScheduleKind v) {
+            scheduler = v;
+            return changed("scheduler", v);
+        }
+
+        public Builder warmupSteps(long v) {
+            warmupSteps = v;
+            return changed("scheduler_kwargs.warmup_steps", v);
+        }
+
+        /** Replaces the weights; every enabled task needs one. */
+        public Builder lossWeights(Map<Task, Float> v) {
+            lossWeights = v;
+            return changed("loss_kwargs.loss_weights", new EnumMap<>(v));
+        }
+
+        public Builder edgePosWeight(float v) {
+            edgePosWeight = v;
+            return changed("task_dictionary.edge_w", v);
+        }
+
+        public Builder auxWeight(float v) {
+            auxWeight = v;
+            return changed("moe_noisy_gate_loss_weight", v);
+        }
+
+        public Builder evalFinal10EpochsOnly(boolean v) {
+            evalFinal10EpochsOnly = v;
+            return changed("eval_final_10_epochs_only", v);
+        }
+
+        public Builder gradClip(double v) {
+            gradClip = v;
+            return changed("grad_clip", v);
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return changed("seed", v);
+        }
+
+        public Builder dataRoot(Path v) {
+            dataRoot = v;
+            return changed("data_root", v);
+        }
+
+        /** The new config. Unchanged, it equals the original (same hash). */
+        public TrainConfig build() {
+            String hash = changes.isEmpty() ? from.hash : sha256(from.hash + "\n" + String.join("\n", changes));
+            return new TrainConfig(from.model, trBatch, valBatch, epochs, workers, optimizer, lr, momentum, weightDecay,
+                    beta1, beta2, eps, scheduler, warmupSteps, lossWeights, edgePosWeight, auxWeight,
+                    evalFinal10EpochsOnly, gradClip, seed, dataRoot, hash);
         }
     }
 }

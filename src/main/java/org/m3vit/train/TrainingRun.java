@@ -13,6 +13,7 @@ import org.m3vit.data.Augmentation;
 import org.m3vit.data.MultiTaskDataset;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
@@ -21,7 +22,10 @@ import org.m3vit.model.MultiTaskModel;
 import org.m3vit.model.PosEmbedInterpolation;
 import org.m3vit.task.Task;
 
-/** Wires a {@link TrainConfig} to data, model, validator and {@link Trainer}: what {@code m3vit train} runs. */
+/**
+ * Wires a {@link TrainConfig} to data, model, validator, a {@link TrainingLoop} and its
+ * {@link StandardListeners}: what {@code m3vit train} runs.
+ */
 public final class TrainingRun {
 
     /** Where and how to run. {@code resume} and {@code pretrained} may be null. */
@@ -31,41 +35,49 @@ public final class TrainingRun {
 
     private TrainingRun() {}
 
-    public static Trainer.Result run(TrainConfig config, Options o, Consumer<String> progress, Consumer<String> log)
-            throws IOException {
-        Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot;
+    public static TrainingLoop.Result run(TrainConfig config, Options o, Consumer<String> progress,
+            Consumer<String> log) throws IOException {
+        Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot();
         if (root == null) {
-            throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
+            throw InvalidInputException.key("data_root", "no dataset root: set data_root in the config or give the"
+                    + " run a dataset root");
         }
         if (!Files.isDirectory(root)) {
-            throw new IllegalArgumentException("data root " + root + " is not a directory");
+            throw InvalidInputException.file(root, "the dataset root is not a directory");
         }
-        var tasks = config.model.tasks();
+        var tasks = config.model().tasks();
         EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
-        int h = config.model.imgHeight();
-        int w = config.model.imgWidth();
-        MultiTaskDataset train = MultiTaskDataset.builder()
-                .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, enabled))
-                .setAugmentation(Augmentation.train(tasks.dataset(), h, w)).optSeed(config.seed).build();
+        MultiTaskDataset train = trainSet(config, root);
         try (NDManager manager = NDManager.newBaseManager()) {
             Validator validator = null;
             if (o.validate()) {
                 MultiTaskReader valReader = MultiTaskReader.open(tasks.dataset(), root, Split.VAL, enabled);
-                validator = valReader.size() == 0 ? null : new EvaluatorValidator(valReader, config.valBatch);
+                validator = valReader.size() == 0 ? null : new EvaluatorValidator(valReader, config.valBatch());
             }
             MultiTaskModel model = newModel(config, manager);
             if (o.pretrained() != null && o.resume() == null) {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
             }
-            Trainer trainer = new Trainer(config, model, train, validator, o.runDir(), manager).onProgress(progress)
+            TrainingLoop loop = new TrainingLoop(config, model, train, validator, new RunLayout(o.runDir()), manager)
                     .onLog(log);
+            StandardListeners.of(loop, progress, log).forEach(loop::addListener);
             if (o.resume() != null) {
-                trainer.resume(o.resume());
+                loop.resume(o.resume());
             }
-            trainer.fit(o.stopAfterEpoch() == null ? config.epochs : o.stopAfterEpoch());
-            return trainer.result();
+            loop.fit(o.stopAfterEpoch() == null ? config.epochs() : o.stopAfterEpoch());
+            return loop.result();
         }
+    }
+
+    /** The train split of {@code root}, augmented as the reference trains, in the run's seeded order. */
+    static MultiTaskDataset trainSet(TrainConfig config, Path root) throws IOException {
+        var tasks = config.model().tasks();
+        return MultiTaskDataset.builder()
+                .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, EnumSet.copyOf(tasks.tasks())))
+                .setAugmentation(Augmentation.train(tasks.dataset(), config.model().imgHeight(),
+                        config.model().imgWidth()))
+                .optSeed(config.seed()).build();
     }
 
     /**
@@ -73,8 +85,8 @@ public final class TrainingRun {
      * config and seed always give the same initial weights (the demo evaluates exactly this untrained model).
      */
     public static MultiTaskModel newModel(TrainConfig config, NDManager manager) {
-        Engine.getInstance().setRandomSeed(Trainer.stepSeed(config.seed, -1, 0));
-        return new MultiTaskModel(config.model).initialize(manager);
+        Engine.getInstance().setRandomSeed(TrainingLoop.stepSeed(config.seed(), -1, 0));
+        return new MultiTaskModel(config.model()).initialize(manager);
     }
 
     /**
@@ -83,7 +95,7 @@ public final class TrainingRun {
      */
     static void loadPretrained(MultiTaskModel model, Path file, boolean posEmb, Path scratchDir) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--pretrained: " + file + " is not a file");
+            throw InvalidInputException.file(file, "the pretrained weights are not a file");
         }
         if (!posEmb) {
             ModelWeights.load(model, file);
@@ -103,8 +115,7 @@ public final class TrainingRun {
                     c.gridHeight(), c.gridWidth());
             tensors.put(key, Tensor.of(new long[] {1, 1 + (long) c.gridHeight() * c.gridWidth(), c.embedDim()}, resized));
         }
-        Files.createDirectories(scratchDir);
-        Path tmp = Files.createTempFile(scratchDir, "pretrained-", ".safetensors");
+        Path tmp = new RunLayout(scratchDir).createScratchWeights();
         try {
             SafetensorsWriter.write(tmp, tensors, Map.of("format", "pt"));
             ModelWeights.load(model, tmp);

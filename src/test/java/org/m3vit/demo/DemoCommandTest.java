@@ -58,12 +58,12 @@ class DemoCommandTest {
     void badInputExits2WithAMessage(@TempDir Path tmp) throws Exception {
         CliRun few = CliRun.of("demo", "--out", tmp.resolve("a").toString(), "--images", "5");
         assertEquals(2, few.exit, few.err);
-        assertTrue(few.err.contains("--images must be >= 10"), few.err);
+        assertTrue(few.err.contains("images: must be >= 10"), few.err);
 
         CliRun swapped = CliRun.of("demo", "--out", tmp.resolve("b").toString(), "--dense-config", MOE,
                 "--moe-config", DENSE);
         assertEquals(2, swapped.exit, swapped.err);
-        assertTrue(swapped.err.contains("--dense-config must describe a dense ViT"), swapped.err);
+        assertTrue(swapped.err.contains("the dense config must describe a dense ViT"), swapped.err);
 
         Path junk = tmp.resolve("junk");
         Files.createDirectories(junk);
@@ -91,7 +91,7 @@ class DemoCommandTest {
         CliRun negative = CliRun.of("demo", "--out", tmp.resolve("g").toString(), "--dense-config", DENSE,
                 "--moe-config", MOE, "--examples", "-1");
         assertEquals(2, negative.exit, negative.err);
-        assertTrue(negative.err.contains("--examples must be >= 0"), negative.err);
+        assertTrue(negative.err.contains("examples: must be >= 0"), negative.err);
 
         CliRun layout = CliRun.of("demo", "--out", tmp.resolve("e").toString(), "--layout", "coco");
         assertEquals(2, layout.exit, layout.err);

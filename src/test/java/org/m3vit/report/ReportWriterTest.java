@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.cli.Main;
 import org.m3vit.task.Task;
+import org.m3vit.train.Checkpoint;
+import org.m3vit.train.EpochRecord;
+import org.m3vit.train.MetricsLogListener;
+import org.m3vit.train.RunLayout;
+import org.m3vit.train.TrainingListener;
 
 /** Reports from synthetic run directories written here, in the trainer's documented format. */
 class ReportWriterTest {
@@ -27,8 +33,8 @@ class ReportWriterTest {
         Path r = Files.createDirectories(dir.resolve(name));
         List<String> lines = new ArrayList<>();
         for (int e = 1; e <= 4; e++) {
-            EpochRecord rec = new EpochRecord(e, 0.001 / e, Map.of("semseg", base / e, "depth", base / (2 * e)),
-                    0.01, e % 2 == 0 ? Map.of("semseg", Map.of("mIoU", 0.1 * e), "depth",
+            EpochRecord rec = new EpochRecord(e, 3L * e, 0.001f / e, Map.of("semseg", base / e, "depth",
+                    base / (2 * e)), 0.01, 2.0, e % 2 == 0 ? Map.of("semseg", Map.of("mIoU", 0.1 * e), "depth",
                             Map.of("rmse", 1.0 / e, "log_rmse", 0.5 / e)) : null,
                     e % 2 == 0 ? -10.0 / e : null, 12.5);
             lines.add(rec.toJson());
@@ -43,17 +49,25 @@ class ReportWriterTest {
     }
 
     @Test
-    void epochRecordUsesTheDocumentedFieldNames() {
-        String json = new EpochRecord(2, 0.5, Map.of("sal", 1.5), 0.25, Map.of("sal", Map.of("maxF", 0.7)), 3.0, 9.0)
-                .toJson();
-        for (String field : new String[] {"\"epoch\":2", "\"lr\":0.5", "\"train_loss\":{\"sal\":1.5}", "\"aux_loss\":0.25",
-                "\"val\":{\"sal\":{\"maxF\":0.7}}", "\"delta_m\":3.0", "\"seconds\":9.0"}) {
-            assertTrue(json.contains(field), field + " in " + json);
+    void readsTheRecordsTheTrainerWrites() throws Exception {
+        RunLayout run = new RunLayout(Files.createDirectories(dir.resolve("written")));
+        MetricsLogListener metrics = new MetricsLogListener(run);
+        Map<String, Double> sal = new LinkedHashMap<>();
+        sal.put("maxF", 0.5);
+        sal.put("mIoU", null); // non-finite in validation: absent in the file, so absent when read back
+        List<EpochRecord> written = List.of(
+                new EpochRecord(1, 5L, 0.002f, Map.of("sal", 0.75), 0.0625, 4.5, null, null, 1.5),
+                new EpochRecord(2, 10L, 6.942532E-4f, Map.of("sal", 0.5), 0.03125, 3.25, Map.of("sal", sal), -12.5,
+                        2.5));
+        for (EpochRecord r : written) {
+            metrics.onEpochEnd(new TrainingListener.EpochEnd(r, new Checkpoint.State(), false));
         }
-        EpochRecord back = EpochRecord.parse("{\"epoch\": 7, \"train_loss\": {\"semseg\": 2}, \"extra\": 1}", "x");
-        assertEquals(7, back.epoch());
-        assertEquals(2.0, back.totalTrainLoss());
-        assertEquals(null, back.val());
+        RunData read = RunData.load(run.dir());
+        assertEquals(written.get(0), read.epochs().get(0));
+        assertEquals(List.of("maxF"), List.copyOf(read.epochs().get(1).val().get("sal").keySet()));
+        assertEquals(6.942532E-4f, read.epochs().get(1).lr());
+        assertEquals(Map.of("sal", Map.of("maxF", 0.5)), read.finalMetrics(), "the last validated epoch's metrics");
+        assertEquals(-12.5, read.deltaM());
     }
 
     @Test
@@ -96,7 +110,10 @@ class ReportWriterTest {
         }
         assertEquals(List.of("examples.png", "experts_moe_depth.png", "experts_moe_semseg.png", "loss_dense.png",
                 "loss_moe.png", "metrics_depth.png", "metrics_semseg.png", "val_depth.png", "val_semseg.png"), pngs);
+        assertEquals(ReportWriter.reportFile(out), md);
+        assertTrue(!ReportWriter.isPlot("notes.png") && !ReportWriter.isPlot("report.md"));
         for (String p : pngs) {
+            assertTrue(ReportWriter.isPlot(p), p + " recognised as the report's own (a demo re-run clears it)");
             assertTrue(text.contains("(" + p + ")"), p + " linked from report.md");
             BufferedImage im = ImageIO.read(out.resolve(p).toFile());
             assertNotNull(im, p + " decodes");

@@ -59,13 +59,13 @@ class TrainCommandTest {
             run.toString(), "--epochs", "2", "--tr-batch", "2", "--no-validate", "--threads", "1"};
         CliRun r = CliRun.of(concat(base, "--stop-after", "1"));
         assertEquals(0, r.exit, r.err);
-        assertEquals(1, Checkpoint.readState(run.resolve(Checkpoint.JSON)).epoch);
+        assertEquals(1, Checkpoint.readState(new RunLayout(run).checkpointJson()).epoch);
         assertEquals(1, Files.readAllLines(run.resolve("metrics.jsonl")).size());
 
         r = CliRun.of(concat(base, "--resume", run.toString(), "--lr", "1e30"));
         assertEquals(1, r.exit, r.err);
         assertTrue(r.err.matches("(?s).*the (\\w+ loss|gradient norm) is .* at epoch 2 step \\d+.*"), r.err);
-        assertEquals(1, Checkpoint.readState(run.resolve(Checkpoint.JSON)).epoch, "last good checkpoint kept");
+        assertEquals(1, Checkpoint.readState(new RunLayout(run).checkpointJson()).epoch, "last good checkpoint kept");
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -18,6 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.io.SafetensorsFile;
+import org.m3vit.io.Tensor;
 import org.m3vit.infer.Predictor;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
@@ -53,7 +55,7 @@ class TrainerTest {
         return o;
     }
 
-    static Trainer.Result train(Map<String, Object> overrides, Path runDir, Path resume, boolean validate,
+    static TrainingLoop.Result train(Map<String, Object> overrides, Path runDir, Path resume, boolean validate,
             Integer stopAfter) throws IOException {
         TrainConfig c = TrainConfig.load(CONFIG, overrides);
         return TrainingRun.run(c, new TrainingRun.Options(data, runDir, resume, null, false, validate, stopAfter),
@@ -61,7 +63,7 @@ class TrainerTest {
     }
 
     static Path weights(Path runDir) throws IOException {
-        return runDir.resolve(Checkpoint.readState(runDir.resolve(Checkpoint.JSON)).weights);
+        return runDir.resolve(Checkpoint.readState(new RunLayout(runDir).checkpointJson()).weights);
     }
 
     @Test
@@ -71,16 +73,31 @@ class TrainerTest {
 
         Path split = tmp.resolve("split");
         train(tiny(2), split, null, false, 1);
-        assertEquals(1, Checkpoint.readState(split.resolve(Checkpoint.JSON)).epoch);
+        assertEquals(1, Checkpoint.readState(new RunLayout(split).checkpointJson()).epoch);
         assertFalse(Files.readAllBytes(weights(split)).length == 0);
         train(tiny(2), split, split, false, null);
 
-        Checkpoint.State a = Checkpoint.readState(straight.resolve(Checkpoint.JSON));
-        Checkpoint.State b = Checkpoint.readState(split.resolve(Checkpoint.JSON));
+        Checkpoint.State a = Checkpoint.readState(new RunLayout(straight).checkpointJson());
+        Checkpoint.State b = Checkpoint.readState(new RunLayout(split).checkpointJson());
         assertEquals(2, b.epoch);
         assertEquals(a.globalStep, b.globalStep);
-        assertArrayEquals(Files.readAllBytes(weights(straight)), Files.readAllBytes(weights(split)),
-                "2 epochs straight vs 1 + resume + 1 must give the same bytes");
+        // every tensor bit-identical (the files' provenance metadata names their own run directories)
+        try (SafetensorsFile x = SafetensorsFile.open(weights(straight)); SafetensorsFile y = SafetensorsFile.open(weights(split))) {
+            assertEquals(x.tensors().keySet(), y.tensors().keySet());
+            for (String name : x.tensors().keySet()) {
+                Tensor tx = x.read(name);
+                Tensor ty = y.read(name);
+                assertArrayEquals(tx.shape(), ty.shape(), name);
+                if (tx.isFloat()) {
+                    assertArrayEquals(tx.floats(), ty.floats(), name + ": 2 epochs straight vs 1 + resume + 1");
+                } else {
+                    assertArrayEquals(tx.longs(), ty.longs(), name);
+                }
+            }
+            assertEquals(x.metadata().get("m3vit.config_hash"), y.metadata().get("m3vit.config_hash"));
+            assertEquals("2", y.metadata().get("m3vit.epoch"));
+            assertEquals(split.toString(), y.metadata().get("m3vit.source_run"));
+        }
         assertArrayEquals(Files.readAllBytes(straight.resolve(a.optimizer)), Files.readAllBytes(split.resolve(b.optimizer)));
         // the first epoch's files were replaced by the second's
         assertEquals(3, Files.list(split).filter(p -> p.getFileName().toString().matches(
@@ -93,7 +110,7 @@ class TrainerTest {
         train(tiny(2), run, null, false, 1);
         Path w = weights(run);
         byte[] before = Files.readAllBytes(w);
-        byte[] json = Files.readAllBytes(run.resolve(Checkpoint.JSON));
+        byte[] json = Files.readAllBytes(new RunLayout(run).checkpointJson());
 
         Map<String, Object> absurd = tiny(2);
         absurd.put("optimizer_kwargs.lr", 1e30);
@@ -101,7 +118,7 @@ class TrainerTest {
                 () -> train(absurd, run, run, false, null));
         assertTrue(e.getMessage().matches("(?s)the (\\w+ loss|gradient norm) is (NaN|-?Infinity) at epoch 2 step \\d+.*"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(w));
-        assertArrayEquals(json, Files.readAllBytes(run.resolve(Checkpoint.JSON)));
+        assertArrayEquals(json, Files.readAllBytes(new RunLayout(run).checkpointJson()));
     }
 
     @Test
@@ -121,7 +138,7 @@ class TrainerTest {
         // Metrics improve on the weights training started from (the same config and seed give the same init).
         TrainConfig config = TrainConfig.load(CONFIG, o);
         MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, data, Split.VAL,
-                java.util.EnumSet.copyOf(config.model.tasks().tasks()));
+                java.util.EnumSet.copyOf(config.model().tasks().tasks()));
         EvaluationResult untrained;
         try (NDManager m = NDManager.newBaseManager()) {
             untrained = new Evaluator().run(Predictor.of(TrainingRun.newModel(config, m)), val, 4, s -> { }, null);

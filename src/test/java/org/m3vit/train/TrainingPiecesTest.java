@@ -51,7 +51,7 @@ class TrainingPiecesTest {
     @Test
     void sgdMomentumMatchesTorchSemantics() {
         Map<String, Parameter> p = params("blocks.0.attn.qkv.weight", new float[] {1f, -2f}, new float[] {0.5f, 1f});
-        Optimizer sgd = new Optimizer.Sgd(p, 0.9f, 0.1f, Optimizer::decaysByDefault);
+        ParameterOptimizer sgd = new ParameterOptimizer.Sgd(p, 0.9f, 0.1f, ParameterOptimizer::decaysByDefault);
         sgd.step(0.1f);
         // d = g + 0.1 w = (0.6, 0.8); b = d; w = w - 0.1 b = (0.94, -2.08)
         assertArrayEquals(new float[] {0.94f, -2.08f}, p.values().iterator().next().getArray().toFloatArray(), 1e-6f);
@@ -68,7 +68,8 @@ class TrainingPiecesTest {
         float lr = 0.01f;
         for (String name : List.of("decoders.semseg.conv_0.weight", "decoders.semseg.conv_0.bias")) {
             Map<String, Parameter> p = params(name, new float[] {1f}, new float[] {0.5f});
-            Optimizer adam = new Optimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0.05f, Optimizer::decaysByDefault);
+            ParameterOptimizer adam = new ParameterOptimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0.05f,
+                    ParameterOptimizer::decaysByDefault);
             adam.step(lr);
             boolean decays = name.endsWith("weight");
             double w = 1.0;
@@ -82,18 +83,19 @@ class TrainingPiecesTest {
             w -= lr * mhat / (Math.sqrt(vhat) + 1e-8);
             assertEquals(w, p.get(name).getArray().toFloatArray()[0], 1e-6, name);
         }
-        assertTrue(Optimizer.decaysByDefault("backbone.blocks.1.mlp.experts.htoh4.weight"));
-        assertTrue(Optimizer.decaysByDefault("backbone.blocks.1.mlp.gate.0.w_gate"));
-        assertFalse(Optimizer.decaysByDefault("backbone.pos_embed"));
-        assertFalse(Optimizer.decaysByDefault("backbone.cls_token"));
-        assertFalse(Optimizer.decaysByDefault("backbone.blocks.0.norm1.weight"));
-        assertFalse(Optimizer.decaysByDefault("decoders.sal.syncbn_fc_0.weight"));
+        assertTrue(ParameterOptimizer.decaysByDefault("backbone.blocks.1.mlp.experts.htoh4.weight"));
+        assertTrue(ParameterOptimizer.decaysByDefault("backbone.blocks.1.mlp.gate.0.w_gate"));
+        assertFalse(ParameterOptimizer.decaysByDefault("backbone.pos_embed"));
+        assertFalse(ParameterOptimizer.decaysByDefault("backbone.cls_token"));
+        assertFalse(ParameterOptimizer.decaysByDefault("backbone.blocks.0.norm1.weight"));
+        assertFalse(ParameterOptimizer.decaysByDefault("decoders.sal.syncbn_fc_0.weight"));
     }
 
     @Test
     void optimizerStateSurvivesTheStepScope() {
         Map<String, Parameter> p = params("blocks.0.mlp.fc1.weight", new float[] {1f, 2f}, new float[] {0.1f, 0.2f});
-        Optimizer adam = new Optimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0f, Optimizer::decaysByDefault);
+        ParameterOptimizer adam = new ParameterOptimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0f,
+                ParameterOptimizer::decaysByDefault);
         try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             adam.step(0.01f); // moment buffers are created inside a step scope, as in training
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.task.Dataset;
 
 /**
@@ -34,16 +35,17 @@ public final class Synthesizer {
 
         public Options(Dataset layout, int count, int height, int width, long seed, double valFraction, int threads) {
             if (count < 1) {
-                throw new IllegalArgumentException("--n must be >= 1, got " + count);
+                throw InvalidInputException.field("count", "must be >= 1 image, got " + count);
             }
             if (height < 8 || width < 8 || (long) height * width > 4096L * 4096L) {
-                throw new IllegalArgumentException("--size must be between 8x8 and 4096x4096, got " + height + "x" + width);
+                throw InvalidInputException.field("size", "must be between 8x8 and 4096x4096, got " + height + "x"
+                        + width);
             }
             if (!(valFraction >= 0 && valFraction < 1)) {
-                throw new IllegalArgumentException("--split-val must be in [0, 1), got " + valFraction);
+                throw InvalidInputException.field("valFraction", "must be in [0, 1), got " + valFraction);
             }
             if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+                throw InvalidInputException.field("threads", "must be >= 1, got " + threads);
             }
             this.layout = layout;
             this.count = count;

@@ -93,7 +93,9 @@ class SynthDeterminismTest {
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(keep), left.collect(Collectors.toList()), "nothing written into a refused directory");
         }
-        for (String[] bad : new String[][] {{"--size", "16by16"}, {"--size", "4x4"}, {"--split-val", "1.5"}, {"--n", "0"}}) {
+        // {flag, bad value, start of the message}: the CLI names its flag when parsing, the generator its setting
+        for (String[] bad : new String[][] {{"--size", "16by16", "--size"}, {"--size", "4x4", "size: must be between"},
+            {"--split-val", "1.5", "valFraction: must be in [0, 1)"}, {"--n", "0", "count: must be >= 1"}}) {
             java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
             opts.put("--layout", "nyud");
             opts.put("--n", "2");
@@ -108,7 +110,7 @@ class SynthDeterminismTest {
             String[] args = argList.toArray(new String[0]);
             CliRun r = CliRun.of(args);
             assertEquals(2, r.exit, String.join(" ", bad));
-            assertTrue(r.err.contains("m3vit synth: error: " + bad[0]), r.err);
+            assertTrue(r.err.contains("m3vit synth: error: " + bad[2]), r.err);
         }
         CliRun coco = CliRun.of("synth", "--layout", "coco", "--n", "2", "--out", tmp.resolve("y").toString());
         assertEquals(2, coco.exit);

@@ -6,14 +6,18 @@ import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.m3vit.errors.InvalidInputException;
 
 /**
  * A first-order optimizer over named parameters. Updates happen in place on the parameter arrays,
  * outside any gradient collector; gradients are zeroed after each step so the next backward passes
- * (one per task in one-by-one training) accumulate into clean buffers. Optimizer state is a map of
+ * (one per task in one-by-one training) accumulate into clean buffers. Its state is a map of
  * named arrays so it can be checkpointed next to the weights.
+ *
+ * <p>Not DJL's {@code ai.djl.training.optimizer.Optimizer}: that one decays every parameter and clips
+ * element-wise, while the reference needs per-name decay groups (hence the name).
  */
-public abstract class Optimizer {
+public abstract class ParameterOptimizer {
 
     protected final Map<String, Parameter> parameters;
     protected final Predicate<String> decays;
@@ -21,13 +25,25 @@ public abstract class Optimizer {
     protected final Map<String, NDArray> state = new LinkedHashMap<>();
     protected long steps;
 
-    protected Optimizer(Map<String, Parameter> parameters, float weightDecay, Predicate<String> decays) {
+    protected ParameterOptimizer(Map<String, Parameter> parameters, float weightDecay, Predicate<String> decays) {
         if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+            throw InvalidInputException.key("optimizer_kwargs.weight_decay", "must be >= 0, got " + weightDecay);
         }
         this.parameters = parameters;
         this.weightDecay = weightDecay;
         this.decays = decays;
+    }
+
+    /**
+     * The optimizer a config names, over {@code parameters}: SGD decays every parameter (as the reference
+     * does), AdamW follows {@link #decaysByDefault}.
+     */
+    public static ParameterOptimizer of(TrainConfig config, Map<String, Parameter> parameters) {
+        return switch (config.optimizer()) {
+            case ADAMW -> new AdamW(parameters, config.beta1(), config.beta2(), config.eps(), config.weightDecay(),
+                    ParameterOptimizer::decaysByDefault);
+            case SGD -> new Sgd(parameters, config.momentum(), config.weightDecay(), name -> true);
+        };
     }
 
     /**
@@ -97,13 +113,13 @@ public abstract class Optimizer {
     }
 
     /** SGD with momentum, PyTorch semantics: d = g + λw; b = μb + d (b = d on the first step); w −= lr·b. */
-    public static final class Sgd extends Optimizer {
+    public static final class Sgd extends ParameterOptimizer {
         private final float momentum;
 
         public Sgd(Map<String, Parameter> parameters, float momentum, float weightDecay, Predicate<String> decays) {
             super(parameters, weightDecay, decays);
             if (!(momentum >= 0 && momentum < 1)) {
-                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+                throw InvalidInputException.key("optimizer_kwargs.momentum", "must be in [0, 1), got " + momentum);
             }
             this.momentum = momentum;
         }
@@ -129,7 +145,7 @@ public abstract class Optimizer {
      * AdamW, PyTorch semantics: w −= lr·λ·w (decoupled decay); m, v moving averages with bias
      * correction; w −= lr · m̂ / (√v̂ + ε).
      */
-    public static final class AdamW extends Optimizer {
+    public static final class AdamW extends ParameterOptimizer {
         private final float beta1;
         private final float beta2;
         private final float eps;

@@ -1,0 +1,24 @@
+package org.m3vit.train;
+
+import java.io.IOException;
+import org.m3vit.model.MultiTaskModel;
+
+/** Saves an atomic {@link Checkpoint} after every epoch: weights, optimizer state and checkpoint.json. */
+public final class CheckpointListener implements TrainingListener {
+
+    private final RunLayout run;
+    private final MultiTaskModel model;
+    private final ParameterOptimizer optimizer;
+
+    public CheckpointListener(RunLayout run, MultiTaskModel model, ParameterOptimizer optimizer) {
+        this.run = run;
+        this.model = model;
+        this.optimizer = optimizer;
+    }
+
+    /** Records the new files' names in the state, which is how the run's result names its weights. */
+    @Override
+    public void onEpochEnd(EpochEnd end) throws IOException {
+        Checkpoint.save(run, model, optimizer, end.state());
+    }
+}

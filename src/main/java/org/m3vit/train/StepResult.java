@@ -1,0 +1,32 @@
+package org.m3vit.train;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.m3vit.task.Task;
+
+/**
+ * What one optimizer step measured, read from the engine once.
+ *
+ * @param losses each task's unweighted loss, in the model's task order
+ * @param auxLoss the MoE balancing loss summed over tasks and layers (0 for a dense model)
+ * @param gradNorm the global gradient norm before clipping
+ * @param expertCounts task → MoE block → tokens routed to each expert (no entry for a model without MoE)
+ */
+public record StepResult(Map<Task, Float> losses, float auxLoss, double gradNorm,
+        Map<Task, Map<Integer, long[]>> expertCounts) {
+
+    public StepResult {
+        losses = Collections.unmodifiableMap(new LinkedHashMap<>(losses));
+        expertCounts = Collections.unmodifiableMap(new LinkedHashMap<>(expertCounts));
+    }
+
+    /** The sum of the task losses, added in task order. */
+    public double totalLoss() {
+        double s = 0;
+        for (float v : losses.values()) {
+            s += v;
+        }
+        return s;
+    }
+}
