@@ -1,7 +1,11 @@
 package org.m3vit.accel;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The simulation report as plain-text tables (what {@code m3vit simulate} prints without --json). */
 public final class ReportText {
@@ -78,12 +82,12 @@ public final class ReportText {
 
     /** The spilled ops, grouped: "qkv (12 layers)" for an op that spills everywhere, else "head.conv_3". */
     private static String spilled(SimulationReport r) {
-        java.util.Map<String, java.util.List<String>> layersOfOp = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> layersOfOp = new LinkedHashMap<>();
         for (String s : r.spilledOps()) {
             int dot = s.indexOf('.');
-            layersOfOp.computeIfAbsent(s.substring(dot + 1), k -> new java.util.ArrayList<>()).add(s.substring(0, dot));
+            layersOfOp.computeIfAbsent(s.substring(dot + 1), k -> new ArrayList<>()).add(s.substring(0, dot));
         }
-        java.util.List<String> parts = new java.util.ArrayList<>();
+        List<String> parts = new ArrayList<>();
         layersOfOp.forEach((op, layers) -> parts.add(layers.size() > 1 ? op + " (" + layers.size() + " layers)"
                 : layers.get(0) + "." + op));
         return parts.isEmpty() ? "none (the image in, the prediction out)" : String.join(", ", parts)

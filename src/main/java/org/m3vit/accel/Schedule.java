@@ -1,5 +1,8 @@
 package org.m3vit.accel;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** A way to order an image's work and weight transfers on the accelerator. */
 public interface Schedule {
 
@@ -12,7 +15,7 @@ public interface Schedule {
     long storageBytes(Accelerator a, Workload w);
 
     /** The result of a run: on-chip needs are storage plus the activation working set (whole, backbone-only). */
-    static ScheduleResult result(Schedule s, Accelerator a, Workload w, java.util.List<LayerCost> layers) {
+    static ScheduleResult result(Schedule s, Accelerator a, Workload w, List<LayerCost> layers) {
         long storage = s.storageBytes(a, w);
         long onchip = storage + a.activationBytes();
         return new ScheduleResult(s.name(), layers, onchip, storage + a.backboneActivationBytes(),
@@ -21,7 +24,7 @@ public interface Schedule {
 
     /** Runs every layer with {@code moe} for the MoE experts and the serial load-then-compute for every op. */
     static ScheduleResult serial(Schedule s, Accelerator a, Workload w, ExpertPass moe) {
-        java.util.List<LayerCost> layers = new java.util.ArrayList<>();
+        List<LayerCost> layers = new ArrayList<>();
         for (Layer l : w.layers()) {
             Tally t = new Tally(a);
             l.steps().forEach(t::serial);

@@ -1,5 +1,6 @@
 package org.m3vit.accel;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ public record ScheduleResult(String schedule, List<LayerCost> layers, long onchi
     /** The per-image mean of the same schedule over several images (layer by layer). */
     public static ScheduleResult mean(List<ScheduleResult> perImage) {
         ScheduleResult first = perImage.get(0);
-        java.util.List<LayerCost> layers = new java.util.ArrayList<>();
+        List<LayerCost> layers = new ArrayList<>();
         for (int i = 0; i < first.layers().size(); i++) {
             int li = i;
             layers.add(LayerCost.sum(first.layers().get(i).name(),

@@ -141,8 +141,12 @@ public record SimulationReport(HardwareProfile hardware, ModelConfig config, Tas
             List<Object> mismatches = new ArrayList<>();
             for (TraceCrossCheck.Layer l : crossCheck.layers()) {
                 if (!l.matches()) {
-                    mismatches.add(Map.of("image", l.image(), "block", l.block(), "predicted_bytes",
-                            l.predictedBytes(), "measured_bytes", l.measuredBytes()));
+                    Map<String, Object> lm = new LinkedHashMap<>();
+                    lm.put("image", l.image());
+                    lm.put("block", l.block());
+                    lm.put("predicted_bytes", l.predictedBytes());
+                    lm.put("measured_bytes", l.measuredBytes());
+                    mismatches.add(lm);
                 }
             }
             cc.put("mismatches", mismatches);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -52,7 +53,7 @@ public final class StallChart {
 
     private static CategoryChart chart(SimulationReport r, ScheduleResult s, double top) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(s.schedule() + ": " + String.format(java.util.Locale.ROOT, "%.2f ms per image",
+                .title(s.schedule() + ": " + String.format(Locale.ROOT, "%.2f ms per image",
                         r.hardware().millis(s.total().cycles())))
                 .xAxisTitle("layer").yAxisTitle("ms per image").build();
         chart.getStyler().setStacked(true);

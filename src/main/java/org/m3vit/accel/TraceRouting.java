@@ -22,6 +22,9 @@ public record TraceRouting(Routing routing, TraceCrossCheck crossCheck) {
     public static TraceRouting of(ExpertTrace trace, Path file, ModelConfig config, Task task, int maxImages) {
         Workload.requireMoe(config);
         Workload.requireTask(config, task);
+        if (maxImages < 1) {
+            throw InvalidInputException.field("images", "must be >= 1, got " + maxImages);
+        }
         int tokens = config.numPatches() + 1;
         same(file, "experts", trace.experts(), config.moeExperts(), "backbone_kwargs.moe_experts");
         same(file, "top_k", trace.topK(), config.moeTopK(), "backbone_kwargs.moe_top_k");
