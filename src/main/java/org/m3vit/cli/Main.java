@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Multi-task sparse Mixture-of-Experts vision transformers on the JVM.",
         subcommands = {DemoCommand.class, SynthCommand.class, TrainCommand.class, EvalCommand.class, ScoreCommand.class,
                 ReportCommand.class,
-                BenchCommand.class, PredictCommand.class, FlopsCommand.class, InitWeightsCommand.class,
+                BenchCommand.class, PredictCommand.class, FlopsCommand.class, SimulateCommand.class, InitWeightsCommand.class,
                 ImportTimmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

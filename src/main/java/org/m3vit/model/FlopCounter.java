@@ -38,6 +38,13 @@ public final class FlopCounter {
         }
     }
 
+    /**
+     * One operation of a pathway, in execution order: the parameters it reads, its multiply-adds, and the
+     * activation values it reads and writes. The accelerator model ({@code org.m3vit.accel}) walks these;
+     * the FLOP rows above are their sums, so both always agree.
+     */
+    public record Op(String name, long params, long macs, long valuesIn, long valuesOut) {}
+
     /** Per-task pathways, then all tasks, for this config (and, if it has MoE blocks, its dense baseline). */
     public List<Row> report() {
         List<Row> rows = new ArrayList<>(rows(this, ""));
@@ -81,10 +88,6 @@ public final class FlopCounter {
 
     // ---- parameters ----
 
-    private long tokens() {
-        return c.numPatches() + 1L;
-    }
-
     private long sharedBackboneParams() {
         long d = c.embedDim();
         long p = d * c.inChans() * c.patchSize() * c.patchSize() + d // patch_embed.proj
@@ -120,6 +123,17 @@ public final class FlopCounter {
         return c.moeLayers().size() * (long) c.moeTopK() * oneExpertParams();
     }
 
+    /** One gate's parameters: w_gate, and for noisy_topk a w_noise as large (it learns its noise scale). */
+    private long oneGateParams() {
+        return gateInputDim() * c.moeExperts() * (c.moe().gate() == GateType.NOISY_TOPK ? 2 : 1);
+    }
+
+    /** Parameters of a layer's routing condition: attribute routing embeds the vector, Linear(A→D) + LayerNorm(D). */
+    private long routingConditionParams() {
+        return c.routing().equals("attribute")
+                ? (long) AttributeCondition.DEFAULT_ATTRIBUTES * c.embedDim() + 3L * c.embedDim() : 0;
+    }
+
     /** Width of the rows a gate scores, per routing condition (see moe.RoutingConditions). */
     private long gateInputDim() {
         return switch (c.routing()) {
@@ -132,56 +146,137 @@ public final class FlopCounter {
 
     /** w_gate parameters for {@code tasks} pathways: one gate per task in multi-gate mode, else the shared one. */
     private long gateParams(int tasks) {
-        // noisy_topk learns its noise scale: a w_noise as large as w_gate
-        long perGate = gateInputDim() * c.moeExperts() * (c.moe().gate() == GateType.NOISY_TOPK ? 2 : 1);
         int gates = c.multiGate() ? tasks : 1;
-        // attribute routing embeds the attribute vector: Linear(A→D) + LayerNorm(D) per layer
-        long attribute = c.routing().equals("attribute")
-                ? (long) AttributeCondition.DEFAULT_ATTRIBUTES * c.embedDim() + 3L * c.embedDim() : 0;
-        return c.moeLayers().size() * (perGate * gates + attribute);
+        return c.moeLayers().size() * (oneGateParams() * gates + routingConditionParams());
     }
 
     public long headParams(Task t) {
+        return params(headOps(t));
+    }
+
+    // ---- operations (the one shape walk) and their multiply-adds ----
+
+    /** Tokens L = N+1 (cls included). */
+    public long tokens() {
+        return c.numPatches() + 1L;
+    }
+
+    /** patch_embed.proj on the image, with cls_token and pos_embed (read once per image). */
+    public List<Op> patchEmbedOps() {
+        long d = c.embedDim();
+        long kernel = (long) c.inChans() * c.patchSize() * c.patchSize();
+        long pixels = (long) c.inChans() * c.imgHeight() * c.imgWidth();
+        return List.of(new Op("patch_embed", d * kernel + d + d + tokens() * d, c.numPatches() * d * kernel, pixels,
+                tokens() * d));
+    }
+
+    /** LN1, qkv, attention (q·kᵀ and attn·v, all heads) and proj of one block. */
+    public List<Op> attentionOps() {
+        long l = tokens();
+        long d = c.embedDim();
+        return List.of(new Op("norm1", 2 * d, 2 * l * d, l * d, l * d),
+                new Op("qkv", 3 * d * d + 3 * d, l * d * 3 * d, l * d, 3 * l * d),
+                new Op("attention", 0, 2 * l * l * d, 3 * l * d, l * d),
+                new Op("proj", d * d + d, l * d * d, l * d, l * d));
+    }
+
+    /**
+     * LN2 and the FFN of block i without its experts: the dense MLP, or the MoE router (this task's gate).
+     * The experts of an MoE block are {@link #expertOps(long)}, because their work depends on routing.
+     */
+    public List<Op> ffnOps(int i) {
+        long l = tokens();
+        long d = c.embedDim();
+        Op norm2 = new Op("norm2", 2 * d, 2 * l * d, l * d, l * d);
+        if (c.isMoeBlock(i)) {
+            long g = gateInputDim();
+            return List.of(norm2, new Op("gate", oneGateParams() + routingConditionParams(), l * g * c.moeExperts(), l * g,
+                    l * c.moeExperts()));
+        }
+        long h = c.denseHidden();
+        return List.of(norm2, new Op("fc1", d * h + h, l * d * h, l * d, l * h),
+                new Op("fc2", h * d + d, l * h * d, l * h, l * d));
+    }
+
+    /** Every op of block i, experts excluded (see {@link #expertOps(long)}). */
+    public List<Op> blockOps(int i) {
+        List<Op> ops = new ArrayList<>(attentionOps());
+        ops.addAll(ffnOps(i));
+        return ops;
+    }
+
+    /**
+     * One expert's two linears on {@code tokens} queued tokens: fc1 (htoh4) with GELU, then fc2 (h4toh),
+     * whose outputs are scaled by the gate score and added into the layer output (the combine, tokens·D).
+     */
+    public List<Op> expertOps(long tokens) {
+        long d = c.embedDim();
+        long h = c.moeHidden();
+        return List.of(new Op("expert_fc1", h * d + h, tokens * d * h, tokens * d, tokens * h),
+                new Op("expert_fc2", d * h + d, tokens * h * d + tokens * d, tokens * h, tokens * d));
+    }
+
+    /** The task embedding f_t of task-conditioned routing (once per pathway); empty in the other modes. */
+    public List<Op> taskEmbeddingOps() {
+        if (!c.taskConditioned()) {
+            return List.of();
+        }
+        long g = c.gateTaskSpecificDim();
+        long t = c.tasks().size();
+        return List.of(new Op("task_embedding", t * g + g + g * g + g + 2 * g, t * g + g * g + 2 * g, t, g));
+    }
+
+    /**
+     * The up-head of task t: LN, four conv3×3 (+ BatchNorm folded in, 1 multiply-add per output) at H/16 …
+     * H/2, and the 1×1 classifier. The ×2 bilinear upsamplings are fused into the next op's input (it
+     * reads the small map), and the last one into conv_4's output, which is the full-size prediction.
+     */
+    public List<Op> headOps(Task t) {
+        long n = c.numPatches();
         long d = c.embedDim();
         long ch = c.headChannels();
         long out = c.tasks().channels(t);
-        return 2 * d // norm
-                + ch * d * 9 + ch // conv_0
-                + 3 * (ch * ch * 9 + ch) // conv_1..3
-                + out * ch + out // conv_4
-                + 4 * 2 * ch; // syncbn_fc_0..3 weight, bias
+        List<Op> ops = new ArrayList<>();
+        ops.add(new Op("head_norm", 2 * d, 2 * n * d, tokens() * d, n * d));
+        long pixels = n;
+        long in = d;
+        long inValues = n * d;
+        for (int i = 0; i < 4; i++) {
+            ops.add(new Op("conv_" + i, ch * in * 9 + ch + 2 * ch, pixels * ch * in * 9 + pixels * ch, inValues,
+                    pixels * ch));
+            inValues = pixels * ch;
+            in = ch;
+            if (i < 3) {
+                pixels *= 4;
+            }
+        }
+        ops.add(new Op("conv_4", out * ch + out, pixels * out * ch, inValues, out * c.imgHeight() * c.imgWidth()));
+        return ops;
     }
 
-    // ---- multiply-adds ----
+    public static long macs(List<Op> ops) {
+        return ops.stream().mapToLong(Op::macs).sum();
+    }
+
+    public static long params(List<Op> ops) {
+        return ops.stream().mapToLong(Op::params).sum();
+    }
 
     private long attentionHalfMacs() {
-        long l = tokens();
-        long d = c.embedDim();
-        return 2 * l * d // norm1
-                + l * d * 3 * d // qkv
-                + 2 * l * l * d // q·kᵀ and attn·v
-                + l * d * d; // proj
+        return macs(attentionOps());
     }
 
     private long ffnHalfMacs(int i) {
-        long l = tokens();
-        long d = c.embedDim();
-        long macs = 2 * l * d; // norm2
+        long macs = macs(ffnOps(i));
         if (c.isMoeBlock(i)) {
-            long h = c.moeHidden();
-            long k = c.moeTopK();
-            macs += l * gateInputDim() * c.moeExperts() // gate
-                    + k * l * 2 * d * h // k active experts per token
-                    + k * l * d; // weighted combination
-        } else {
-            macs += 2 * l * d * c.denseHidden();
+            macs += macs(expertOps(c.moeTopK() * tokens())); // the k active experts of every token
         }
         return macs;
     }
 
     /** Patch embedding, blocks before the first router, and that block's LN1 + attention. */
     private long prefixMacs() {
-        long macs = (long) c.numPatches() * c.embedDim() * c.inChans() * c.patchSize() * c.patchSize();
+        long macs = macs(patchEmbedOps());
         int first = c.firstMoeBlock();
         for (int i = 0; i < first; i++) {
             macs += attentionHalfMacs() + ffnHalfMacs(i);
@@ -202,27 +297,10 @@ public final class FlopCounter {
         for (int i = first + 1; i < c.depth(); i++) {
             macs += attentionHalfMacs() + ffnHalfMacs(i);
         }
-        if (c.taskConditioned()) {
-            long g = c.gateTaskSpecificDim();
-            macs += c.tasks().size() * g + g * g + 2 * g; // f_t for this task
-        }
-        return macs;
+        return macs + macs(taskEmbeddingOps()); // f_t for this task
     }
 
     public long headMacs(Task t) {
-        long n = c.numPatches();
-        long d = c.embedDim();
-        long ch = c.headChannels();
-        long macs = 2 * n * d; // norm
-        long pixels = n;
-        for (int i = 0; i < 4; i++) {
-            long in = i == 0 ? d : ch;
-            macs += pixels * ch * in * 9 + pixels * ch; // conv3x3 + BN
-            if (i < 3) {
-                pixels *= 4;
-            }
-        }
-        macs += pixels * c.tasks().channels(t) * ch; // conv_4 (1x1) at H/2 × W/2
-        return macs;
+        return macs(headOps(t));
     }
 }

@@ -53,4 +53,46 @@ class FlopCounterTest {
         FlopCounter.Row denseAll = new FlopCounter(c.denseBaseline()).allTasks("");
         assertEquals(patch + 2 * (attn + dense), denseAll.backboneMacs());
     }
+
+    @Test
+    void theOpWalkSumsToThePathwayRows() {
+        // The accelerator model reads the ops; their sums must be the rows, for every routing mode.
+        for (ModelConfig c : new ModelConfig[] {TestConfigs.small512(), TestConfigs.tiny().build(),
+                TestConfigs.tiny().multiGate(false).gateTaskSpecificDim(8).build(),
+                TestConfigs.tiny().multiGate(false).build()}) {
+            FlopCounter f = new FlopCounter(c);
+            for (Task t : c.tasks().tasks()) {
+                long macs = FlopCounter.macs(f.patchEmbedOps()) + FlopCounter.macs(f.taskEmbeddingOps());
+                long params = FlopCounter.params(f.patchEmbedOps()) + FlopCounter.params(f.taskEmbeddingOps());
+                for (int i = 0; i < c.depth(); i++) {
+                    macs += FlopCounter.macs(f.blockOps(i));
+                    params += FlopCounter.params(f.blockOps(i));
+                    if (c.isMoeBlock(i)) {
+                        macs += FlopCounter.macs(f.expertOps(c.moeTopK() * f.tokens()));
+                        params += c.moeExperts() * FlopCounter.params(f.expertOps(1));
+                    }
+                }
+                FlopCounter.Row row = f.pathway(t, "");
+                assertEquals(row.backboneMacs(), macs, c + " " + t);
+                assertEquals(row.headMacs(), FlopCounter.macs(f.headOps(t)));
+                assertEquals(row.params(), params + FlopCounter.params(f.headOps(t)), c + " " + t);
+            }
+        }
+    }
+
+    @Test
+    void opsCarryTheActivationShapes() {
+        FlopCounter f = new FlopCounter(TestConfigs.small512());
+        long l = 1025;
+        assertEquals(List.of("norm1", "qkv", "attention", "proj", "norm2", "gate"),
+                f.blockOps(1).stream().map(FlopCounter.Op::name).toList());
+        FlopCounter.Op qkv = f.blockOps(0).get(1);
+        assertEquals(l * 384, qkv.valuesIn());
+        assertEquals(3 * l * 384, qkv.valuesOut());
+        FlopCounter.Op fc1 = f.expertOps(10).get(0);
+        assertEquals(384L * 384 + 384, fc1.params());
+        assertEquals(10L * 384 * 384, fc1.macs());
+        List<FlopCounter.Op> head = f.headOps(Task.SEMSEG);
+        assertEquals(21L * 512 * 512, head.get(head.size() - 1).valuesOut(), "the full-size prediction");
+    }
 }
