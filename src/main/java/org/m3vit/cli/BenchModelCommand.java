@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import org.m3vit.bench.ModelBenchmark;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.config.VitPreset;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.TaskSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +77,7 @@ final class BenchModelCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be >= 1 and --warmup >= 0, got " + batch + " and " + warmup);
         }
         int threads = threadsOption.apply();
-        Dataset dataset = Dataset.parse(db);
+        DatasetLayout dataset = DatasetLayout.parse(db);
         List<ModelConfig> configs = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         for (String p : presets) {

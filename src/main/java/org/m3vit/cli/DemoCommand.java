@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.m3vit.demo.Demo;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
-        String db = Dataset.parse(layout).shortName();
+        String db = DatasetLayout.parse(layout).shortName();
         Path dense = denseConfig != null ? denseConfig : Install.path("configs/synth/vit/demo_" + db + ".yml");
         Path moe = moeConfig != null ? moeConfig : Install.path("configs/synth/vit_moe/demo_" + db + ".yml");
         Consumer<String> line = Progress.line();

@@ -6,7 +6,7 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.eval.EvaluationResult;
-import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
 import org.m3vit.infer.ModelArtifact;
@@ -51,7 +51,7 @@ final class EvalCommand implements Callable<Integer> {
                 : new RunLayout(weights.toAbsolutePath().getParent()).results();
         EvaluationResult r;
         try (Predictor predictor = Predictor.builder().weights(weights).config(config).threads(threads).build()) {
-            r = new Evaluator().run(predictor, reader, batchSize, Progress.line(),
+            r = new SplitEvaluator().run(predictor, reader, batchSize, Progress.line(),
                     (id, p) -> PredictionFiles.write(results, id, p));
         }
         Progress.clear();

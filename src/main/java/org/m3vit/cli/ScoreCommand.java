@@ -8,7 +8,7 @@ import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.SavedPredictionScorer;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +34,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Dataset layout = Dataset.parse(db);
+        DatasetLayout layout = DatasetLayout.parse(db);
         List<Task> wanted = new ArrayList<>();
         for (String s : tasks) {
             Task t = Task.parse(s);

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.m3vit.io.Directories;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.data.synth.Synthesizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,7 +45,7 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Dataset l = Dataset.parse(layout);
+        DatasetLayout l = DatasetLayout.parse(layout);
         int[] hw = parseSize(size);
         int nThreads = threads == null ? java.lang.Runtime.getRuntime().availableProcessors() : threads;
         Synthesizer.Options options = new Synthesizer.Options(l, count, hw[0], hw[1], seed, valFraction, nThreads);

@@ -22,7 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.m3vit.moe.Dispatchers;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -94,7 +94,7 @@ public final class ConfigLoader {
             }
         }
 
-        Dataset dataset = Dataset.parse("train_db_name", string(cfg, "train_db_name", "PASCALContext"));
+        DatasetLayout dataset = DatasetLayout.parse("train_db_name", string(cfg, "train_db_name", "PASCALContext"));
         EnumSet<Task> enabled = EnumSet.noneOf(Task.class);
         for (Task t : Task.values()) {
             if (bool(td, "task_dictionary.", "include_" + t.id(), false)) {

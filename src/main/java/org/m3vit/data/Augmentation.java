@@ -1,6 +1,6 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.Interpolation;
@@ -32,11 +32,11 @@ public final class Augmentation {
     private static final double[] NYUD_SCALES = {1.0, 1.2, 1.5};
 
     private final boolean train;
-    private final Dataset layout;
+    private final DatasetLayout layout;
     private final int height;
     private final int width;
 
-    private Augmentation(boolean train, Dataset layout, int height, int width) {
+    private Augmentation(boolean train, DatasetLayout layout, int height, int width) {
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("output size must be positive, got " + height + "x" + width);
         }
@@ -47,12 +47,12 @@ public final class Augmentation {
     }
 
     /** Training augmentation with the layout's ScaleNRotate parameters, output resized to height × width. */
-    public static Augmentation train(Dataset layout, int height, int width) {
+    public static Augmentation train(DatasetLayout layout, int height, int width) {
         return new Augmentation(true, layout, height, width);
     }
 
     /** Validation: resize and normalise only. */
-    public static Augmentation val(Dataset layout, int height, int width) {
+    public static Augmentation val(DatasetLayout layout, int height, int width) {
         return new Augmentation(false, layout, height, width);
     }
 
@@ -84,7 +84,7 @@ public final class Augmentation {
     /** Draws flip, angle and scale for one sample. */
     public Draw draw(SplittableRandom rng) {
         boolean flip = rng.nextDouble() < 0.5;
-        if (layout == Dataset.PASCAL) {
+        if (layout == DatasetLayout.PASCAL) {
             double angle = -20 + 40 * rng.nextDouble();
             double scale = 0.75 + 0.5 * rng.nextDouble();
             return new Draw(flip, angle, scale);

@@ -1,6 +1,6 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -61,7 +61,7 @@ public final class MultiTaskDataset extends RandomAccessDataset {
         return seed;
     }
 
-    public Dataset layout() {
+    public DatasetLayout layout() {
         return reader.layout();
     }
 

@@ -4,7 +4,7 @@ import org.m3vit.io.ImageFiles;
 
 import org.m3vit.io.NpyArray;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -60,16 +60,16 @@ public abstract class MultiTaskReader {
     }
 
     /** Opens the reader for a layout. */
-    public static MultiTaskReader open(Dataset layout, Path root, Split split, Set<Task> tasks) throws IOException {
-        return layout == Dataset.NYUD ? new NyudReader(root, split, tasks) : new PascalReader(root, split, tasks);
+    public static MultiTaskReader open(DatasetLayout layout, Path root, Split split, Set<Task> tasks) throws IOException {
+        return layout == DatasetLayout.NYUD ? new NyudReader(root, split, tasks) : new PascalReader(root, split, tasks);
     }
 
     /** Opens the reader for all tasks the layout provides. */
-    public static MultiTaskReader open(Dataset layout, Path root, Split split) throws IOException {
+    public static MultiTaskReader open(DatasetLayout layout, Path root, Split split) throws IOException {
         return open(layout, root, split, layout.tasks());
     }
 
-    public abstract Dataset layout();
+    public abstract DatasetLayout layout();
 
     /** Files that must exist for sample {@code id} (all tasks, like the reference). */
     protected abstract List<Path> requiredFiles(String id);

@@ -4,7 +4,7 @@ import org.m3vit.io.ImageFiles;
 
 import org.m3vit.io.NpyFiles;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -27,8 +27,8 @@ public final class NyudReader extends MultiTaskReader {
     }
 
     @Override
-    public Dataset layout() {
-        return Dataset.NYUD;
+    public DatasetLayout layout() {
+        return DatasetLayout.NYUD;
     }
 
     @Override

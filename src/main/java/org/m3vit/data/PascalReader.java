@@ -2,7 +2,7 @@ package org.m3vit.data;
 
 import org.m3vit.io.ImageFiles;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 import org.m3vit.task.dense.EdgeMaps;
@@ -63,8 +63,8 @@ public final class PascalReader extends MultiTaskReader {
     }
 
     @Override
-    public Dataset layout() {
-        return Dataset.PASCAL;
+    public DatasetLayout layout() {
+        return DatasetLayout.PASCAL;
     }
 
     @Override

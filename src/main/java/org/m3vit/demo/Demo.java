@@ -19,7 +19,7 @@ import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.eval.EvaluationResult;
-import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.MetricsSummary;
 import org.m3vit.eval.TrivialBaseline;
@@ -43,7 +43,7 @@ import org.m3vit.train.TrainingRun;
  *   <li>synthesise a dataset in the config's layout (unless the data directory already holds one);</li>
  *   <li>fit and score the trivial predictor ({@link TrivialBaseline});</li>
  *   <li>for the dense multi-task ViT and for M³ViT, on the same data, epochs and seed: score the untrained
- *       model, train it, score the trained model (the same {@link Evaluator} as {@code m3vit eval});</li>
+ *       model, train it, score the trained model (the same {@link SplitEvaluator} as {@code m3vit eval});</li>
  *   <li>write the report (tables, loss curves, metric bars, expert usage, example predictions) and the
  *       {@link Comparison}.</li>
  * </ol>
@@ -304,7 +304,7 @@ public final class Demo {
 
     private EvaluationResult evaluate(Predictor predictor, MultiTaskReader val, TrainConfig config)
             throws IOException {
-        return new Evaluator().run(predictor, val, config.valBatch(), progress, null);
+        return new SplitEvaluator().run(predictor, val, config.valBatch(), progress, null);
     }
 
     private static Comparison.Row row(String name, Comparison.Kind kind, EvaluationResult r) {

@@ -1,7 +1,7 @@
 package org.m3vit.eval;
 
 import java.util.Map;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseMetrics;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.SavedPrediction;
@@ -19,7 +19,7 @@ public final class TaskScorer {
     private final DenseMetrics metrics;
     private long images;
 
-    public TaskScorer(DenseTaskSpec spec, Dataset dataset) {
+    public TaskScorer(DenseTaskSpec spec, DatasetLayout dataset) {
         this.spec = spec;
         this.metrics = spec.newMetrics(dataset);
     }

@@ -25,10 +25,10 @@ public interface DenseTaskSpec extends TaskSpec {
     boolean isClassMap();
 
     /** Output channels of this task's head on a dataset (semseg: the dataset's label set). */
-    int outputChannels(Dataset dataset);
+    int outputChannels(DatasetLayout dataset);
 
     /** Classes a class map counts over on a dataset; 1 for tasks that are not class maps. */
-    default int classes(Dataset dataset) {
+    default int classes(DatasetLayout dataset) {
         return 1;
     }
 
@@ -69,7 +69,7 @@ public interface DenseTaskSpec extends TaskSpec {
     NDArray loss(NDArray prediction, NDArray target, LossOptions options);
 
     /** The reference's loss weight when the config leaves it out (m3vit.md §6). */
-    float defaultLossWeight(Dataset dataset);
+    float defaultLossWeight(DatasetLayout dataset);
 
     /** A random target of the form {@link #loss} takes, for benchmarks that time the loss. */
     NDArray randomTarget(NDManager manager, int batch, int channels, int height, int width);
@@ -89,10 +89,10 @@ public interface DenseTaskSpec extends TaskSpec {
     PredictionFormat savedFormat();
 
     /** A fresh accumulator of this task's metrics on a dataset. */
-    DenseMetrics newMetrics(Dataset dataset);
+    DenseMetrics newMetrics(DatasetLayout dataset);
 
     /** A fresh fit of the trivial baseline's constant for this task on a dataset. */
-    ConstantFit newConstantFit(Dataset dataset);
+    ConstantFit newConstantFit(DatasetLayout dataset);
 
     // --- pictures
 

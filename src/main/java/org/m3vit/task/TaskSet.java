@@ -12,10 +12,10 @@ import java.util.Set;
  */
 public final class TaskSet {
 
-    private final Dataset dataset;
+    private final DatasetLayout dataset;
     private final List<Task> tasks;
 
-    public TaskSet(Dataset dataset, Set<Task> enabled) {
+    public TaskSet(DatasetLayout dataset, Set<Task> enabled) {
         if (enabled.isEmpty()) {
             throw new IllegalArgumentException("task_dictionary: no task enabled; set at least one include_<task>: True");
         }
@@ -29,13 +29,13 @@ public final class TaskSet {
         this.tasks = Collections.unmodifiableList(ordered);
     }
 
-    public static TaskSet of(Dataset dataset, Task... tasks) {
+    public static TaskSet of(DatasetLayout dataset, Task... tasks) {
         EnumSet<Task> set = EnumSet.noneOf(Task.class);
         Collections.addAll(set, tasks);
         return new TaskSet(dataset, set);
     }
 
-    public Dataset dataset() {
+    public DatasetLayout dataset() {
         return dataset;
     }
 

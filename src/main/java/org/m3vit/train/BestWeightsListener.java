@@ -12,7 +12,7 @@ import org.m3vit.model.MultiTaskModel;
  * the best in the checkpoint state). It comes before the checkpoint listener, so that a checkpoint which
  * names a best epoch always has its weights on disk.
  */
-public final class BestWeightsListener implements TrainingListener {
+public final class BestWeightsListener implements TrainingLoopListener {
 
     private final RunLayout run;
     private final MultiTaskModel model;

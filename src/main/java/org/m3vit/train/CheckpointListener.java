@@ -4,7 +4,7 @@ import java.io.IOException;
 import org.m3vit.model.MultiTaskModel;
 
 /** Saves an atomic {@link Checkpoint} after every epoch: weights, optimizer state and checkpoint.json. */
-public final class CheckpointListener implements TrainingListener {
+public final class CheckpointListener implements TrainingLoopListener {
 
     private final RunLayout run;
     private final MultiTaskModel model;

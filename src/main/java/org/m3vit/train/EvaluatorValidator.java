@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import org.m3vit.data.MultiTaskReader;
-import org.m3vit.eval.Evaluator;
+import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.infer.Predictor;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.task.Task;
 
 /**
- * Per-epoch validation with the same {@link Evaluator} as {@code m3vit eval}: the val split through every
+ * Per-epoch validation with the same {@link SplitEvaluator} as {@code m3vit eval}: the val split through every
  * task pathway, predictions decoded and resized back to each image's ground truth as the reference
  * does, and the reference metrics. One code path computes metrics for training and evaluation alike.
  */
@@ -18,7 +18,7 @@ public final class EvaluatorValidator implements Validator {
 
     private final MultiTaskReader valReader;
     private final int batchSize;
-    private final Evaluator evaluator = new Evaluator();
+    private final SplitEvaluator evaluator = new SplitEvaluator();
 
     public EvaluatorValidator(MultiTaskReader valReader, int batchSize) {
         this.valReader = valReader;

@@ -16,7 +16,7 @@ import org.m3vit.task.Task;
  * {@code expert_usage.json} ({"task": {"layer_index": [tokens per expert]}}) after the epoch, replacing
  * the previous epoch's. A model without MoE blocks gets no file.
  */
-public final class ExpertUsageListener implements TrainingListener {
+public final class ExpertUsageListener implements TrainingLoopListener {
 
     private static final Gson JSON = new GsonBuilder().disableHtmlEscaping().create();
 

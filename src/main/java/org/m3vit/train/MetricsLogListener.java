@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
  * Appends each epoch's {@link EpochRecord} to {@code metrics.jsonl}. An append, not an atomic rewrite: a
  * crash can lose at most the line of the epoch being finished, whose checkpoint comes first.
  */
-public final class MetricsLogListener implements TrainingListener {
+public final class MetricsLogListener implements TrainingLoopListener {
 
     private final RunLayout run;
 

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
  * The human-readable side of a run: a self-overwriting status line per step (step, loss, lr, ETA) and one
  * line per epoch (losses, balancing loss, Δm, time).
  */
-public final class ProgressListener implements TrainingListener {
+public final class ProgressListener implements TrainingLoopListener {
 
     private final Consumer<String> progress;
     private final Consumer<String> log;

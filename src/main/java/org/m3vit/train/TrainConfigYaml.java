@@ -17,7 +17,7 @@ import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.config.YamlValues;
 import org.m3vit.errors.InvalidInputException;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -93,7 +93,7 @@ final class TrainConfigYaml {
     }
 
     /** The reference's loss weights (m3vit.md §6) for tasks the YAML leaves out. */
-    static float defaultWeight(Dataset dataset, Task t) {
+    static float defaultWeight(DatasetLayout dataset, Task t) {
         return t.spec().defaultLossWeight(dataset);
     }
 

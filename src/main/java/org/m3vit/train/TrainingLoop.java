@@ -23,7 +23,7 @@ import org.m3vit.task.Task;
 /**
  * The training loop: epochs of batches, each one {@link TrainingStep} at the schedule's rate, per-epoch
  * validation, and the run's state (epochs, steps, best Δm). Everything else a run produces is done by its
- * {@link TrainingListener}s ({@link StandardListeners} are what {@code m3vit train} uses), so the loop
+ * {@link TrainingLoopListener}s ({@link StandardListeners} are what {@code m3vit train} uses), so the loop
  * itself writes no file. Not DJL's {@code ai.djl.training.Trainer}: it trains task pathways one at a time
  * with its own optimizer, which DJL's trainer cannot.
  *
@@ -43,7 +43,7 @@ public final class TrainingLoop {
     private final TrainingStep step;
     private final Schedule schedule;
     private final long stepsPerEpoch;
-    private final List<TrainingListener> listeners = new ArrayList<>();
+    private final List<TrainingLoopListener> listeners = new ArrayList<>();
     private Consumer<String> log = s -> { };
     private Checkpoint.State state = new Checkpoint.State();
 
@@ -90,7 +90,7 @@ public final class TrainingLoop {
     }
 
     /** Adds a listener; listeners are called in the order they were added. */
-    public TrainingLoop addListener(TrainingListener listener) {
+    public TrainingLoop addListener(TrainingLoopListener listener) {
         listeners.add(listener);
         return this;
     }
@@ -153,12 +153,12 @@ public final class TrainingLoop {
     public void fit(int untilEpoch) throws IOException {
         Files.createDirectories(run.dir());
         List<Task> tasks = model.config().tasks().tasks();
-        for (TrainingListener l : listeners) {
-            l.onTrainingStart(new TrainingListener.TrainingStart(config.epochs(), stepsPerEpoch, state.globalStep));
+        for (TrainingLoopListener l : listeners) {
+            l.onTrainingStart(new TrainingLoopListener.TrainingStart(config.epochs(), stepsPerEpoch, state.globalStep));
         }
         for (int epoch = state.epoch; epoch < Math.min(untilEpoch, config.epochs()); epoch++) {
             long epochStart = System.nanoTime();
-            for (TrainingListener l : listeners) {
+            for (TrainingLoopListener l : listeners) {
                 l.onEpochStart(epoch + 1);
             }
             EpochTotals totals = new EpochTotals(tasks);
@@ -173,8 +173,8 @@ public final class TrainingLoop {
                     totals.add(result);
                     step++;
                     state.globalStep++;
-                    for (TrainingListener l : listeners) {
-                        l.onStep(new TrainingListener.StepEnd(epoch + 1, step, state.globalStep, lr, result));
+                    for (TrainingLoopListener l : listeners) {
+                        l.onStep(new TrainingLoopListener.StepEnd(epoch + 1, step, state.globalStep, lr, result));
                     }
                 }
             }
@@ -188,11 +188,11 @@ public final class TrainingLoop {
             }
             EpochRecord record = totals.record(epoch + 1, state.globalStep, lr, validation.val(), validation.deltaM(),
                     (System.nanoTime() - epochStart) / 1e9);
-            for (TrainingListener l : listeners) {
-                l.onEpochEnd(new TrainingListener.EpochEnd(record, state, newBest));
+            for (TrainingLoopListener l : listeners) {
+                l.onEpochEnd(new TrainingLoopListener.EpochEnd(record, state, newBest));
             }
         }
-        for (TrainingListener l : listeners) {
+        for (TrainingLoopListener l : listeners) {
             l.onTrainingEnd(state);
         }
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.runtime.ExpertTrace;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 
@@ -32,7 +32,7 @@ class BadInputTest {
 
     /** D=16, depth 2 (block 1 MoE), 32×32 → 5 tokens, E=4, top-2, semseg and depth. */
     static ModelConfig tiny() {
-        return ModelConfig.builder().tasks(TaskSet.of(Dataset.NYUD, Task.SEMSEG, Task.DEPTH)).imgSize(32, 32)
+        return ModelConfig.builder().tasks(TaskSet.of(DatasetLayout.NYUD, Task.SEMSEG, Task.DEPTH)).imgSize(32, 32)
                 .embedDim(16).depth(2).numHeads(2).moeExperts(4).moeTopK(2).moeMlpRatio(1).headChannels(4).build();
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.model.FlopCounter;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 
@@ -26,7 +26,7 @@ class SimulatorTest {
 
     /** ViT-Tiny-like but small: D=48, 4 blocks (1, 3 MoE), 64×128 → 33 tokens, E=16, top-2. */
     static ModelConfig config() {
-        return ModelConfig.builder().tasks(TaskSet.of(Dataset.NYUD, Task.SEMSEG, Task.DEPTH)).imgSize(64, 128)
+        return ModelConfig.builder().tasks(TaskSet.of(DatasetLayout.NYUD, Task.SEMSEG, Task.DEPTH)).imgSize(64, 128)
                 .embedDim(48).depth(4).numHeads(3).moeExperts(16).moeTopK(2).moeMlpRatio(2).headChannels(16).build();
     }
 

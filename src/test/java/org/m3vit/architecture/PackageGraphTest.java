@@ -147,7 +147,7 @@ class PackageGraphTest {
     /**
      * No project type is named like a type of the DJL packages m3vit builds its models and training on
      * (ai.djl.nn, ai.djl.ndarray, ai.djl.training): a reader would have to check the imports to know which
-     * one a name means, as it once had to for Trainer, Optimizer and Evaluator.
+     * one a name means, as it once had to for Trainer, Optimizer and SplitEvaluator.
      */
     @Test
     void noProjectTypeIsNamedLikeADjlType() {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
 /** YAML in the reference layout, the m3vit keys, CLI overrides, and errors naming the key. */
@@ -90,7 +90,7 @@ class ConfigLoaderTest {
         assertEquals(256, c.headChannels());
         assertEquals(List.of(Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE), c.tasks().tasks());
         assertEquals(4, c.tasks().idOf(Task.EDGE), "ids follow the reference order, not the YAML order");
-        assertEquals(Dataset.PASCAL, c.tasks().dataset());
+        assertEquals(DatasetLayout.PASCAL, c.tasks().dataset());
         assertEquals(21, c.tasks().channels(Task.SEMSEG));
     }
 

@@ -1,6 +1,6 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -50,7 +50,7 @@ class AugmentationTest {
     @Test
     void flipTwiceRestoresTargetsAndNormalSign() {
         RawSample raw = nyud();
-        Augmentation aug = Augmentation.train(Dataset.NYUD, H, W);
+        Augmentation aug = Augmentation.train(DatasetLayout.NYUD, H, W);
         Sample flipped = aug.apply(raw, new Augmentation.Draw(true, 0, 1));
         // Left half had n = (1, 0, 0); after the flip it is on the right with x negated.
         int n = H * W;
@@ -85,7 +85,7 @@ class AugmentationTest {
 
     @Test
     void nyudScaleDividesDepthAndKeepsLabelsInRange() {
-        Augmentation aug = Augmentation.train(Dataset.NYUD, 12, 16);
+        Augmentation aug = Augmentation.train(DatasetLayout.NYUD, 12, 16);
         Sample s = aug.apply(nyud(), new Augmentation.Draw(false, 0, 1.5));
         for (float d : s.targets().values(Task.DEPTH)) {
             // Scale >= 1 zooms in, so no border appears: every pixel is 3 m / 1.5.
@@ -98,7 +98,7 @@ class AugmentationTest {
 
     @Test
     void randomTrainSamplesHaveUnitNormalsOrIgnoreAndValidRanges() {
-        Augmentation aug = Augmentation.train(Dataset.PASCAL, 20, 20);
+        Augmentation aug = Augmentation.train(DatasetLayout.PASCAL, 20, 20);
         RawSample raw = nyud(); // PASCAL augmentation on the same planes (rotation + scale < 1 exposes border)
         boolean sawIgnoreNormals = false;
         for (int k = 0; k < 20; k++) {
@@ -141,7 +141,7 @@ class AugmentationTest {
         }
         t.put(Task.NORMALS, n);
         RawSample raw = new RawSample("r", H, W, new float[H * W * 3], t);
-        Sample s = Augmentation.train(Dataset.PASCAL, H, W).apply(raw, new Augmentation.Draw(false, 90, 1));
+        Sample s = Augmentation.train(DatasetLayout.PASCAL, H, W).apply(raw, new Augmentation.Draw(false, 90, 1));
         float[] out = s.targets().values(Task.NORMALS);
         int c = (H / 2) * W + W / 2;
         // A counter-clockwise quarter turn makes "right" point "up" (camera y is up).
@@ -153,14 +153,14 @@ class AugmentationTest {
     void allZeroHumanPartsBecomeIgnoreAndPositiveMapsStay() {
         Map<Task, float[]> t = new EnumMap<>(Task.class);
         t.put(Task.HUMAN_PARTS, new float[H * W]);
-        Sample none = Augmentation.val(Dataset.PASCAL, H, W).apply(new RawSample("a", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
+        Sample none = Augmentation.val(DatasetLayout.PASCAL, H, W).apply(new RawSample("a", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
         for (int v : none.targets().labels(Task.HUMAN_PARTS)) {
             assertEquals(Task.IGNORE, v);
         }
         float[] parts = new float[H * W];
         parts[5] = 4;
         t.put(Task.HUMAN_PARTS, parts);
-        Sample some = Augmentation.val(Dataset.PASCAL, H, W).apply(new RawSample("b", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
+        Sample some = Augmentation.val(DatasetLayout.PASCAL, H, W).apply(new RawSample("b", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
         assertEquals(4, some.targets().labels(Task.HUMAN_PARTS)[5]);
         assertEquals(0, some.targets().labels(Task.HUMAN_PARTS)[6]);
     }
@@ -171,7 +171,7 @@ class AugmentationTest {
         for (int p = 0; p < 4; p++) {
             img[3 * p] = 255; // pure red
         }
-        Sample s = Augmentation.val(Dataset.PASCAL, 2, 2).apply(new RawSample("c", 2, 2, img, new EnumMap<>(Task.class)), (Augmentation.Draw) null);
+        Sample s = Augmentation.val(DatasetLayout.PASCAL, 2, 2).apply(new RawSample("c", 2, 2, img, new EnumMap<>(Task.class)), (Augmentation.Draw) null);
         assertEquals((1 - 0.485f) / 0.229f, s.image()[0], 1e-6);
         assertEquals((0 - 0.456f) / 0.224f, s.image()[4], 1e-6);
         assertEquals((0 - 0.406f) / 0.225f, s.image()[8], 1e-6);
@@ -179,7 +179,7 @@ class AugmentationTest {
 
     @Test
     void sameSeedSameSampleDifferentSeedDifferent() {
-        Augmentation aug = Augmentation.train(Dataset.PASCAL, 16, 16);
+        Augmentation aug = Augmentation.train(DatasetLayout.PASCAL, 16, 16);
         RawSample raw = nyud();
         Sample a = aug.apply(raw, new SplittableRandom(123));
         Sample b = aug.apply(raw, new SplittableRandom(123));
@@ -192,7 +192,7 @@ class AugmentationTest {
         assertTrue(differs);
         Augmentation.Draw d = aug.draw(new SplittableRandom(9));
         assertTrue(d.angleDeg >= -20 && d.angleDeg <= 20 && d.scale >= 0.75 && d.scale <= 1.25);
-        Augmentation.Draw n = Augmentation.train(Dataset.NYUD, 8, 8).draw(new SplittableRandom(9));
+        Augmentation.Draw n = Augmentation.train(DatasetLayout.NYUD, 8, 8).draw(new SplittableRandom(9));
         assertEquals(0, n.angleDeg);
         assertTrue(n.scale == 1 || n.scale == 1.2 || n.scale == 1.5);
         assertFalse(Double.isNaN(n.scale));

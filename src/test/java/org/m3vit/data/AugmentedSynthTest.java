@@ -1,6 +1,6 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -24,14 +24,14 @@ class AugmentedSynthTest {
     static void generate() throws Exception {
         nyud = tmp.resolve("n");
         pascal = tmp.resolve("p");
-        Synthesizer.run(new Synthesizer.Options(Dataset.NYUD, 4, 30, 40, 2, 0, 2), nyud, i -> { });
-        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 6, 32, 32, 2, 0, 2), pascal, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 4, 30, 40, 2, 0, 2), nyud, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 6, 32, 32, 2, 0, 2), pascal, i -> { });
     }
 
     @Test
     void validationAtNativeSizeKeepsTargetsExactly() throws Exception {
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, Split.TRAIN);
-        Augmentation val = Augmentation.val(Dataset.NYUD, 30, 40);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.TRAIN);
+        Augmentation val = Augmentation.val(DatasetLayout.NYUD, 30, 40);
         for (int i = 0; i < r.size(); i++) {
             RawSample raw = r.read(i);
             Sample s = val.apply(raw, (Augmentation.Draw) null);
@@ -54,8 +54,8 @@ class AugmentedSynthTest {
 
     @Test
     void nyudTrainingScalesDepthAndKeepsDomains() throws Exception {
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, Split.TRAIN);
-        Augmentation aug = Augmentation.train(Dataset.NYUD, 30, 40);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.TRAIN);
+        Augmentation aug = Augmentation.train(DatasetLayout.NYUD, 30, 40);
         for (int i = 0; i < r.size(); i++) {
             RawSample raw = r.read(i);
             for (int k = 0; k < 4; k++) {
@@ -84,8 +84,8 @@ class AugmentedSynthTest {
 
     @Test
     void pascalTrainingKeepsDomains() throws Exception {
-        MultiTaskReader r = MultiTaskReader.open(Dataset.PASCAL, pascal, Split.TRAIN);
-        Augmentation aug = Augmentation.train(Dataset.PASCAL, 24, 24);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.PASCAL, pascal, Split.TRAIN);
+        Augmentation aug = Augmentation.train(DatasetLayout.PASCAL, 24, 24);
         int partImages = 0;
         for (int i = 0; i < r.size(); i++) {
             RawSample raw = r.read(i);

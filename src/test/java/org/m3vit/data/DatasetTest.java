@@ -1,6 +1,6 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -34,13 +34,13 @@ class DatasetTest {
     @BeforeAll
     static void generate() throws Exception {
         root = tmp.resolve("PASCAL_MT");
-        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 7, 24, 28, 5, 0, 2), root, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 7, 24, 28, 5, 0, 2), root, i -> { });
     }
 
     private static MultiTaskDataset dataset(long seed) throws Exception {
         return MultiTaskDataset.builder()
-                .setReader(MultiTaskReader.open(Dataset.PASCAL, root, Split.TRAIN))
-                .setAugmentation(Augmentation.train(Dataset.PASCAL, 16, 20))
+                .setReader(MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN))
+                .setAugmentation(Augmentation.train(DatasetLayout.PASCAL, 16, 20))
                 .optSeed(seed)
                 .setSampling(3, false)
                 .build();
@@ -142,12 +142,12 @@ class DatasetTest {
     @Test
     void loaderRethrowsReadErrorsNamingTheFile() throws Exception {
         Path copy = tmp.resolve("broken");
-        Synthesizer.run(new Synthesizer.Options(Dataset.NYUD, 2, 16, 16, 9, 0, 1), copy, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 2, 16, 16, 9, 0, 1), copy, i -> { });
         Path bad = copy.resolve("edge/000001.npy");
         Files.write(bad, new byte[] {1, 2, 3});
         MultiTaskDataset ds = MultiTaskDataset.builder()
-                .setReader(MultiTaskReader.open(Dataset.NYUD, copy, Split.TRAIN))
-                .setAugmentation(Augmentation.val(Dataset.NYUD, 16, 16))
+                .setReader(MultiTaskReader.open(DatasetLayout.NYUD, copy, Split.TRAIN))
+                .setAugmentation(Augmentation.val(DatasetLayout.NYUD, 16, 16))
                 .build();
         try (PrefetchLoader loader = new PrefetchLoader(ds, 0, 1, false, false, 1, 1)) {
             java.util.Iterator<SampleBatch> it = loader.iterator();
@@ -163,13 +163,13 @@ class DatasetTest {
         final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
         CountingReader(Path root) throws java.io.IOException {
-            super(root, Split.TRAIN, Dataset.NYUD.tasks(), root.resolve("gt_sets/train.txt"));
-            inner = new NyudReader(root, Split.TRAIN, Dataset.NYUD.tasks());
+            super(root, Split.TRAIN, DatasetLayout.NYUD.tasks(), root.resolve("gt_sets/train.txt"));
+            inner = new NyudReader(root, Split.TRAIN, DatasetLayout.NYUD.tasks());
         }
 
         @Override
-        public Dataset layout() {
-            return Dataset.NYUD;
+        public DatasetLayout layout() {
+            return DatasetLayout.NYUD;
         }
 
         @Override
@@ -188,10 +188,10 @@ class DatasetTest {
     @Test
     void loaderWorksAheadWhileTheConsumerIsBusy() throws Exception {
         Path n = tmp.resolve("overlap");
-        Synthesizer.run(new Synthesizer.Options(Dataset.NYUD, 12, 16, 16, 3, 0, 2), n, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 12, 16, 16, 3, 0, 2), n, i -> { });
         CountingReader reader = new CountingReader(n);
         MultiTaskDataset ds = MultiTaskDataset.builder().setReader(reader)
-                .setAugmentation(Augmentation.train(Dataset.NYUD, 16, 16)).build();
+                .setAugmentation(Augmentation.train(DatasetLayout.NYUD, 16, 16)).build();
         try (PrefetchLoader loader = new PrefetchLoader(ds, 0, 2, true, false, 2, 3)) {
             java.util.Iterator<SampleBatch> it = loader.iterator();
             it.next();

@@ -4,7 +4,7 @@ import org.m3vit.io.ImageFiles;
 
 import org.m3vit.io.NpyFiles;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 import org.m3vit.task.Task;
 
@@ -33,7 +33,7 @@ class ReaderErrorsTest {
 
     @TempDir Path tmp;
 
-    private Path synth(Dataset layout) throws Exception {
+    private Path synth(DatasetLayout layout) throws Exception {
         Path root = tmp.resolve(layout.name());
         // val fraction 0 → all images in train.txt
         Synthesizer.run(new Synthesizer.Options(layout, 2, H, W, 3, 0, 1), root, i -> { });
@@ -48,23 +48,23 @@ class ReaderErrorsTest {
 
     @Test
     void missingFileIsReportedWhenOpening() throws Exception {
-        Path root = synth(Dataset.NYUD);
+        Path root = synth(DatasetLayout.NYUD);
         Path depth = root.resolve("depth/000001.npy");
         Files.delete(depth);
-        expect(() -> MultiTaskReader.open(Dataset.NYUD, root, Split.TRAIN), depth, "file not found");
+        expect(() -> MultiTaskReader.open(DatasetLayout.NYUD, root, Split.TRAIN), depth, "file not found");
         Path split = root.resolve("gt_sets/val.txt");
         Files.delete(split);
-        expect(() -> MultiTaskReader.open(Dataset.NYUD, root, Split.VAL), split, "split file not found");
+        expect(() -> MultiTaskReader.open(DatasetLayout.NYUD, root, Split.VAL), split, "split file not found");
         Path notRoot = tmp.resolve("nothing-here");
-        expect(() -> MultiTaskReader.open(Dataset.PASCAL, notRoot, Split.TRAIN), notRoot, "not a directory");
+        expect(() -> MultiTaskReader.open(DatasetLayout.PASCAL, notRoot, Split.TRAIN), notRoot, "not a directory");
     }
 
     @Test
     void malformedPngAndJpeg() throws Exception {
-        Path root = synth(Dataset.NYUD);
+        Path root = synth(DatasetLayout.NYUD);
         Path seg = root.resolve("segmentation/000000.png");
         Files.write(seg, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H'});
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, root, Split.TRAIN);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, root, Split.TRAIN);
         expect(() -> r.read(0), seg, "malformed image");
         Path img = root.resolve("images/000001.jpg");
         Files.write(img, "not a jpeg at all".getBytes());
@@ -73,7 +73,7 @@ class ReaderErrorsTest {
 
     @Test
     void badNpyContentAndShapes() throws Exception {
-        Path root = synth(Dataset.NYUD);
+        Path root = synth(DatasetLayout.NYUD);
         Path depth = root.resolve("depth/000000.npy");
         // Big-endian copy of a valid depth map: must be refused before any value is interpreted.
         ByteBuffer be = ByteBuffer.allocate(H * W * 4).order(ByteOrder.BIG_ENDIAN);
@@ -86,7 +86,7 @@ class ReaderErrorsTest {
         System.arraycopy(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, bytes, 0, 64);
         System.arraycopy(be.array(), 0, bytes, header.length - H * W * 4, H * W * 4);
         Files.write(depth, bytes);
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, root, Split.TRAIN);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, root, Split.TRAIN);
         expect(() -> r.read(0), depth, "big-endian");
         Path normals = root.resolve("normals/000001.npy");
         NpyFiles.writeFloat32(normals, new int[] {H, W}, new float[H * W]);
@@ -95,12 +95,12 @@ class ReaderErrorsTest {
 
     @Test
     void labelsOutOfRangeAndColourLabelMaps() throws Exception {
-        Path root = synth(Dataset.NYUD);
+        Path root = synth(DatasetLayout.NYUD);
         Path seg = root.resolve("segmentation/000000.png");
         byte[] labels = new byte[H * W];
         labels[7] = 41;
         Files.write(seg, ImageFiles.grayPng(H, W, labels));
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, root, Split.TRAIN);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, root, Split.TRAIN);
         expect(() -> r.read(0), seg, "label 41 out of range");
         Files.write(seg, ImageFiles.rgbPng(H, W, new byte[H * W * 3]));
         expect(() -> r.read(0), seg, "single-channel");
@@ -108,8 +108,8 @@ class ReaderErrorsTest {
 
     @Test
     void malformedMatFiles() throws Exception {
-        Path root = synth(Dataset.PASCAL);
-        MultiTaskReader r = MultiTaskReader.open(Dataset.PASCAL, root, Split.TRAIN);
+        Path root = synth(DatasetLayout.PASCAL);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN);
         Path ctx = root.resolve("pascal-context/trainval/000000.mat");
         Files.write(ctx, "MATLAB 5.0 MAT-file, but then garbage".getBytes());
         expect(() -> r.read(0), ctx, "not a readable MAT v5 file");
@@ -140,7 +140,7 @@ class ReaderErrorsTest {
     void handWrittenAnnoIsReadLikeTheReference() throws Exception {
         // Two people: the first has 'ruarm' (upper arm = 3) and 'lfoot' (lower leg = 6); a chair (class 9)
         // with parts would be ignored; the second person has 'hair' (head = 1) overlapping the first's arm.
-        Path root = synth(Dataset.PASCAL);
+        Path root = synth(DatasetLayout.PASCAL);
         Path parts = root.resolve("human_parts/000000.mat");
         Struct anno = Mat5.newStruct(1, 1);
         anno.set("imname", Mat5.newString("000000"));
@@ -163,7 +163,7 @@ class ReaderErrorsTest {
         }
         anno.set("objects", objects);
         writeMat(parts, Mat5.newMatFile().addArray("anno", anno));
-        float[] hp = MultiTaskReader.open(Dataset.PASCAL, root, Split.TRAIN, EnumSet.of(Task.HUMAN_PARTS)).read(0).target(Task.HUMAN_PARTS);
+        float[] hp = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.HUMAN_PARTS)).read(0).target(Task.HUMAN_PARTS);
         float[] expected = new float[H * W];
         expected[2 * W + 3] = 1; // later person's hair overwrites the first person's upper arm, as in the reference loop
         expected[10 * W + 4] = 6;
@@ -172,9 +172,9 @@ class ReaderErrorsTest {
 
     @Test
     void tasksOutsideTheLayoutAreRefused() throws Exception {
-        Path root = synth(Dataset.PASCAL);
+        Path root = synth(DatasetLayout.PASCAL);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> MultiTaskReader.open(Dataset.PASCAL, root, Split.TRAIN, EnumSet.of(Task.DEPTH)));
+                () -> MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.DEPTH)));
         assertTrue(e.getMessage().contains("no depth"), e.getMessage());
     }
 

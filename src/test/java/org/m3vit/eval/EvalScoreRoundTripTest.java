@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.SavedPrediction;
 import org.m3vit.task.Task;
 
@@ -54,7 +54,7 @@ class EvalScoreRoundTripTest {
         assertTrue(e.has("delta_m") && Double.isFinite(e.get("delta_m").getAsDouble()), e.toString());
         assertEquals(e, JsonParser.parseString(Files.readString(results.resolve("metrics.json"))));
 
-        MultiTaskReader reader = MultiTaskReader.open(Dataset.parse(db), data, Split.VAL);
+        MultiTaskReader reader = MultiTaskReader.open(DatasetLayout.parse(db), data, Split.VAL);
         for (String t : tasks.split(",")) {
             Path f = PredictionFiles.path(results, Task.parse(t).spec(), reader.ids().get(0));
             assertTrue(Files.isRegularFile(f), f + " written");

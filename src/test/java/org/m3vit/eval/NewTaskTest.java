@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.task.ConstantFit;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.HeadOutput;
 import org.m3vit.task.LossOptions;
@@ -45,13 +45,13 @@ class NewTaskTest {
         SavedPrediction read = PredictionFiles.read(dir, BRIGHTNESS, "img0");
         assertArrayEquals(p.values(), read.values(), 0f);
 
-        TaskScorer scorer = new TaskScorer(BRIGHTNESS, Dataset.PASCAL);
+        TaskScorer scorer = new TaskScorer(BRIGHTNESS, DatasetLayout.PASCAL);
         float[] gt = {0.5f, 1f};
         scorer.add(read, gt);
         assertEquals(1, scorer.images());
         assertEquals((Math.abs(127 / 255.0 - 0.5) + 0) / 2, scorer.metrics().get("mae"), 1e-12);
 
-        ConstantFit fit = BRIGHTNESS.newConstantFit(Dataset.PASCAL);
+        ConstantFit fit = BRIGHTNESS.newConstantFit(DatasetLayout.PASCAL);
         fit.add(gt);
         assertArrayEquals(new float[] {191}, fit.constant(), 0f); // floor(255 · 0.75)
     }

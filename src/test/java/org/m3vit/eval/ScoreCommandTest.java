@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.SavedPrediction;
 import org.m3vit.task.Task;
 
@@ -41,7 +41,7 @@ class ScoreCommandTest {
     }
 
     /** Writes the ground truth itself as predictions in the results layout; depth shifted by {@code depthOffset}. */
-    static Path perfect(Dataset layout, Path root, Path out, float depthOffset) throws Exception {
+    static Path perfect(DatasetLayout layout, Path root, Path out, float depthOffset) throws Exception {
         MultiTaskReader r = MultiTaskReader.open(layout, root, Split.VAL);
         for (int i = 0; i < r.size(); i++) {
             RawSample s = r.read(i);
@@ -64,7 +64,7 @@ class ScoreCommandTest {
     }
 
     /** mIoU of a perfect prediction: classes absent from the ground truth have IoU 0, so present/classes. */
-    static double presentFraction(Dataset layout, Path root, Task task) throws Exception {
+    static double presentFraction(DatasetLayout layout, Path root, Task task) throws Exception {
         MultiTaskReader r = MultiTaskReader.open(layout, root, Split.VAL);
         Set<Integer> present = new TreeSet<>();
         for (int i = 0; i < r.size(); i++) {
@@ -83,15 +83,15 @@ class ScoreCommandTest {
 
     @Test
     void perfectPascalPredictionsScorePerfectly() throws Exception {
-        Path pred = perfect(Dataset.PASCAL, pascal, dir.resolve("pred-pascal"), 0);
+        Path pred = perfect(DatasetLayout.PASCAL, pascal, dir.resolve("pred-pascal"), 0);
         CliRun run = CliRun.of("score", "--db", "pascal", "--root", pascal.toString(), "--pred", pred.toString(),
                 "--tasks", "sal,semseg,human_parts,normals,edge");
         assertEquals(0, run.exit, run.err);
         JsonObject j = JsonParser.parseString(run.out.trim()).getAsJsonObject();
         assertEquals("[semseg, human_parts, sal, normals, edge]", j.keySet().toString(), "reference task order");
-        assertEquals(presentFraction(Dataset.PASCAL, pascal, Task.SEMSEG),
+        assertEquals(presentFraction(DatasetLayout.PASCAL, pascal, Task.SEMSEG),
                 j.getAsJsonObject("semseg").get("mIoU").getAsDouble(), 1e-9);
-        assertEquals(presentFraction(Dataset.PASCAL, pascal, Task.HUMAN_PARTS),
+        assertEquals(presentFraction(DatasetLayout.PASCAL, pascal, Task.HUMAN_PARTS),
                 j.getAsJsonObject("human_parts").get("mIoU").getAsDouble(), 1e-9);
         assertEquals(1.0, j.getAsJsonObject("sal").get("maxF").getAsDouble(), 1e-6);
         assertEquals(1.0, j.getAsJsonObject("sal").get("mIoU").getAsDouble(), 1e-9);
@@ -106,7 +106,7 @@ class ScoreCommandTest {
 
     @Test
     void depthErrorIsTheOffsetAndOnlyRequestedTasksArePrinted() throws Exception {
-        Path pred = perfect(Dataset.NYUD, nyud, dir.resolve("pred-nyud-exact"), 0);
+        Path pred = perfect(DatasetLayout.NYUD, nyud, dir.resolve("pred-nyud-exact"), 0);
         CliRun run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(),
                 "--tasks", "depth");
         assertEquals(0, run.exit, run.err);
@@ -115,20 +115,20 @@ class ScoreCommandTest {
         assertEquals(0.0, j.getAsJsonObject("depth").get("rmse").getAsDouble(), 0.0);
         assertEquals(0.0, j.getAsJsonObject("depth").get("log_rmse").getAsDouble(), 0.0);
 
-        Path off = perfect(Dataset.NYUD, nyud, dir.resolve("pred-nyud-off"), 0.5f);
+        Path off = perfect(DatasetLayout.NYUD, nyud, dir.resolve("pred-nyud-off"), 0.5f);
         run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", off.toString(), "--tasks",
                 "depth,semseg,normals");
         assertEquals(0, run.exit, run.err);
         j = JsonParser.parseString(run.out.trim()).getAsJsonObject();
         assertEquals(0.5, j.getAsJsonObject("depth").get("rmse").getAsDouble(), 1e-6);
-        assertEquals(presentFraction(Dataset.NYUD, nyud, Task.SEMSEG),
+        assertEquals(presentFraction(DatasetLayout.NYUD, nyud, Task.SEMSEG),
                 j.getAsJsonObject("semseg").get("mIoU").getAsDouble(), 1e-9);
     }
 
     @Test
     void missingPredictionsAreNamedAndExitTwo() throws Exception {
-        Path pred = perfect(Dataset.NYUD, nyud, dir.resolve("pred-nyud-partial"), 0);
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, Split.VAL);
+        Path pred = perfect(DatasetLayout.NYUD, nyud, dir.resolve("pred-nyud-partial"), 0);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL);
         Path gone1 = PredictionFiles.path(pred, Task.DEPTH.spec(), r.ids().get(0));
         Path gone2 = PredictionFiles.path(pred, Task.SEMSEG.spec(), r.ids().get(r.size() - 1));
         Files.delete(gone1);

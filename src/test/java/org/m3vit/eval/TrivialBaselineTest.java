@@ -11,7 +11,7 @@ import org.m3vit.cli.Main;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
 class TrivialBaselineTest {
@@ -21,8 +21,8 @@ class TrivialBaselineTest {
         Path root = dir.resolve("pascal");
         assertEquals(0, Main.run("synth", "--layout", "pascal", "--n", "10", "--size", "32x32", "--seed", "4",
                 "--out", root.toString(), "--split-val", "0.4"));
-        MultiTaskReader train = MultiTaskReader.open(Dataset.PASCAL, root, Split.TRAIN);
-        MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, root, Split.VAL);
+        MultiTaskReader train = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN);
+        MultiTaskReader val = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.VAL);
         TrivialBaseline baseline = TrivialBaseline.fit(train);
 
         // the fitted semseg class is the train split's most frequent valid label
@@ -54,7 +54,7 @@ class TrivialBaselineTest {
         }
         Map<Task, Map<String, Double>> m = baseline.evaluate(val);
         assertEquals((double) nc / valid / 21, m.get(Task.SEMSEG).get("mIoU"), 1e-12);
-        for (Task t : Dataset.PASCAL.tasks()) {
+        for (Task t : DatasetLayout.PASCAL.tasks()) {
             String main = t.spec().mainMetric().key();
             assertTrue(Double.isFinite(m.get(t).get(main)), t.id() + " " + m.get(t));
         }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.m3vit.config.ModelConfig;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 
@@ -28,7 +28,7 @@ class FlopCounterTest {
     @Test
     void tinyConfigByHand() {
         // D=8, depth 2 (block 1 MoE), 1 head, 16×32 image → N=2, L=3, E=2, k=1, H=8, head channels 4, sal only.
-        ModelConfig c = ModelConfig.builder().tasks(TaskSet.of(Dataset.PASCAL, Task.SAL, Task.EDGE))
+        ModelConfig c = ModelConfig.builder().tasks(TaskSet.of(DatasetLayout.PASCAL, Task.SAL, Task.EDGE))
                 .imgSize(16, 32).embedDim(8).depth(2).numHeads(1).moeExperts(2).moeTopK(1).moeMlpRatio(1)
                 .headChannels(4).build();
         FlopCounter f = new FlopCounter(c);

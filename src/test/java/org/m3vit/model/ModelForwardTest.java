@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.config.VitPreset;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 
@@ -48,7 +48,7 @@ class ModelForwardTest {
     @Test
     void nyudDepthAndSemseg40() {
         try (NDManager m = NDManager.newBaseManager()) {
-            ModelConfig c = TestConfigs.tiny().tasks(TaskSet.of(Dataset.NYUD, Task.SEMSEG, Task.DEPTH)).build();
+            ModelConfig c = TestConfigs.tiny().tasks(TaskSet.of(DatasetLayout.NYUD, Task.SEMSEG, Task.DEPTH)).build();
             MultiTaskModel model = new MultiTaskModel(c).initialize(m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(1, 3, 32, 48));
@@ -65,7 +65,7 @@ class ModelForwardTest {
             try (NDManager m = NDManager.newBaseManager()) {
                 VitPreset v = VitPreset.find(preset);
                 ModelConfig c = TestConfigs.tiny().preset(v).imgSize(32, 32).moeMlpRatio(0.25)
-                        .tasks(TaskSet.of(Dataset.PASCAL, Task.SEMSEG, Task.SAL)).build();
+                        .tasks(TaskSet.of(DatasetLayout.PASCAL, Task.SEMSEG, Task.SAL)).build();
                 MultiTaskModel model = new MultiTaskModel(c).initialize(m);
                 ParameterStore ps = new ParameterStore(m, false);
                 MultiTaskModel.TaskOutput out = model.forward(ps, m.randomNormal(new Shape(1, 3, 32, 32)), Task.SAL, false);
@@ -114,7 +114,7 @@ class ModelForwardTest {
                     "a dense backbone is the same for every task");
             assertTrue(all.backbones().get(Task.SEMSEG).expertCounts().isEmpty());
 
-            ModelConfig single = TestConfigs.tiny().tasks(TaskSet.of(Dataset.PASCAL, Task.NORMALS)).build();
+            ModelConfig single = TestConfigs.tiny().tasks(TaskSet.of(DatasetLayout.PASCAL, Task.NORMALS)).build();
             MultiTaskModel one = new MultiTaskModel(single).initialize(m);
             NDArray y = one.forward(ps, x, Task.NORMALS, false).prediction();
             assertArrayEquals(new long[] {1, 3, 32, 48}, y.getShape().getShape());

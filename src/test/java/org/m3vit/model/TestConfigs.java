@@ -2,7 +2,7 @@ package org.m3vit.model;
 
 import org.m3vit.config.ModelConfig;
 import org.m3vit.config.VitPreset;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
 
@@ -12,7 +12,7 @@ final class TestConfigs {
     private TestConfigs() {}
 
     static TaskSet pascal5() {
-        return TaskSet.of(Dataset.PASCAL, Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE);
+        return TaskSet.of(DatasetLayout.PASCAL, Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE);
     }
 
     /** D=32, depth 4, 2 heads, 32×48 images, E=4, top-2, head channels 8, multi-gate over 5 PASCAL tasks. */

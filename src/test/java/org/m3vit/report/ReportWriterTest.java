@@ -21,7 +21,7 @@ import org.m3vit.train.Checkpoint;
 import org.m3vit.train.EpochRecord;
 import org.m3vit.train.MetricsLogListener;
 import org.m3vit.train.RunLayout;
-import org.m3vit.train.TrainingListener;
+import org.m3vit.train.TrainingLoopListener;
 
 /** Reports from synthetic run directories written here, in the trainer's documented format. */
 class ReportWriterTest {
@@ -60,7 +60,7 @@ class ReportWriterTest {
                 new EpochRecord(2, 10L, 6.942532E-4f, Map.of("sal", 0.5), 0.03125, 3.25, Map.of("sal", sal), -12.5,
                         2.5));
         for (EpochRecord r : written) {
-            metrics.onEpochEnd(new TrainingListener.EpochEnd(r, new Checkpoint.State(), false));
+            metrics.onEpochEnd(new TrainingLoopListener.EpochEnd(r, new Checkpoint.State(), false));
         }
         RunData read = RunData.load(run.dir());
         assertEquals(written.get(0), read.epochs().get(0));

@@ -36,7 +36,7 @@ public final class BrightnessSpec implements DenseTaskSpec {
     }
 
     @Override
-    public int outputChannels(Dataset dataset) {
+    public int outputChannels(DatasetLayout dataset) {
         return 1;
     }
 
@@ -51,7 +51,7 @@ public final class BrightnessSpec implements DenseTaskSpec {
     }
 
     @Override
-    public float defaultLossWeight(Dataset dataset) {
+    public float defaultLossWeight(DatasetLayout dataset) {
         return 1f;
     }
 
@@ -85,7 +85,7 @@ public final class BrightnessSpec implements DenseTaskSpec {
     }
 
     @Override
-    public DenseMetrics newMetrics(Dataset dataset) {
+    public DenseMetrics newMetrics(DatasetLayout dataset) {
         return new DenseMetrics() {
             private double sum;
             private long count;
@@ -108,7 +108,7 @@ public final class BrightnessSpec implements DenseTaskSpec {
     }
 
     @Override
-    public ConstantFit newConstantFit(Dataset dataset) {
+    public ConstantFit newConstantFit(DatasetLayout dataset) {
         return new ConstantFit() {
             private double sum;
             private long count;

@@ -37,13 +37,13 @@ class TaskSpecsTest {
                 Task.DEPTH, new int[] {1, 1, 1});
         expected.forEach((t, c) -> {
             assertEquals(c[0], t.spec().targetChannels(), t.id());
-            assertEquals(c[1], t.spec().outputChannels(Dataset.PASCAL), t.id());
-            assertEquals(c[2], t.spec().outputChannels(Dataset.NYUD), t.id());
+            assertEquals(c[1], t.spec().outputChannels(DatasetLayout.PASCAL), t.id());
+            assertEquals(c[2], t.spec().outputChannels(DatasetLayout.NYUD), t.id());
             assertEquals(t == Task.SEMSEG || t == Task.HUMAN_PARTS, t.spec().isClassMap(), t.id());
         });
-        TaskSet nyud = TaskSet.of(Dataset.NYUD, Task.SEMSEG, Task.DEPTH, Task.NORMALS, Task.EDGE);
+        TaskSet nyud = TaskSet.of(DatasetLayout.NYUD, Task.SEMSEG, Task.DEPTH, Task.NORMALS, Task.EDGE);
         for (Task t : nyud.tasks()) {
-            assertEquals(t.spec().outputChannels(Dataset.NYUD), nyud.channels(t));
+            assertEquals(t.spec().outputChannels(DatasetLayout.NYUD), nyud.channels(t));
         }
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.cli.CliRun;
 import org.m3vit.data.synth.Synthesizer;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 /** {@code m3vit train}: configuration mistakes exit 2 naming the key; a diverging run exits 1. */
 class TrainCommandTest {
@@ -53,7 +53,7 @@ class TrainCommandTest {
     @Test
     void runsStopsResumesAndReportsDivergence(@TempDir Path tmp) throws IOException {
         Path data = tmp.resolve("data");
-        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 6, 32, 32, 5, 0.34, 2), data, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 6, 32, 32, 5, 0.34, 2), data, i -> { });
         Path run = tmp.resolve("run");
         String[] base = {"train", "--config", CONFIG, "--img-size", "32x32", "--data-root", data.toString(), "--save-dir",
             run.toString(), "--epochs", "2", "--tr-batch", "2", "--no-validate", "--threads", "1"};

@@ -25,8 +25,8 @@ import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.eval.EvaluationResult;
-import org.m3vit.eval.Evaluator;
-import org.m3vit.task.Dataset;
+import org.m3vit.eval.SplitEvaluator;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
 /** End-to-end training on a tiny synthetic PASCAL-layout dataset (32×32 images, a 2-block MoE ViT). */
@@ -39,7 +39,7 @@ class TrainerTest {
 
     @BeforeAll
     static void synthesize() throws IOException {
-        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> { });
     }
 
     static Map<String, Object> tiny(int epochs) {
@@ -137,11 +137,11 @@ class TrainerTest {
         assertTrue(end.has("delta_m") && end.getAsJsonObject("val").getAsJsonObject("semseg").has("mIoU"), end.toString());
         // Metrics improve on the weights training started from (the same config and seed give the same init).
         TrainConfig config = TrainConfig.load(CONFIG, o);
-        MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, data, Split.VAL,
+        MultiTaskReader val = MultiTaskReader.open(DatasetLayout.PASCAL, data, Split.VAL,
                 java.util.EnumSet.copyOf(config.model().tasks().tasks()));
         EvaluationResult untrained;
         try (NDManager m = NDManager.newBaseManager()) {
-            untrained = new Evaluator().run(Predictor.of(TrainingRun.newModel(config, m)), val, 4, s -> { }, null);
+            untrained = new SplitEvaluator().run(Predictor.of(TrainingRun.newModel(config, m)), val, 4, s -> { }, null);
         }
         double normals0 = untrained.metrics().get(Task.NORMALS).get("mean");
         double normals = end.getAsJsonObject("val").getAsJsonObject("normals").get("mean").getAsDouble();

@@ -18,7 +18,7 @@ import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.model.MultiTaskModel;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 /** The loop emits its events in order, and writes nothing itself: files come from listeners. */
 class TrainingLoopTest {
@@ -28,11 +28,11 @@ class TrainingLoopTest {
 
     @BeforeAll
     static void synthesize() throws IOException {
-        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> { });
     }
 
     /** Writes down every event it hears, and keeps the epoch records. */
-    static final class Recorder implements TrainingListener {
+    static final class Recorder implements TrainingLoopListener {
         final List<String> events = new ArrayList<>();
         final List<EpochRecord> records = new ArrayList<>();
 
@@ -72,7 +72,7 @@ class TrainingLoopTest {
         Recorder recorder = new Recorder();
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel model = TrainingRun.newModel(config, manager);
-            Validator validator = new EvaluatorValidator(MultiTaskReader.open(Dataset.PASCAL, data, Split.VAL,
+            Validator validator = new EvaluatorValidator(MultiTaskReader.open(DatasetLayout.PASCAL, data, Split.VAL,
                     EnumSet.copyOf(config.model().tasks().tasks())), 4);
             TrainingLoop loop = new TrainingLoop(config, model, TrainingRun.trainSet(config, data), validator, run,
                     manager).addListener(recorder);

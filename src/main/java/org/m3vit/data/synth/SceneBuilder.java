@@ -3,7 +3,7 @@ package org.m3vit.data.synth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 /**
  * Draws a random indoor scene: a room with textured walls, floor and ceiling; furniture and props of
@@ -39,7 +39,7 @@ final class SceneBuilder {
         this.rng = rng;
     }
 
-    static Scene build(Dataset layout, SplittableRandom rng) {
+    static Scene build(DatasetLayout layout, SplittableRandom rng) {
         return new SceneBuilder(rng).scene(layout);
     }
 
@@ -47,7 +47,7 @@ final class SceneBuilder {
         return lo + rng.nextDouble() * (hi - lo);
     }
 
-    private Scene scene(Dataset layout) {
+    private Scene scene(DatasetLayout layout) {
         double w = u(4, 7);
         double d = u(4, 7);
         roomHeight = u(2.6, 3.2);
@@ -79,7 +79,7 @@ final class SceneBuilder {
         footprints.add(new double[] {camX, camZ, 0.45});
 
         int persons = 0;
-        double personChance = layout == Dataset.PASCAL ? 0.75 : 0.35;
+        double personChance = layout == DatasetLayout.PASCAL ? 0.75 : 0.35;
         if (rng.nextDouble() < personChance) {
             persons = rng.nextDouble() < 0.25 ? 2 : 1;
         }

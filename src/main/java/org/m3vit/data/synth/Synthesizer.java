@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.m3vit.errors.InvalidInputException;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 /**
  * Generates a synthetic multi-task dataset: renders {@code n} scenes in parallel and writes them with
@@ -25,7 +25,7 @@ public final class Synthesizer {
 
     /** What to generate. */
     public static final class Options {
-        final Dataset layout;
+        final DatasetLayout layout;
         final int count;
         final int height;
         final int width;
@@ -33,7 +33,7 @@ public final class Synthesizer {
         final double valFraction;
         final int threads;
 
-        public Options(Dataset layout, int count, int height, int width, long seed, double valFraction, int threads) {
+        public Options(DatasetLayout layout, int count, int height, int width, long seed, double valFraction, int threads) {
             if (count < 1) {
                 throw InvalidInputException.field("count", "must be >= 1 image, got " + count);
             }
@@ -84,11 +84,11 @@ public final class Synthesizer {
     }
 
     /** Renders image {@code index} (exposed for tests). */
-    static Scene scene(Dataset layout, long seed, int index) {
+    static Scene scene(DatasetLayout layout, long seed, int index) {
         return SceneBuilder.build(layout, new SplittableRandom(imageSeed(seed, index)));
     }
 
-    static Frame render(Dataset layout, long seed, int index, int height, int width) {
+    static Frame render(DatasetLayout layout, long seed, int index, int height, int width) {
         SplittableRandom rng = new SplittableRandom(imageSeed(seed, index));
         Scene scene = SceneBuilder.build(layout, rng);
         return RayCaster.render(scene, height, width, rng.split());
@@ -99,7 +99,7 @@ public final class Synthesizer {
      * number of images finished so far (from worker threads).
      */
     public static Result run(Options o, Path root, IntConsumer progress) throws IOException {
-        SceneWriter writer = o.layout == Dataset.NYUD ? new NyudWriter() : new PascalWriter();
+        SceneWriter writer = o.layout == DatasetLayout.NYUD ? new NyudWriter() : new PascalWriter();
         writer.prepare(root);
         AtomicInteger done = new AtomicInteger();
         int threads = Math.min(o.threads, o.count);

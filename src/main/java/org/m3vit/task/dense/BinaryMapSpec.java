@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
 import org.m3vit.task.ConstantFit;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.HeadOutput;
 import org.m3vit.task.PredictionFormat;
@@ -30,7 +30,7 @@ abstract class BinaryMapSpec implements DenseTaskSpec {
     }
 
     @Override
-    public int outputChannels(Dataset dataset) {
+    public int outputChannels(DatasetLayout dataset) {
         return 1;
     }
 
@@ -69,7 +69,7 @@ abstract class BinaryMapSpec implements DenseTaskSpec {
 
     /** The positive rate of the train split as a probability, in saved form (255·p, truncated). */
     @Override
-    public ConstantFit newConstantFit(Dataset dataset) {
+    public ConstantFit newConstantFit(DatasetLayout dataset) {
         return new ValidPixelSums(1, ValidPixelSums.NOT_IGNORED,
                 (sums, count) -> new float[] {(float) Math.floor(255 * sums[0] / Math.max(count, 1))});
     }

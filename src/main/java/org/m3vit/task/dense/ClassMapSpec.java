@@ -8,7 +8,7 @@ import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.task.ConstantFit;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseMetrics;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.HeadOutput;
@@ -40,12 +40,12 @@ abstract class ClassMapSpec implements DenseTaskSpec {
     }
 
     @Override
-    public int outputChannels(Dataset dataset) {
+    public int outputChannels(DatasetLayout dataset) {
         return classes(dataset);
     }
 
     @Override
-    public abstract int classes(Dataset dataset);
+    public abstract int classes(DatasetLayout dataset);
 
     @Override
     public float[] toTarget(float[] hwc, int height, int width) {
@@ -85,7 +85,7 @@ abstract class ClassMapSpec implements DenseTaskSpec {
     }
 
     @Override
-    public DenseMetrics newMetrics(Dataset dataset) {
+    public DenseMetrics newMetrics(DatasetLayout dataset) {
         MeanIoU miou = new MeanIoU(classes(dataset));
         return new DenseMetrics() {
             @Override
@@ -103,7 +103,7 @@ abstract class ClassMapSpec implements DenseTaskSpec {
     }
 
     @Override
-    public ConstantFit newConstantFit(Dataset dataset) {
+    public ConstantFit newConstantFit(DatasetLayout dataset) {
         return new MajorityClassFit(classes(dataset));
     }
 

@@ -7,7 +7,7 @@ import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.task.ConstantFit;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseMetrics;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.HeadOutput;
@@ -45,7 +45,7 @@ public final class DepthSpec implements DenseTaskSpec {
     }
 
     @Override
-    public int outputChannels(Dataset dataset) {
+    public int outputChannels(DatasetLayout dataset) {
         return 1;
     }
 
@@ -75,7 +75,7 @@ public final class DepthSpec implements DenseTaskSpec {
     }
 
     @Override
-    public float defaultLossWeight(Dataset dataset) {
+    public float defaultLossWeight(DatasetLayout dataset) {
         return 1f;
     }
 
@@ -104,7 +104,7 @@ public final class DepthSpec implements DenseTaskSpec {
     }
 
     @Override
-    public DenseMetrics newMetrics(Dataset dataset) {
+    public DenseMetrics newMetrics(DatasetLayout dataset) {
         DepthMetrics depth = new DepthMetrics();
         return new DenseMetrics() {
             @Override
@@ -124,7 +124,7 @@ public final class DepthSpec implements DenseTaskSpec {
 
     /** The mean valid depth of the train split. */
     @Override
-    public ConstantFit newConstantFit(Dataset dataset) {
+    public ConstantFit newConstantFit(DatasetLayout dataset) {
         return new ValidPixelSums(1, (gt, p, c) -> gt[p * c] != 0 && gt[p * c] != Task.IGNORE,
                 (sum, count) -> new float[] {(float) (sum[0] / Math.max(count, 1))});
     }

@@ -3,7 +3,7 @@ package org.m3vit.task.dense;
 import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseMetrics;
 import org.m3vit.task.LossOptions;
 import org.m3vit.task.MainMetric;
@@ -28,12 +28,12 @@ public final class EdgeSpec extends BinaryMapSpec {
     }
 
     @Override
-    public float defaultLossWeight(Dataset dataset) {
+    public float defaultLossWeight(DatasetLayout dataset) {
         return 50f;
     }
 
     @Override
-    public DenseMetrics newMetrics(Dataset dataset) {
+    public DenseMetrics newMetrics(DatasetLayout dataset) {
         EdgeMetrics edge = new EdgeMetrics();
         return new DenseMetrics() {
             @Override

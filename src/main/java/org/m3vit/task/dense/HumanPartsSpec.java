@@ -1,7 +1,7 @@
 package org.m3vit.task.dense;
 
 import java.util.Arrays;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
 /**
@@ -19,12 +19,12 @@ public final class HumanPartsSpec extends ClassMapSpec {
     }
 
     @Override
-    public int classes(Dataset dataset) {
+    public int classes(DatasetLayout dataset) {
         return CLASSES;
     }
 
     @Override
-    public float defaultLossWeight(Dataset dataset) {
+    public float defaultLossWeight(DatasetLayout dataset) {
         return 2f;
     }
 

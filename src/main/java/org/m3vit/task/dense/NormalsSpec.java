@@ -7,7 +7,7 @@ import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.task.ConstantFit;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.DenseMetrics;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.HeadOutput;
@@ -47,7 +47,7 @@ public final class NormalsSpec implements DenseTaskSpec {
     }
 
     @Override
-    public int outputChannels(Dataset dataset) {
+    public int outputChannels(DatasetLayout dataset) {
         return 3;
     }
 
@@ -126,7 +126,7 @@ public final class NormalsSpec implements DenseTaskSpec {
     }
 
     @Override
-    public float defaultLossWeight(Dataset dataset) {
+    public float defaultLossWeight(DatasetLayout dataset) {
         return 10f;
     }
 
@@ -169,7 +169,7 @@ public final class NormalsSpec implements DenseTaskSpec {
 
     /** Angles between the saved prediction (2v/255 − 1) and the ground truth ({@link NormalsMetrics}). */
     @Override
-    public DenseMetrics newMetrics(Dataset dataset) {
+    public DenseMetrics newMetrics(DatasetLayout dataset) {
         NormalsMetrics normals = new NormalsMetrics();
         return new DenseMetrics() {
             @Override
@@ -198,7 +198,7 @@ public final class NormalsSpec implements DenseTaskSpec {
 
     /** The mean direction of the valid train normals, in saved form (straight up the z axis if none). */
     @Override
-    public ConstantFit newConstantFit(Dataset dataset) {
+    public ConstantFit newConstantFit(DatasetLayout dataset) {
         return new ValidPixelSums(3, (gt, p, c) -> gt[p * c] != 0 || gt[p * c + 1] != 0 || gt[p * c + 2] != 0,
                 (sum, count) -> {
                     double norm = Math.sqrt(sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]);

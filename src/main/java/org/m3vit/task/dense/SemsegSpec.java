@@ -1,6 +1,6 @@
 package org.m3vit.task.dense;
 
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 /** Semantic segmentation: the dataset's label set (21 PASCAL-Context classes, 40 NYUD). */
 public final class SemsegSpec extends ClassMapSpec {
@@ -11,12 +11,12 @@ public final class SemsegSpec extends ClassMapSpec {
     }
 
     @Override
-    public int classes(Dataset dataset) {
+    public int classes(DatasetLayout dataset) {
         return dataset.semsegClasses();
     }
 
     @Override
-    public float defaultLossWeight(Dataset dataset) {
+    public float defaultLossWeight(DatasetLayout dataset) {
         return 1f;
     }
 }

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 class RayCasterTest {
 
@@ -16,7 +16,7 @@ class RayCasterTest {
         // The renderer only tests objects whose projected bounding box covers the pixel; an unculled
         // trace against every object must find the same surface and distance everywhere.
         for (int idx = 0; idx < 12; idx++) {
-            Dataset layout = idx % 2 == 0 ? Dataset.PASCAL : Dataset.NYUD;
+            DatasetLayout layout = idx % 2 == 0 ? DatasetLayout.PASCAL : DatasetLayout.NYUD;
             SplittableRandom rng = new SplittableRandom(Synthesizer.imageSeed(3, idx));
             Scene s = SceneBuilder.build(layout, rng);
             int h = 30;
@@ -74,7 +74,7 @@ class RayCasterTest {
         int blocked = 0;
         for (int idx = 0; idx < 8; idx++) {
             SplittableRandom rng = new SplittableRandom(Synthesizer.imageSeed(5, idx));
-            Scene s = SceneBuilder.build(Dataset.PASCAL, rng);
+            Scene s = SceneBuilder.build(DatasetLayout.PASCAL, rng);
             double[][] cones = RayCaster.lightCones(s);
             int h = 24;
             int w = 32;

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.cli.CliRun;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 
 class SynthDeterminismTest {
 
@@ -32,7 +32,7 @@ class SynthDeterminismTest {
 
     @Test
     void sameSeedGivesIdenticalFilesForAnyThreadCount() throws Exception {
-        for (Dataset layout : Dataset.values()) {
+        for (DatasetLayout layout : DatasetLayout.values()) {
             Path a = tmp.resolve(layout + "-a");
             Path b = tmp.resolve(layout + "-b");
             Path c = tmp.resolve(layout + "-c");
@@ -42,8 +42,8 @@ class SynthDeterminismTest {
             TreeMap<String, byte[]> ca = contents(a);
             TreeMap<String, byte[]> cb = contents(b);
             assertEquals(ca.keySet(), cb.keySet());
-            int perImage = layout == Dataset.NYUD ? 5 : 6;
-            assertEquals(5 * perImage + (layout == Dataset.NYUD ? 2 : 3), ca.size(), "files written: " + ca.keySet());
+            int perImage = layout == DatasetLayout.NYUD ? 5 : 6;
+            assertEquals(5 * perImage + (layout == DatasetLayout.NYUD ? 2 : 3), ca.size(), "files written: " + ca.keySet());
             for (String k : ca.keySet()) {
                 assertArrayEquals(ca.get(k), cb.get(k), k);
                 if (k.endsWith(".mat")) {
@@ -54,7 +54,7 @@ class SynthDeterminismTest {
                 }
             }
             TreeMap<String, byte[]> cc = contents(c);
-            String image = layout == Dataset.NYUD ? "images/000000.jpg" : "JPEGImages/000000.jpg";
+            String image = layout == DatasetLayout.NYUD ? "images/000000.jpg" : "JPEGImages/000000.jpg";
             assertFalse(java.util.Arrays.equals(ca.get(image), cc.get(image)), "another seed gives another scene");
         }
     }
@@ -62,8 +62,8 @@ class SynthDeterminismTest {
     @Test
     void imagesAreVariedAcrossIndices() {
         // Different indices of one seed give different scenes (different per-image streams).
-        Frame f0 = Synthesizer.render(Dataset.PASCAL, 1, 0, 16, 16);
-        Frame f1 = Synthesizer.render(Dataset.PASCAL, 1, 1, 16, 16);
+        Frame f0 = Synthesizer.render(DatasetLayout.PASCAL, 1, 0, 16, 16);
+        Frame f1 = Synthesizer.render(DatasetLayout.PASCAL, 1, 1, 16, 16);
         assertFalse(java.util.Arrays.equals(f0.rgb, f1.rgb));
         assertTrue(Synthesizer.imageSeed(1, 0) != Synthesizer.imageSeed(1, 1));
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.task.dense.EdgeMaps;
 import org.m3vit.data.HumanParts;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
@@ -36,42 +36,42 @@ class SynthRoundTripTest {
     static void generate() throws Exception {
         nyud = tmp.resolve("NYUD_MT");
         pascal = tmp.resolve("PASCAL_MT");
-        Synthesizer.run(new Synthesizer.Options(Dataset.NYUD, 6, H, W, SEED, 0.34, 2), nyud, i -> { });
-        Synthesizer.run(new Synthesizer.Options(Dataset.PASCAL, 12, H, W, SEED, 0.25, 2), pascal, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 6, H, W, SEED, 0.34, 2), nyud, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, H, W, SEED, 0.25, 2), pascal, i -> { });
     }
 
-    private static Frame frame(Dataset layout, String id) {
+    private static Frame frame(DatasetLayout layout, String id) {
         return Synthesizer.render(layout, SEED, Integer.parseInt(id), H, W);
     }
 
-    private static Scene scene(Dataset layout, String id) {
+    private static Scene scene(DatasetLayout layout, String id) {
         return Synthesizer.scene(layout, SEED, Integer.parseInt(id));
     }
 
     @Test
     void splitsPartitionAllImages() throws Exception {
-        MultiTaskReader train = MultiTaskReader.open(Dataset.PASCAL, pascal, Split.TRAIN);
-        MultiTaskReader val = MultiTaskReader.open(Dataset.PASCAL, pascal, Split.VAL);
+        MultiTaskReader train = MultiTaskReader.open(DatasetLayout.PASCAL, pascal, Split.TRAIN);
+        MultiTaskReader val = MultiTaskReader.open(DatasetLayout.PASCAL, pascal, Split.VAL);
         assertEquals(9, train.size());
         assertEquals(3, val.size());
         java.util.Set<String> all = new java.util.TreeSet<>(train.ids());
         all.addAll(val.ids());
         assertEquals(12, all.size());
-        assertEquals(2, MultiTaskReader.open(Dataset.NYUD, nyud, Split.VAL).size());
+        assertEquals(2, MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL).size());
         assertEquals(21, train.classes(Task.SEMSEG));
         assertEquals(7, train.classes(Task.HUMAN_PARTS));
-        assertEquals(40, MultiTaskReader.open(Dataset.NYUD, nyud, Split.VAL).classes(Task.SEMSEG));
-        assertEquals(Dataset.PASCAL.tasks(), train.tasks());
+        assertEquals(40, MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL).classes(Task.SEMSEG));
+        assertEquals(DatasetLayout.PASCAL.tasks(), train.tasks());
     }
 
     @Test
     void nyudEveryTaskMatchesTheRenderer() throws Exception {
         for (Split split : Split.values()) {
-            MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, split);
+            MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, nyud, split);
             for (int i = 0; i < r.size(); i++) {
                 RawSample s = r.read(i);
-                Frame f = frame(Dataset.NYUD, s.id());
-                Scene sc = scene(Dataset.NYUD, s.id());
+                Frame f = frame(DatasetLayout.NYUD, s.id());
+                Scene sc = scene(DatasetLayout.NYUD, s.id());
                 assertEquals(H, s.height());
                 assertEquals(W, s.width());
                 float[] seg = s.target(Task.SEMSEG);
@@ -123,7 +123,7 @@ class SynthRoundTripTest {
     void nyudFloorIsBelowTheCameraAndDepthGrowsTowardsTheHorizon() throws Exception {
         // Known geometry: floor pixels have normals pointing up in camera frame (y > 0 for a camera pitched
         // down by 5..25 degrees) and, along a column, floor depth decreases towards the image bottom.
-        MultiTaskReader r = MultiTaskReader.open(Dataset.NYUD, nyud, Split.TRAIN);
+        MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.TRAIN);
         int floorPixels = 0;
         for (int i = 0; i < r.size(); i++) {
             RawSample s = r.read(i);
@@ -157,11 +157,11 @@ class SynthRoundTripTest {
         int partPixels = 0;
         int maskedNormals = 0;
         for (Split split : Split.values()) {
-            MultiTaskReader r = MultiTaskReader.open(Dataset.PASCAL, pascal, split);
+            MultiTaskReader r = MultiTaskReader.open(DatasetLayout.PASCAL, pascal, split);
             for (int i = 0; i < r.size(); i++) {
                 RawSample s = r.read(i);
-                Frame f = frame(Dataset.PASCAL, s.id());
-                Scene sc = scene(Dataset.PASCAL, s.id());
+                Frame f = frame(DatasetLayout.PASCAL, s.id());
+                Scene sc = scene(DatasetLayout.PASCAL, s.id());
                 float[] seg = s.target(Task.SEMSEG);
                 float[] hp = s.target(Task.HUMAN_PARTS);
                 float[] sal = s.target(Task.SAL);

@@ -35,7 +35,7 @@ import org.m3vit.task.Task;
  * layer. The validation transform (resize + normalise) comes from {@link Augmentation#val}; the next batch
  * is read on a loader thread while the current one runs.
  */
-public final class Evaluator {
+public final class SplitEvaluator {
 
     /** Receives every saved prediction (e.g. to write the results directory); may be null. */
     public interface PredictionSink {

@@ -10,7 +10,7 @@ import java.util.Set;
  * each stores, the semseg label set, and the reference resolution. Configs name them as
  * {@code train_db_name} does (NYUD, PASCALContext); the command line as nyud or pascal.
  */
-public enum Dataset {
+public enum DatasetLayout {
     /** NYUD_MT: semseg (40 classes) and depth, plus normals and edges. */
     NYUD("NYUD", "nyud", EnumSet.of(Task.SEMSEG, Task.DEPTH, Task.NORMALS, Task.EDGE), 40, 480, 640),
     /** PASCAL_MT (PASCAL-Context): semseg (21 classes), human parts, saliency, normals, edges. */
@@ -24,7 +24,7 @@ public enum Dataset {
     private final int height;
     private final int width;
 
-    Dataset(String configName, String shortName, Set<Task> tasks, int semsegClasses, int height, int width) {
+    DatasetLayout(String configName, String shortName, Set<Task> tasks, int semsegClasses, int height, int width) {
         this.configName = configName;
         this.shortName = shortName;
         this.tasks = Collections.unmodifiableSet(tasks);
@@ -62,8 +62,8 @@ public enum Dataset {
     }
 
     /** Parses a config name (PASCALContext, NYUD) for the config key {@code key}. */
-    public static Dataset parse(String key, String name) {
-        for (Dataset d : values()) {
+    public static DatasetLayout parse(String key, String name) {
+        for (DatasetLayout d : values()) {
             if (d.configName.equals(name == null ? null : name.trim())) {
                 return d;
             }
@@ -72,9 +72,9 @@ public enum Dataset {
     }
 
     /** Parses a command-line name: nyud or pascal (case-insensitive). */
-    public static Dataset parse(String name) {
+    public static DatasetLayout parse(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (Dataset d : values()) {
+        for (DatasetLayout d : values()) {
             if (d.shortName.equals(n)) {
                 return d;
             }

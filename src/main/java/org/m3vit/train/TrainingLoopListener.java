@@ -5,11 +5,11 @@ import java.io.IOException;
 /**
  * Something that follows a {@link TrainingLoop}: the loop only trains and keeps the run's state, and
  * everything a run leaves behind (metrics.jsonl, checkpoints, best weights, expert usage, progress lines)
- * is a listener, in the manner of DJL's {@code TrainingListener} (which only fires from DJL's own
+ * is a listener, in the manner of DJL's {@code TrainingLoopListener} (which only fires from DJL's own
  * {@code EasyTrain} loop, so it cannot be used here). Listeners are called in the order they were added;
  * epochs are numbered from 1 in every event. A listener that throws stops the run.
  */
-public interface TrainingListener {
+public interface TrainingLoopListener {
 
     /** Before the first epoch of {@link TrainingLoop#fit} (after a resume, at its position). */
     default void onTrainingStart(TrainingStart start) throws IOException {}

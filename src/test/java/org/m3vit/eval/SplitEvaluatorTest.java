@@ -17,11 +17,11 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.model.MultiTaskModel;
-import org.m3vit.task.Dataset;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
-/** The Evaluator's results do not depend on batching, and expert counts add up to tokens × top-k. */
-class EvaluatorTest {
+/** The SplitEvaluator's results do not depend on batching, and expert counts add up to tokens × top-k. */
+class SplitEvaluatorTest {
 
     @TempDir
     Path dir;
@@ -31,14 +31,14 @@ class EvaluatorTest {
         assertEquals(0, CliRun.of("synth", "--layout", "nyud", "--n", "10", "--size", "48x64", "--seed", "3",
                 "--split-val", "0.5", "--threads", "1", "--out", dir.toString()).exit);
         ModelConfig c = ConfigLoader.load(Path.of("configs/synth/vit_moe/tiny_nyud.yml"));
-        MultiTaskReader reader = MultiTaskReader.open(Dataset.NYUD, dir, Split.VAL, java.util.EnumSet.copyOf(
+        MultiTaskReader reader = MultiTaskReader.open(DatasetLayout.NYUD, dir, Split.VAL, java.util.EnumSet.copyOf(
                 c.tasks().tasks()));
         try (NDManager m = NDManager.newBaseManager()) {
             MultiTaskModel model = new MultiTaskModel(c).initialize(m);
             List<String> seen = new ArrayList<>();
-            EvaluationResult one = new Evaluator().run(Predictor.of(model), reader, 1, p -> { },
+            EvaluationResult one = new SplitEvaluator().run(Predictor.of(model), reader, 1, p -> { },
                     (id, p) -> seen.add(id + p.spec().id()));
-            EvaluationResult four = new Evaluator().run(Predictor.of(model), reader, 4, p -> { }, null);
+            EvaluationResult four = new SplitEvaluator().run(Predictor.of(model), reader, 4, p -> { }, null);
             // batched matrix products round differently, so the depth output may differ in the last bits
             one.metrics().forEach((t, metrics) -> metrics.forEach((k, v) ->
                     assertEquals(v, four.metrics().get(t).get(k), 1e-6 * Math.max(1, Math.abs(v)), t + "." + k)));
