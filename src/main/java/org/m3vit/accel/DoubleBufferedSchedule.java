@@ -30,8 +30,8 @@ public final class DoubleBufferedSchedule implements Schedule {
     }
 
     /** One buffer load and the computation that uses it. */
-    private record Chunk(int layer, boolean moves, long loadCycles, long computeCycles, boolean waitsForGate,
-            boolean isGate) {}
+    private record Chunk(
+            int layer, boolean moves, long loadCycles, long computeCycles, boolean waitsForGate, boolean isGate) {}
 
     @Override
     public ScheduleResult run(Accelerator a, Workload w) {
@@ -53,8 +53,8 @@ public final class DoubleBufferedSchedule implements Schedule {
                 long compute = hw.computeCycles(s.macs());
                 boolean gate = layer.isMoe() && si == steps.size() - 1; // an MoE layer's ops end with its gate
                 for (long j = 0; j < n; j++) {
-                    chunks.add(new Chunk(li, bytes > 0, share(load, n, j), share(compute, n, j), false,
-                            gate && j == n - 1));
+                    chunks.add(new Chunk(
+                            li, bytes > 0, share(load, n, j), share(compute, n, j), false, gate && j == n - 1));
                 }
             }
             if (layer.isMoe()) {
@@ -76,13 +76,13 @@ public final class DoubleBufferedSchedule implements Schedule {
         return Schedule.result(this, a, w, layers);
     }
 
-    private static void addExpertLinear(Accelerator a, Tally t, List<Chunk> chunks, int layer, Step s,
-            long weightBytes) {
+    private static void addExpertLinear(
+            Accelerator a, Tally t, List<Chunk> chunks, int layer, Step s, long weightBytes) {
         long bytes = weightBytes + a.activationTransferBytes(s);
         t.moved(bytes);
         t.energyOfWork(s, weightBytes);
-        chunks.add(new Chunk(layer, true, a.hardware().transferCycles(bytes), a.hardware().computeCycles(s.macs()),
-                true, false));
+        chunks.add(new Chunk(
+                layer, true, a.hardware().transferCycles(bytes), a.hardware().computeCycles(s.macs()), true, false));
     }
 
     /** Plays the chunks on the channel and the array; adds each chunk's wait and work to its layer. */

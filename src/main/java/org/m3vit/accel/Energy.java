@@ -7,8 +7,11 @@ package org.m3vit.accel;
 public record Energy(double macJ, double offchipJ, double onchipJ, double staticJ) {
 
     public static Energy of(LayerCost c, HardwareProfile hw) {
-        return new Energy(c.macs() * hw.macPj() * 1e-12, c.offchipBytes() * hw.offchipPjPerByte() * 1e-12,
-                c.onchipBytes() * hw.onchipPjPerByte() * 1e-12, hw.staticPowerW() * c.cycles() / hw.clockHz());
+        return new Energy(
+                c.macs() * hw.macPj() * 1e-12,
+                c.offchipBytes() * hw.offchipPjPerByte() * 1e-12,
+                c.onchipBytes() * hw.onchipPjPerByte() * 1e-12,
+                hw.staticPowerW() * c.cycles() / hw.clockHz());
     }
 
     public double total() {

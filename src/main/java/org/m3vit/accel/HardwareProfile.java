@@ -25,12 +25,29 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param weightBits bits per stored weight, bias and norm parameter
  * @param activationBits bits per activation value held or moved (the image is read as 8-bit pixels)
  */
-public record HardwareProfile(String name, double clockMhz, int macsPerCycle, double offchipBytesPerCycle,
-        long onchipBytes, int weightBits, int activationBits, double macPj, double offchipPjPerByte,
-        double onchipPjPerByte, double staticPowerW) {
+public record HardwareProfile(
+        String name,
+        double clockMhz,
+        int macsPerCycle,
+        double offchipBytesPerCycle,
+        long onchipBytes,
+        int weightBits,
+        int activationBits,
+        double macPj,
+        double offchipPjPerByte,
+        double onchipPjPerByte,
+        double staticPowerW) {
 
-    private static final Set<String> KEYS = Set.of("name", "clock_mhz", "macs_per_cycle", "offchip_bytes_per_cycle",
-            "onchip_bytes", "weight_bits", "activation_bits", "energy", "static_power_w");
+    private static final Set<String> KEYS = Set.of(
+            "name",
+            "clock_mhz",
+            "macs_per_cycle",
+            "offchip_bytes_per_cycle",
+            "onchip_bytes",
+            "weight_bits",
+            "activation_bits",
+            "energy",
+            "static_power_w");
     private static final Set<String> ENERGY_KEYS = Set.of("mac_pj", "offchip_pj_per_byte", "onchip_pj_per_byte");
 
     /** Checks every value; a bad one is an {@link InvalidInputException} naming its YAML key. */
@@ -119,11 +136,18 @@ public record HardwareProfile(String name, double clockMhz, int macsPerCycle, do
             if (!(name instanceof String)) {
                 throw InvalidInputException.key("name", "expected a string, got " + name);
             }
-            return new HardwareProfile((String) name, number(top, "clock_mhz", ""),
-                    integer(top, "macs_per_cycle"), number(top, "offchip_bytes_per_cycle", ""),
-                    longInteger(top, "onchip_bytes"), integer(top, "weight_bits"), integer(top, "activation_bits"),
-                    number(energy, "mac_pj", "energy."), number(energy, "offchip_pj_per_byte", "energy."),
-                    number(energy, "onchip_pj_per_byte", "energy."), number(top, "static_power_w", ""));
+            return new HardwareProfile(
+                    (String) name,
+                    number(top, "clock_mhz", ""),
+                    integer(top, "macs_per_cycle"),
+                    number(top, "offchip_bytes_per_cycle", ""),
+                    longInteger(top, "onchip_bytes"),
+                    integer(top, "weight_bits"),
+                    integer(top, "activation_bits"),
+                    number(energy, "mac_pj", "energy."),
+                    number(energy, "offchip_pj_per_byte", "energy."),
+                    number(energy, "onchip_pj_per_byte", "energy."),
+                    number(top, "static_power_w", ""));
         } catch (InvalidInputException e) {
             // The key was named without the file; say which file it is in.
             throw new InvalidInputException(e.kind(), e.subject(), e.getMessage() + " (in " + source + ")");

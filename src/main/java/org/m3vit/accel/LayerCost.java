@@ -11,8 +11,14 @@ import java.util.List;
  * @param onchipBytes bytes read or written in on-chip buffers (weights into and out of buffers, activations)
  * @param macs multiply-adds done
  */
-public record LayerCost(String name, boolean backbone, double computeCycles, double stallCycles,
-        double offchipBytes, double onchipBytes, double macs) {
+public record LayerCost(
+        String name,
+        boolean backbone,
+        double computeCycles,
+        double stallCycles,
+        double offchipBytes,
+        double onchipBytes,
+        double macs) {
 
     public double cycles() {
         return computeCycles + stallCycles;
@@ -39,7 +45,7 @@ public record LayerCost(String name, boolean backbone, double computeCycles, dou
 
     /** This cost divided by n (a sum over n images → the mean per image). */
     public LayerCost over(double n) {
-        return new LayerCost(name, backbone, computeCycles / n, stallCycles / n, offchipBytes / n, onchipBytes / n,
-                macs / n);
+        return new LayerCost(
+                name, backbone, computeCycles / n, stallCycles / n, offchipBytes / n, onchipBytes / n, macs / n);
     }
 }

@@ -36,8 +36,7 @@ public final class MeasuredRouting {
         if (images < 1) {
             throw InvalidInputException.field("images", "must be >= 1, got " + images);
         }
-        MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL,
-                EnumSet.of(task));
+        MultiTaskReader reader = MultiTaskReader.open(config.tasks().dataset(), dataRoot, Split.VAL, EnumSet.of(task));
         int n = Math.min(images, reader.size());
         if (n == 0) {
             throw InvalidInputException.file(dataRoot, "the val split has no images");
@@ -51,12 +50,13 @@ public final class MeasuredRouting {
             for (int i = 0; i < n; i++) {
                 Sample s = val.apply(reader.read(i), (Augmentation.Draw) null);
                 try (NDManager sub = manager.newSubManager()) {
-                    NDArray image = sub.create(s.image(), new Shape(1, config.inChans(), config.imgHeight(),
-                            config.imgWidth()));
+                    NDArray image = sub.create(
+                            s.image(), new Shape(1, config.inChans(), config.imgHeight(), config.imgWidth()));
                     BackboneOutput b = model.forward(ps, image, task, false).backbone();
                     int[][] q = new int[config.moeLayers().size()][];
                     for (int m = 0; m < q.length; m++) {
-                        long[] counts = b.expertCounts().get(config.moeLayers().get(m)).toLongArray();
+                        long[] counts =
+                                b.expertCounts().get(config.moeLayers().get(m)).toLongArray();
                         q[m] = new int[counts.length];
                         for (int e = 0; e < counts.length; e++) {
                             q[m][e] = Math.toIntExact(counts[e]);

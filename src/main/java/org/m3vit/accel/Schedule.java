@@ -18,7 +18,11 @@ public interface Schedule {
     static ScheduleResult result(Schedule s, Accelerator a, Workload w, List<LayerCost> layers) {
         long storage = s.storageBytes(a, w);
         long onchip = storage + a.activationBytes();
-        return new ScheduleResult(s.name(), layers, onchip, storage + a.backboneActivationBytes(),
+        return new ScheduleResult(
+                s.name(),
+                layers,
+                onchip,
+                storage + a.backboneActivationBytes(),
                 onchip <= a.hardware().onchipBytes());
     }
 

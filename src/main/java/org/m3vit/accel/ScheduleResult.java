@@ -10,8 +10,8 @@ import java.util.List;
  * @param backboneOnchipBytes the same with the backbone's activation working set only (no head)
  * @param fits whether onchipBytes fits the profile's on-chip memory
  */
-public record ScheduleResult(String schedule, List<LayerCost> layers, long onchipBytes, long backboneOnchipBytes,
-        boolean fits) {
+public record ScheduleResult(
+        String schedule, List<LayerCost> layers, long onchipBytes, long backboneOnchipBytes, boolean fits) {
 
     public ScheduleResult {
         layers = List.copyOf(layers);
@@ -23,12 +23,18 @@ public record ScheduleResult(String schedule, List<LayerCost> layers, long onchi
         List<LayerCost> layers = new ArrayList<>();
         for (int i = 0; i < first.layers().size(); i++) {
             int li = i;
-            layers.add(LayerCost.sum(first.layers().get(i).name(),
-                    perImage.stream().map(r -> r.layers().get(li)).toList()).over(perImage.size()));
+            layers.add(LayerCost.sum(
+                            first.layers().get(i).name(),
+                            perImage.stream().map(r -> r.layers().get(li)).toList())
+                    .over(perImage.size()));
         }
         boolean fits = perImage.stream().allMatch(ScheduleResult::fits);
-        long onchip = perImage.stream().mapToLong(ScheduleResult::onchipBytes).max().orElse(0);
-        long backbone = perImage.stream().mapToLong(ScheduleResult::backboneOnchipBytes).max().orElse(0);
+        long onchip =
+                perImage.stream().mapToLong(ScheduleResult::onchipBytes).max().orElse(0);
+        long backbone = perImage.stream()
+                .mapToLong(ScheduleResult::backboneOnchipBytes)
+                .max()
+                .orElse(0);
         return new ScheduleResult(first.schedule(), layers, onchip, backbone, fits);
     }
 
@@ -38,6 +44,7 @@ public record ScheduleResult(String schedule, List<LayerCost> layers, long onchi
 
     /** Patch embedding and blocks, without the task's head. */
     public LayerCost backbone() {
-        return LayerCost.sum("backbone", layers.stream().filter(LayerCost::backbone).toList());
+        return LayerCost.sum(
+                "backbone", layers.stream().filter(LayerCost::backbone).toList());
     }
 }

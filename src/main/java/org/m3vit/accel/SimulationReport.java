@@ -15,8 +15,16 @@ import org.m3vit.task.Task;
  *
  * @param workload the first image's workload (shapes; its queue lengths are one image's)
  */
-public record SimulationReport(HardwareProfile hardware, ModelConfig config, Task task, String routing, int images,
-        Accelerator accelerator, Workload workload, Map<String, ScheduleResult> schedules, TaskSwitch taskSwitch,
+public record SimulationReport(
+        HardwareProfile hardware,
+        ModelConfig config,
+        Task task,
+        String routing,
+        int images,
+        Accelerator accelerator,
+        Workload workload,
+        Map<String, ScheduleResult> schedules,
+        TaskSwitch taskSwitch,
         TraceCrossCheck crossCheck) {
 
     public static final String TOKEN_ORDER = "token_order";
@@ -39,8 +47,10 @@ public record SimulationReport(HardwareProfile hardware, ModelConfig config, Tas
     /** On-chip memory a design without reordering needs over the double-buffered design's (paper: "memory"). */
     public double memoryRatio(boolean backboneOnly) {
         return backboneOnly
-                ? (double) schedule(ALL_RESIDENT).backboneOnchipBytes() / schedule(DOUBLE_BUFFERED).backboneOnchipBytes()
-                : (double) schedule(ALL_RESIDENT).onchipBytes() / schedule(DOUBLE_BUFFERED).onchipBytes();
+                ? (double) schedule(ALL_RESIDENT).backboneOnchipBytes()
+                        / schedule(DOUBLE_BUFFERED).backboneOnchipBytes()
+                : (double) schedule(ALL_RESIDENT).onchipBytes()
+                        / schedule(DOUBLE_BUFFERED).onchipBytes();
     }
 
     /** Images per joule of double_buffered over those of {@code baseline}, whole pathway or backbone only. */
@@ -122,16 +132,20 @@ public record SimulationReport(HardwareProfile hardware, ModelConfig config, Tas
         ratios.put("backbone_memory_all_resident_over_double_buffered", memoryRatio(true));
         ratios.put("energy_efficiency_double_buffered_over_token_order", energyEfficiencyOver(TOKEN_ORDER, false));
         ratios.put("energy_efficiency_double_buffered_over_all_resident", energyEfficiencyOver(ALL_RESIDENT, false));
-        ratios.put("backbone_energy_efficiency_double_buffered_over_token_order",
-                energyEfficiencyOver(TOKEN_ORDER, true));
-        ratios.put("backbone_energy_efficiency_double_buffered_over_all_resident",
+        ratios.put(
+                "backbone_energy_efficiency_double_buffered_over_token_order", energyEfficiencyOver(TOKEN_ORDER, true));
+        ratios.put(
+                "backbone_energy_efficiency_double_buffered_over_all_resident",
                 energyEfficiencyOver(ALL_RESIDENT, true));
-        ratios.put("dynamic_energy_efficiency_double_buffered_over_token_order",
-                dynamicEnergyEfficiencyOver(TOKEN_ORDER));
-        ratios.put("dynamic_energy_efficiency_double_buffered_over_all_resident",
+        ratios.put(
+                "dynamic_energy_efficiency_double_buffered_over_token_order", dynamicEnergyEfficiencyOver(TOKEN_ORDER));
+        ratios.put(
+                "dynamic_energy_efficiency_double_buffered_over_all_resident",
                 dynamicEnergyEfficiencyOver(ALL_RESIDENT));
-        ratios.put("latency_reordered_over_double_buffered",
-                schedule(REORDERED).total().cycles() / schedule(DOUBLE_BUFFERED).total().cycles());
+        ratios.put(
+                "latency_reordered_over_double_buffered",
+                schedule(REORDERED).total().cycles()
+                        / schedule(DOUBLE_BUFFERED).total().cycles());
         out.put("ratios", ratios);
         if (crossCheck != null && !crossCheck.layers().isEmpty()) {
             Map<String, Object> cc = new LinkedHashMap<>();

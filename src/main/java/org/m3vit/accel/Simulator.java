@@ -14,13 +14,16 @@ public final class Simulator {
 
     /** The four schedules, in report order. */
     public static List<Schedule> schedules() {
-        return List.of(new TokenOrderSchedule(), new AllResidentSchedule(), new ReorderedSchedule(),
+        return List.of(
+                new TokenOrderSchedule(),
+                new AllResidentSchedule(),
+                new ReorderedSchedule(),
                 new DoubleBufferedSchedule());
     }
 
     /** @param crossCheck the trace's measured bytes against the prediction, or null without a measured trace */
-    public static SimulationReport run(ModelConfig config, Task task, Routing routing, HardwareProfile hw,
-            TraceCrossCheck crossCheck) {
+    public static SimulationReport run(
+            ModelConfig config, Task task, Routing routing, HardwareProfile hw, TraceCrossCheck crossCheck) {
         Accelerator accelerator = null;
         Map<String, List<ScheduleResult>> perImage = new LinkedHashMap<>();
         Workload first = null;
@@ -37,7 +40,16 @@ public final class Simulator {
         }
         Map<String, ScheduleResult> means = new LinkedHashMap<>();
         perImage.forEach((name, results) -> means.put(name, ScheduleResult.mean(results)));
-        return new SimulationReport(hw, config, task, routing.source(), routing.images().size(), accelerator, first,
-                means, TaskSwitch.of(config, task, hw), crossCheck);
+        return new SimulationReport(
+                hw,
+                config,
+                task,
+                routing.source(),
+                routing.images().size(),
+                accelerator,
+                first,
+                means,
+                TaskSwitch.of(config, task, hw),
+                crossCheck);
     }
 }

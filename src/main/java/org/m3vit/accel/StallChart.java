@@ -1,5 +1,6 @@
 package org.m3vit.accel;
 
+import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class StallChart {
         int rows = (panels.size() + columns - 1) / columns;
         BufferedImage all = new BufferedImage(columns * WIDTH, rows * HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = all.createGraphics();
-        g.setColor(java.awt.Color.WHITE);
+        g.setColor(Color.WHITE);
         g.fillRect(0, 0, all.getWidth(), all.getHeight());
         for (int i = 0; i < panels.size(); i++) {
             g.drawImage(panels.get(i), (i % columns) * WIDTH, (i / columns) * HEIGHT, null);
@@ -52,10 +53,17 @@ public final class StallChart {
     }
 
     private static CategoryChart chart(SimulationReport r, ScheduleResult s, double top) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(s.schedule() + ": " + String.format(Locale.ROOT, "%.2f ms per image",
-                        r.hardware().millis(s.total().cycles())))
-                .xAxisTitle("layer").yAxisTitle("ms per image").build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(s.schedule() + ": "
+                        + String.format(
+                                Locale.ROOT,
+                                "%.2f ms per image",
+                                r.hardware().millis(s.total().cycles())))
+                .xAxisTitle("layer")
+                .yAxisTitle("ms per image")
+                .build();
         chart.getStyler().setStacked(true);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(top > 0 ? top : 1.0);

@@ -11,13 +11,27 @@ import org.m3vit.model.FlopCounter;
  * @param readsImage the input is the image, streamed from off-chip memory as 8-bit pixels
  * @param writesPrediction the output is the prediction, streamed to off-chip memory
  */
-public record Step(String name, long params, long macs, long valuesIn, long valuesOut, long footprintValues,
-        boolean readsImage, boolean writesPrediction) {
+public record Step(
+        String name,
+        long params,
+        long macs,
+        long valuesIn,
+        long valuesOut,
+        long footprintValues,
+        boolean readsImage,
+        boolean writesPrediction) {
 
     /** An op of the shape walk that keeps {@code heldValues} other activations on chip while it runs. */
     static Step of(FlopCounter.Op op, long heldValues) {
-        return new Step(op.name(), op.params(), op.macs(), op.valuesIn(), op.valuesOut(),
-                heldValues + op.valuesIn() + op.valuesOut(), false, false);
+        return new Step(
+                op.name(),
+                op.params(),
+                op.macs(),
+                op.valuesIn(),
+                op.valuesOut(),
+                heldValues + op.valuesIn() + op.valuesOut(),
+                false,
+                false);
     }
 
     /**
@@ -25,7 +39,14 @@ public record Step(String name, long params, long macs, long valuesIn, long valu
      * the working set stays the one the buffer was sized for.
      */
     Step times(long tokens) {
-        return new Step(name, params, macs * tokens, valuesIn * tokens, valuesOut * tokens, footprintValues,
-                readsImage, writesPrediction);
+        return new Step(
+                name,
+                params,
+                macs * tokens,
+                valuesIn * tokens,
+                valuesOut * tokens,
+                footprintValues,
+                readsImage,
+                writesPrediction);
     }
 }

@@ -32,8 +32,8 @@ public record SyntheticRouting(String spec, double exponent) {
                 // reported below with the accepted forms
             }
         }
-        throw InvalidInputException.field("routing", "expected uniform or zipf:S with S a number > 0 (e.g."
-                + " zipf:1.2), got '" + spec + "'");
+        throw InvalidInputException.field(
+                "routing", "expected uniform or zipf:S with S a number > 0 (e.g." + " zipf:1.2), got '" + spec + "'");
     }
 
     /** Queue lengths for {@code images} images of this config's token count. */

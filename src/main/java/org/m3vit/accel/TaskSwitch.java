@@ -28,8 +28,8 @@ public record TaskSwitch(long routerBytes, long headBytes, long cycles, long den
         long wb = hw.weightBytes();
         long head = FlopCounter.params(f.headOps(task)) * wb;
         long dense = FlopCounter.params(new FlopCounter(config.denseBaseline()).headOps(task)) * wb;
-        return new TaskSwitch(routers * wb, head, hw.transferCycles(routers * wb + head), dense,
-                hw.transferCycles(dense));
+        return new TaskSwitch(
+                routers * wb, head, hw.transferCycles(routers * wb + head), dense, hw.transferCycles(dense));
     }
 
     public long bytes() {

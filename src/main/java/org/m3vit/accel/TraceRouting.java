@@ -39,17 +39,22 @@ public record TraceRouting(Routing routing, TraceCrossCheck crossCheck) {
             if (!im.task().equals(task.id())) {
                 continue;
             }
-            List<Integer> blocks = im.layers().stream().map(ExpertTrace.Layer::block).toList();
+            List<Integer> blocks =
+                    im.layers().stream().map(ExpertTrace.Layer::block).toList();
             if (!blocks.equals(config.moeLayers())) {
-                throw bad(file, "images[" + i + "].layers", "covers MoE blocks " + blocks + ", but the config's MoE"
-                        + " blocks are " + config.moeLayers());
+                throw bad(
+                        file,
+                        "images[" + i + "].layers",
+                        "covers MoE blocks " + blocks + ", but the config's MoE" + " blocks are " + config.moeLayers());
             }
             int[][] q = new int[blocks.size()][];
             for (int m = 0; m < blocks.size(); m++) {
                 ExpertTrace.Layer l = im.layers().get(m);
                 q[m] = l.queueLengths().stream().mapToInt(Integer::intValue).toArray();
                 if (l.measured()) {
-                    measured.add(new TraceCrossCheck.Layer(im.id(), l.block(),
+                    measured.add(new TraceCrossCheck.Layer(
+                            im.id(),
+                            l.block(),
                             TraceCrossCheck.predictedBytes(q[m], expertParams, trace.weightBytesPerParam()),
                             l.bytesLoaded()));
                 }
@@ -59,7 +64,8 @@ public record TraceRouting(Routing routing, TraceCrossCheck crossCheck) {
         if (images.isEmpty()) {
             throw bad(file, "images", "has no image of task " + task.id() + " (tasks in the trace: " + tasks + ")");
         }
-        return new TraceRouting(new Routing("trace " + file.getFileName(), images),
+        return new TraceRouting(
+                new Routing("trace " + file.getFileName(), images),
                 new TraceCrossCheck(trace.weightBytesPerParam(), measured));
     }
 
@@ -70,7 +76,7 @@ public record TraceRouting(Routing routing, TraceCrossCheck crossCheck) {
     }
 
     private static InvalidInputException bad(Path file, String field, String problem) {
-        return new InvalidInputException(InvalidInputException.Kind.FILE, file.toString(),
-                file + ": " + field + ": " + problem);
+        return new InvalidInputException(
+                InvalidInputException.Kind.FILE, file.toString(), file + ": " + field + ": " + problem);
     }
 }

@@ -35,8 +35,10 @@ public record Workload(List<Layer> layers, int tokens, int topK, int experts, Ex
         requireMoe(config);
         requireTask(config, task);
         if (queueLengths.length != config.moeLayers().size()) {
-            throw InvalidInputException.field("queue_lengths", "has " + queueLengths.length
-                    + " MoE layers, but the config has " + config.moeLayers().size() + " " + config.moeLayers());
+            throw InvalidInputException.field(
+                    "queue_lengths",
+                    "has " + queueLengths.length + " MoE layers, but the config has "
+                            + config.moeLayers().size() + " " + config.moeLayers());
         }
         FlopCounter f = new FlopCounter(config);
         long l = f.tokens();
@@ -48,8 +50,19 @@ public record Workload(List<Layer> layers, int tokens, int topK, int experts, Ex
 
         List<Layer> layers = new ArrayList<>();
         FlopCounter.Op patch = f.patchEmbedOps().get(0);
-        layers.add(new Layer("patch_embed", true, List.of(new Step(patch.name(), patch.params(), patch.macs(),
-                patch.valuesIn(), patch.valuesOut(), patch.valuesOut(), true, false)), null));
+        layers.add(new Layer(
+                "patch_embed",
+                true,
+                List.of(new Step(
+                        patch.name(),
+                        patch.params(),
+                        patch.macs(),
+                        patch.valuesIn(),
+                        patch.valuesOut(),
+                        patch.valuesOut(),
+                        true,
+                        false)),
+                null));
         int moe = 0;
         for (int i = 0; i < config.depth(); i++) {
             List<Step> steps = new ArrayList<>();
@@ -65,30 +78,44 @@ public record Workload(List<Layer> layers, int tokens, int topK, int experts, Ex
         for (int j = 0; j < head.size(); j++) {
             FlopCounter.Op op = head.get(j);
             boolean last = j == head.size() - 1;
-            headSteps.add(last ? new Step(op.name(), op.params(), op.macs(), op.valuesIn(), op.valuesOut(),
-                    op.valuesIn(), false, true) : Step.of(op, 0));
+            headSteps.add(
+                    last
+                            ? new Step(
+                                    op.name(),
+                                    op.params(),
+                                    op.macs(),
+                                    op.valuesIn(),
+                                    op.valuesOut(),
+                                    op.valuesIn(),
+                                    false,
+                                    true)
+                            : Step.of(op, 0));
         }
         layers.add(new Layer("head", false, headSteps, null));
 
         // The expert buffers are sized for the worst case: a queue holding every token.
         List<FlopCounter.Op> one = f.expertOps(1);
         List<FlopCounter.Op> full = f.expertOps(l);
-        ExpertShape shape = new ExpertShape(perToken(one.get(0), full.get(0), expertHeld),
-                perToken(one.get(1), full.get(1), expertHeld));
+        ExpertShape shape = new ExpertShape(
+                perToken(one.get(0), full.get(0), expertHeld), perToken(one.get(1), full.get(1), expertHeld));
         return new Workload(layers, (int) l, config.moeTopK(), config.moeExperts(), shape);
     }
 
     public static void requireMoe(ModelConfig config) {
         if (!config.isMoe()) {
-            throw InvalidInputException.key("backbone", "the accelerator model schedules MoE experts, but this"
-                    + " config is a dense ViT (no backbone_kwargs.moe_layers); use a VisionTransformer_moe config");
+            throw InvalidInputException.key(
+                    "backbone",
+                    "the accelerator model schedules MoE experts, but this"
+                            + " config is a dense ViT (no backbone_kwargs.moe_layers); use a VisionTransformer_moe config");
         }
     }
 
     public static void requireTask(ModelConfig config, Task task) {
         if (!config.tasks().contains(task)) {
-            throw InvalidInputException.field("task", "'" + task.id() + "' is not a task of this config; it has "
-                    + config.tasks().ids());
+            throw InvalidInputException.field(
+                    "task",
+                    "'" + task.id() + "' is not a task of this config; it has "
+                            + config.tasks().ids());
         }
     }
 
@@ -98,8 +125,10 @@ public record Workload(List<Layer> layers, int tokens, int topK, int experts, Ex
         try {
             t = Task.parse(name);
         } catch (IllegalArgumentException e) {
-            throw InvalidInputException.field("task", "unknown task '" + name + "'; this config has "
-                    + config.tasks().ids());
+            throw InvalidInputException.field(
+                    "task",
+                    "unknown task '" + name + "'; this config has "
+                            + config.tasks().ids());
         }
         requireTask(config, t);
         return t;
@@ -108,25 +137,33 @@ public record Workload(List<Layer> layers, int tokens, int topK, int experts, Ex
     /** Queue lengths a gate can produce: E entries, each at most L (k distinct experts per token), summing to k·L. */
     static void checkQueues(String where, int[] q, int experts, int topK, int tokens) {
         if (q.length != experts) {
-            throw InvalidInputException.field("queue_lengths", where + " has " + q.length + " experts, expected "
-                    + experts);
+            throw InvalidInputException.field(
+                    "queue_lengths", where + " has " + q.length + " experts, expected " + experts);
         }
         long sum = 0;
         for (int n : q) {
             if (n < 0 || n > tokens) {
-                throw InvalidInputException.field("queue_lengths", where + ": a queue length of " + n
-                        + " is outside 0.." + tokens);
+                throw InvalidInputException.field(
+                        "queue_lengths", where + ": a queue length of " + n + " is outside 0.." + tokens);
             }
             sum += n;
         }
         if (sum != (long) topK * tokens) {
-            throw InvalidInputException.field("queue_lengths", where + ": lengths sum to " + sum + ", expected top_k"
-                    + " × tokens = " + (long) topK * tokens);
+            throw InvalidInputException.field(
+                    "queue_lengths",
+                    where + ": lengths sum to " + sum + ", expected top_k" + " × tokens = " + (long) topK * tokens);
         }
     }
 
     private static Step perToken(FlopCounter.Op one, FlopCounter.Op full, long held) {
-        return new Step(one.name(), one.params(), one.macs(), one.valuesIn(), one.valuesOut(),
-                held + full.valuesIn() + full.valuesOut(), false, false);
+        return new Step(
+                one.name(),
+                one.params(),
+                one.macs(),
+                one.valuesIn(),
+                one.valuesOut(),
+                held + full.valuesIn() + full.valuesOut(),
+                false,
+                false);
     }
 }

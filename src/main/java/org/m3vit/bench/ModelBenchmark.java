@@ -37,8 +37,8 @@ public final class ModelBenchmark {
     public record Settings(int batch, int warmup, int repeats, long seed, boolean train) {}
 
     /** Median milliseconds per batch of each variant ("train", "all_tasks", then one per task id). */
-    public record Result(Map<String, Double> medianMs, Map<String, Double> minMs, Map<String, Double> maxMs,
-            int batch) {
+    public record Result(
+            Map<String, Double> medianMs, Map<String, Double> minMs, Map<String, Double> maxMs, int batch) {
         public double imagesPerSecond(String variant) {
             return batch / (medianMs.get(variant) / 1000.0);
         }
@@ -79,8 +79,8 @@ public final class ModelBenchmark {
                     p.getArray().setRequiresGradient(true);
                 }
             });
-            ParameterOptimizer adamw = new ParameterOptimizer.AdamW(params, 0.9f, 0.999f, 1e-8f, 1e-4f,
-                    ParameterOptimizer::decaysByDefault);
+            ParameterOptimizer adamw = new ParameterOptimizer.AdamW(
+                    params, 0.9f, 0.999f, 1e-8f, 1e-4f, ParameterOptimizer::decaysByDefault);
             ParameterStore ps = new ParameterStore(m, false);
             int b = settings.batch();
             int h = config.imgHeight();
@@ -96,7 +96,8 @@ public final class ModelBenchmark {
                     try (NDScope pathway = new NDScope();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                        gc.backward(taskLoss(t, out.prediction(), targets.get(t)).add(out.auxLoss()));
+                        gc.backward(
+                                taskLoss(t, out.prediction(), targets.get(t)).add(out.auxLoss()));
                     }
                 }
                 adamw.step(1e-4f);
@@ -121,8 +122,14 @@ public final class ModelBenchmark {
             int rounds = settings.warmup() + settings.repeats();
             for (int r = 0; r < rounds; r++) {
                 for (var v : variants.entrySet()) {
-                    progress.accept(String.format("%s %dx%d round %d/%d: %s", config.embedDim() == 192 ? "tiny"
-                            : "D=" + config.embedDim(), h, w, r + 1, rounds, v.getKey()));
+                    progress.accept(String.format(
+                            "%s %dx%d round %d/%d: %s",
+                            config.embedDim() == 192 ? "tiny" : "D=" + config.embedDim(),
+                            h,
+                            w,
+                            r + 1,
+                            rounds,
+                            v.getKey()));
                     try (NDScope scope = new NDScope()) {
                         long t0 = System.nanoTime();
                         v.getValue().run();

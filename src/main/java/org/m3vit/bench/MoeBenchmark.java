@@ -3,6 +3,7 @@ package org.m3vit.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -20,7 +21,6 @@ import org.m3vit.moe.MoeOutput;
 import org.m3vit.moe.RoutingContext;
 import org.m3vit.nn.Checks;
 import org.m3vit.nn.LinearLayer;
-import ai.djl.ndarray.NDScope;
 
 /**
  * Times one MoE layer with reordered dispatch, the same layer with dense dispatch, and a dense FFN
@@ -30,8 +30,8 @@ import ai.djl.ndarray.NDScope;
 public final class MoeBenchmark {
 
     /** Benchmark settings; the defaults are M³ViT-S on a batch of 8 PASCAL images (8 × 1025 tokens). */
-    public record Config(int dim, int hidden, int experts, int topK, int tokens, int warmup, int repeats,
-            long seed, String gate) {
+    public record Config(
+            int dim, int hidden, int experts, int topK, int tokens, int warmup, int repeats, long seed, String gate) {
         public Config {
             Checks.positive("dim", dim);
             Checks.positive("hidden", hidden);
@@ -43,7 +43,8 @@ public final class MoeBenchmark {
                 throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
             }
             if (topK > experts) {
-                throw new IllegalArgumentException("top-k must be <= experts, got top-k=" + topK + " experts=" + experts);
+                throw new IllegalArgumentException(
+                        "top-k must be <= experts, got top-k=" + topK + " experts=" + experts);
             }
         }
     }
@@ -52,8 +53,14 @@ public final class MoeBenchmark {
      * Median timings of one variant, the host synchronisations per forward and the time spent in them
      * per forward (measured over the timed forward runs), and the fastest and slowest timed forward.
      */
-    public record Timing(double fwdMs, double fwdBwdMs, double fwdTokensPerSecond, double hostSyncsPerFwd,
-            double hostSyncMsPerFwd, double fwdMinMs, double fwdMaxMs) {}
+    public record Timing(
+            double fwdMs,
+            double fwdBwdMs,
+            double fwdTokensPerSecond,
+            double hostSyncsPerFwd,
+            double hostSyncMsPerFwd,
+            double fwdMinMs,
+            double fwdMaxMs) {}
 
     private final Config config;
     private final Consumer<String> progress;
@@ -73,8 +80,14 @@ public final class MoeBenchmark {
 
             Map<String, Function<Boolean, NDArray>> variants = new LinkedHashMap<>();
             for (String mode : Dispatchers.ids()) {
-                MoeLayer layer = MoeLayer.builder().dim(config.dim()).hidden(config.hidden())
-                        .experts(config.experts()).topK(config.topK()).gate(config.gate()).dispatch(mode).build();
+                MoeLayer layer = MoeLayer.builder()
+                        .dim(config.dim())
+                        .hidden(config.hidden())
+                        .experts(config.experts())
+                        .topK(config.topK())
+                        .gate(config.gate())
+                        .dispatch(mode)
+                        .build();
                 layer.initialize(root, DataType.FLOAT32);
                 variants.put(mode.equals(Dispatchers.REORDERED) ? "reordered" : mode + "_dispatch", training -> {
                     MoeOutput out = layer.forward(ps, x, RoutingContext.none(), training);
@@ -144,8 +157,16 @@ public final class MoeBenchmark {
         for (String name : variants.keySet()) {
             double[] f = fwd.get(name);
             double fwdMs = median(f);
-            results.put(name, new Timing(fwdMs, median(fwdBwd.get(name)), config.tokens() / (fwdMs / 1000.0),
-                    (double) syncs.get(name)[0] / n, syncs.get(name)[1] / 1e6 / n, min(f), max(f)));
+            results.put(
+                    name,
+                    new Timing(
+                            fwdMs,
+                            median(fwdBwd.get(name)),
+                            config.tokens() / (fwdMs / 1000.0),
+                            (double) syncs.get(name)[0] / n,
+                            syncs.get(name)[1] / 1e6 / n,
+                            min(f),
+                            max(f)));
         }
         return results;
     }

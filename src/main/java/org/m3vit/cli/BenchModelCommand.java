@@ -18,35 +18,52 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit bench model}: training and inference images/s of whole models. */
-@Command(name = "model", mixinStandardHelpOptions = true,
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
         description = "Whole-model throughput per preset and image size: a training step (forward of every task"
                 + " pathway, summed reference losses on random targets, backward, AdamW), inference through each task"
                 + " pathway, and inference through all pathways at once (forwardAll). Images/s from the median of"
                 + " the timed rounds after warm-up.")
 final class BenchModelCommand implements Callable<Integer> {
 
-    @Option(names = "--presets", defaultValue = "tiny,small", split = ",",
+    @Option(
+            names = "--presets",
+            defaultValue = "tiny,small",
+            split = ",",
             description = "ViT presets (default: ${DEFAULT-VALUE}).")
     List<String> presets;
 
-    @Option(names = "--sizes", defaultValue = "128x128,224x224", split = ",", paramLabel = "HxW",
+    @Option(
+            names = "--sizes",
+            defaultValue = "128x128,224x224",
+            split = ",",
+            paramLabel = "HxW",
             description = "Image sizes (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
 
-    @Option(names = "--db", defaultValue = "pascal",
-            description = "Task set: pascal (5 tasks) or nyud (semseg, depth, normals, edge) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--db",
+            defaultValue = "pascal",
+            description =
+                    "Task set: pascal (5 tasks) or nyud (semseg, depth, normals, edge) (default: ${DEFAULT-VALUE}).")
     String db;
 
     @Option(names = "--batch", defaultValue = "8", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--experts", defaultValue = "16", description = "Experts per MoE layer (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--experts",
+            defaultValue = "16",
+            description = "Experts per MoE layer (default: ${DEFAULT-VALUE}).")
     int experts;
 
     @Option(names = "--top-k", defaultValue = "4", description = "Experts per token (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--head-channels", defaultValue = "256",
+    @Option(
+            names = "--head-channels",
+            defaultValue = "256",
             description = "Up-head channels (default: ${DEFAULT-VALUE}, the reference).")
     int headChannels;
 
@@ -74,7 +91,8 @@ final class BenchModelCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--repeats must be >= 5 for a meaningful median, got " + repeats);
         }
         if (batch < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--batch must be >= 1 and --warmup >= 0, got " + batch + " and " + warmup);
+            throw new IllegalArgumentException(
+                    "--batch must be >= 1 and --warmup >= 0, got " + batch + " and " + warmup);
         }
         int threads = threadsOption.apply();
         DatasetLayout dataset = DatasetLayout.parse(db);
@@ -83,13 +101,19 @@ final class BenchModelCommand implements Callable<Integer> {
         for (String p : presets) {
             VitPreset preset = VitPreset.find(p);
             if (preset == null) {
-                throw new IllegalArgumentException("--presets: unknown preset '" + p + "'; expected tiny, small or base");
+                throw new IllegalArgumentException(
+                        "--presets: unknown preset '" + p + "'; expected tiny, small or base");
             }
             for (String s : sizes) {
                 int[] hw = parseSize(s);
-                configs.add(ModelConfig.builder().tasks(new TaskSet(dataset, EnumSet.copyOf(dataset.tasks())))
-                        .preset(preset).imgSize(hw[0], hw[1]).moeExperts(experts).moeTopK(topK)
-                        .headChannels(headChannels).build());
+                configs.add(ModelConfig.builder()
+                        .tasks(new TaskSet(dataset, EnumSet.copyOf(dataset.tasks())))
+                        .preset(preset)
+                        .imgSize(hw[0], hw[1])
+                        .moeExperts(experts)
+                        .moeTopK(topK)
+                        .headChannels(headChannels)
+                        .build());
                 labels.add(preset.name() + " " + hw[0] + "x" + hw[1]);
             }
         }
@@ -97,15 +121,23 @@ final class BenchModelCommand implements Callable<Integer> {
         for (int i = 0; i < configs.size(); i++) {
             ModelConfig c = configs.get(i);
             String label = labels.get(i);
-            ModelBenchmark.Result r = new ModelBenchmark(c, new ModelBenchmark.Settings(batch, warmup, repeats, seed, !noTrain),
-                    msg -> Progress.line().accept(label + ": " + msg)).run();
+            ModelBenchmark.Result r = new ModelBenchmark(
+                            c,
+                            new ModelBenchmark.Settings(batch, warmup, repeats, seed, !noTrain),
+                            msg -> Progress.line().accept(label + ": " + msg))
+                    .run();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("model", label);
             Map<String, Object> ips = new LinkedHashMap<>();
             Map<String, Object> ms = new LinkedHashMap<>();
             r.medianMs().keySet().forEach(k -> {
                 ips.put(k, round(r.imagesPerSecond(k)));
-                ms.put(k, List.of(round(r.medianMs().get(k)), round(r.minMs().get(k)), round(r.maxMs().get(k))));
+                ms.put(
+                        k,
+                        List.of(
+                                round(r.medianMs().get(k)),
+                                round(r.minMs().get(k)),
+                                round(r.maxMs().get(k))));
             });
             row.put("images_per_s", ips);
             row.put("ms_median_min_max", ms);
@@ -128,7 +160,8 @@ final class BenchModelCommand implements Callable<Integer> {
             out.put("results", rows);
             System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
         } else {
-            System.out.printf("images/s (batch %d, %s tasks, E=%d top-%d, head %d ch, median of %d after %d warm-up)%n",
+            System.out.printf(
+                    "images/s (batch %d, %s tasks, E=%d top-%d, head %d ch, median of %d after %d warm-up)%n",
                     batch, dataset.shortName(), experts, topK, headChannels, repeats, warmup);
             for (Map<String, Object> row : rows) {
                 System.out.println(row.get("model") + ": " + row.get("images_per_s"));

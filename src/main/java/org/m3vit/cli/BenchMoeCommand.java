@@ -10,7 +10,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit bench moe}: reordered vs dense dispatch vs an equal-active-FLOPs dense FFN. */
-@Command(name = "moe", mixinStandardHelpOptions = true,
+@Command(
+        name = "moe",
+        mixinStandardHelpOptions = true,
         description = "Time one MoE layer (reordered and dense dispatch) against a dense FFN with the same"
                 + " active FLOPs, forward and forward+backward; median of the repetitions after warm-up.")
 final class BenchMoeCommand implements Callable<Integer> {
@@ -18,7 +20,10 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--dim", defaultValue = "384", description = "Token width D (default: ${DEFAULT-VALUE}).")
     int dim;
 
-    @Option(names = "--hidden", defaultValue = "384", description = "Expert hidden width H (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--hidden",
+            defaultValue = "384",
+            description = "Expert hidden width H (default: ${DEFAULT-VALUE}).")
     int hidden;
 
     @Option(names = "--experts", defaultValue = "16", description = "Experts E (default: ${DEFAULT-VALUE}).")
@@ -27,7 +32,9 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "4", description = "Experts per token k (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--tokens", defaultValue = "8200",
+    @Option(
+            names = "--tokens",
+            defaultValue = "8200",
             description = "Tokens per call (default: ${DEFAULT-VALUE} = 8 images x 1025 tokens).")
     int tokens;
 
@@ -37,7 +44,9 @@ final class BenchMoeCommand implements Callable<Integer> {
     @Option(names = "--gate", defaultValue = "noisy_vmoe", description = "Gate type (default: ${DEFAULT-VALUE}).")
     String gate;
 
-    @Option(names = "--warmup", defaultValue = "3",
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
             description = "Untimed warm-up rounds (default: ${DEFAULT-VALUE}); the allocator needs a few to reach"
                     + " steady state.")
     int warmup;
@@ -99,13 +108,22 @@ final class BenchMoeCommand implements Callable<Integer> {
             out.put("ratios", ratios);
             System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
         } else {
-            System.out.printf("MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s allocator=%s (median of %d)%n",
+            System.out.printf(
+                    "MoE layer: D=%d H=%d E=%d k=%d tokens=%d threads=%d gate=%s allocator=%s (median of %d)%n",
                     dim, hidden, experts, topK, tokens, threads, gate, allocator(), repeats);
-            System.out.printf("%-16s %10s %17s %12s %14s %11s %12s%n", "variant", "fwd ms", "fwd min-max",
-                    "fwd+bwd ms", "fwd tokens/s", "host syncs", "sync ms/fwd");
-            r.forEach((name, t) -> System.out.printf("%-16s %10.1f %8.1f-%-8.1f %12.1f %14.0f %11.1f %12.3f%n",
-                    name, t.fwdMs(), t.fwdMinMs(), t.fwdMaxMs(), t.fwdBwdMs(), t.fwdTokensPerSecond(),
-                    t.hostSyncsPerFwd(), t.hostSyncMsPerFwd()));
+            System.out.printf(
+                    "%-16s %10s %17s %12s %14s %11s %12s%n",
+                    "variant", "fwd ms", "fwd min-max", "fwd+bwd ms", "fwd tokens/s", "host syncs", "sync ms/fwd");
+            r.forEach((name, t) -> System.out.printf(
+                    "%-16s %10.1f %8.1f-%-8.1f %12.1f %14.0f %11.1f %12.3f%n",
+                    name,
+                    t.fwdMs(),
+                    t.fwdMinMs(),
+                    t.fwdMaxMs(),
+                    t.fwdBwdMs(),
+                    t.fwdTokensPerSecond(),
+                    t.hostSyncsPerFwd(),
+                    t.hostSyncMsPerFwd()));
             System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.3)%n", ratioVsFfn);
             System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
         }

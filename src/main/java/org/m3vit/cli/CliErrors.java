@@ -14,8 +14,7 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     static final int FAILURE = 1;
 
     @Override
-    public int handleExecutionException(
-            Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         boolean badInput = ex instanceof IllegalArgumentException;
         String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
         cmd.getErr().println("m3vit " + cmd.getCommandName() + ": error: " + message);

@@ -11,52 +11,77 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit demo}: synthesise, train dense ViT and M³ViT, evaluate, report. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The main job, end to end on synthetic data: synthesise a PASCAL- (or NYUD-) layout dataset (unless"
-                + " --data already holds one), train the dense multi-task ViT and M³ViT (multi-gate MoE) on the same"
-                + " data and budget, evaluate both together with their untrained initialisations and a trivial"
-                + " predictor, write a report (report.md + PNG plots) and print the comparison table.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "The main job, end to end on synthetic data: synthesise a PASCAL- (or NYUD-) layout dataset (unless"
+                        + " --data already holds one), train the dense multi-task ViT and M³ViT (multi-gate MoE) on the same"
+                        + " data and budget, evaluate both together with their untrained initialisations and a trivial"
+                        + " predictor, write a report (report.md + PNG plots) and print the comparison table.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            defaultValue = "runs/demo",
+            paramLabel = "DIR",
             description = "Demo directory: data/, runs/, report/ (default: ${DEFAULT-VALUE}). A re-run replaces its"
                     + " previous runs and report and reuses its data.")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset root (default: <out>/data); synthesised if"
-            + " missing or empty.")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description = "Dataset root (default: <out>/data); synthesised if" + " missing or empty.")
     Path data;
 
-    @Option(names = "--images", defaultValue = "600", description = "Images to synthesise, 20%% of them for val"
-            + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--images",
+            defaultValue = "600",
+            description = "Images to synthesise, 20%% of them for val" + " (default: ${DEFAULT-VALUE}).")
     int images;
 
     @Option(names = "--epochs", description = "Epochs for both models (default: the configs' own).")
     Integer epochs;
 
-    @Option(names = "--layout", defaultValue = "pascal", description = "Demo dataset: pascal (semseg, human_parts,"
-            + " sal, normals, edge) or nyud (semseg, normals, edge, depth); picks the default configs (default:"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--layout",
+            defaultValue = "pascal",
+            description = "Demo dataset: pascal (semseg, human_parts,"
+                    + " sal, normals, edge) or nyud (semseg, normals, edge, depth); picks the default configs (default:"
+                    + " ${DEFAULT-VALUE}).")
     String layout;
 
-    @Option(names = "--dense-config", paramLabel = "C.yml", description = "Dense baseline config (default:"
-            + " configs/synth/vit/demo_<layout>.yml in the m3vit directory).")
+    @Option(
+            names = "--dense-config",
+            paramLabel = "C.yml",
+            description =
+                    "Dense baseline config (default:" + " configs/synth/vit/demo_<layout>.yml in the m3vit directory).")
     Path denseConfig;
 
-    @Option(names = "--moe-config", paramLabel = "C.yml", description = "M³ViT config (default:"
-            + " configs/synth/vit_moe/demo_<layout>.yml in the m3vit directory).")
+    @Option(
+            names = "--moe-config",
+            paramLabel = "C.yml",
+            description =
+                    "M³ViT config (default:" + " configs/synth/vit_moe/demo_<layout>.yml in the m3vit directory).")
     Path moeConfig;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the data, the initialisation and training"
-            + " (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed of the data, the initialisation and training" + " (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--examples", defaultValue = "4", description = "Val images in the example grid (default:"
-            + " ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--examples",
+            defaultValue = "4",
+            description = "Val images in the example grid (default:" + " ${DEFAULT-VALUE}).")
     int examples;
 
-    @Option(names = "--validate", description = "Score the val split after every epoch too: validation curves in the"
-            + " report, about 10 s more per epoch and model.")
+    @Option(
+            names = "--validate",
+            description = "Score the val split after every epoch too: validation curves in the"
+                    + " report, about 10 s more per epoch and model.")
     boolean validate;
 
     @Mixin
@@ -73,8 +98,20 @@ final class DemoCommand implements Callable<Integer> {
             Progress.clear();
             System.err.println(s);
         };
-        Demo.Result r = Demo.run(new Demo.Settings(out, data != null ? data : out.resolve("data"), dense, moe, images,
-                epochs, seed, examples, threads, validate), line, log);
+        Demo.Result r = Demo.run(
+                new Demo.Settings(
+                        out,
+                        data != null ? data : out.resolve("data"),
+                        dense,
+                        moe,
+                        images,
+                        epochs,
+                        seed,
+                        examples,
+                        threads,
+                        validate),
+                line,
+                log);
         Progress.clear();
         System.out.println();
         System.out.print(r.comparison().toText());
@@ -82,8 +119,12 @@ final class DemoCommand implements Callable<Integer> {
         System.out.print(r.comparison().verdictText());
         System.out.println();
         System.out.print(r.costTable(false));
-        System.out.printf(Locale.ROOT, "%nreport: %s%ntotal time: %d:%02d%n", r.report(),
-                Math.round(r.seconds()) / 60, Math.round(r.seconds()) % 60);
+        System.out.printf(
+                Locale.ROOT,
+                "%nreport: %s%ntotal time: %d:%02d%n",
+                r.report(),
+                Math.round(r.seconds()) / 60,
+                Math.round(r.seconds()) % 60);
         return 0;
     }
 }

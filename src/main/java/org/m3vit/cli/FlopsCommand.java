@@ -13,7 +13,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit flops}: analytic parameters and FLOPs per task pathway, all tasks, and the dense baseline. */
-@Command(name = "flops", mixinStandardHelpOptions = true,
+@Command(
+        name = "flops",
+        mixinStandardHelpOptions = true,
         description = "Count parameters and FLOPs (2 x multiply-adds) from a config: each task's pathway, all"
                 + " tasks (shared prefix once), and the dense multi-task baseline of equal width."
                 + " Counting rules: docs/model.md.")
@@ -44,7 +46,11 @@ final class FlopsCommand implements Callable<Integer> {
                 list.add(m);
             }
             out.put("rows", list);
-            System.out.println(new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(out));
+            System.out.println(new GsonBuilder()
+                    .disableHtmlEscaping()
+                    .setPrettyPrinting()
+                    .create()
+                    .toJson(out));
             return 0;
         }
         System.out.println(c);
@@ -55,11 +61,18 @@ final class FlopsCommand implements Callable<Integer> {
         String fu = maxFlops >= 1e9 ? "GFLOPs" : "MFLOPs";
         double p = maxParams >= 1e6 ? 1e6 : 1e3;
         String pu = maxParams >= 1e6 ? "(M)" : "(K)";
-        System.out.printf("%-28s %12s %14s %15s %13s %13s%n", "pathway", "params " + pu, "active " + pu,
-                "backbone " + fu, "heads " + fu, "total " + fu);
+        System.out.printf(
+                "%-28s %12s %14s %15s %13s %13s%n",
+                "pathway", "params " + pu, "active " + pu, "backbone " + fu, "heads " + fu, "total " + fu);
         for (FlopCounter.Row r : rows) {
-            System.out.printf("%-28s %12.2f %14.2f %15.2f %13.2f %13.2f%n", r.name(), r.params() / p,
-                    r.activeParams() / p, 2 * r.backboneMacs() / f, 2 * r.headMacs() / f, r.flops() / f);
+            System.out.printf(
+                    "%-28s %12.2f %14.2f %15.2f %13.2f %13.2f%n",
+                    r.name(),
+                    r.params() / p,
+                    r.activeParams() / p,
+                    2 * r.backboneMacs() / f,
+                    2 * r.headMacs() / f,
+                    r.flops() / f);
         }
         return 0;
     }

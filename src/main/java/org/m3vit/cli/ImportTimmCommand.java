@@ -15,7 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit import-timm}: DeiT/timm ViT weights into a fresh model, saved with reference names. */
-@Command(name = "import-timm", mixinStandardHelpOptions = true,
+@Command(
+        name = "import-timm",
+        mixinStandardHelpOptions = true,
         description = "Initialise a model from a config, copy a timm/DeiT ViT checkpoint (safetensors) into its"
                 + " backbone (pos-embed resized as the reference does; experts, gates and heads keep their init),"
                 + " and save the whole model as safetensors with the reference names.")
@@ -30,7 +32,10 @@ final class ImportTimmCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "W.safetensors", description = "Output weights file.")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed for the parameters not imported (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed for the parameters not imported (default: ${DEFAULT-VALUE}).")
     int seed;
 
     @Override
@@ -40,10 +45,14 @@ final class ImportTimmCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel m = new MultiTaskModel(config).initialize(manager);
             TimmImport.Report r = TimmImport.load(m, checkpoint);
-            ModelArtifact.save(m, out, Provenance.of(Map.of("imported_from", checkpoint.getFileName().toString(),
-                    "seed", Integer.toString(seed))));
-            System.out.printf("imported %d tensors, skipped %d (%s); wrote %s%n", r.loaded().size(),
-                    r.skipped().size(), String.join(", ", r.skipped()), out);
+            ModelArtifact.save(
+                    m,
+                    out,
+                    Provenance.of(Map.of(
+                            "imported_from", checkpoint.getFileName().toString(), "seed", Integer.toString(seed))));
+            System.out.printf(
+                    "imported %d tensors, skipped %d (%s); wrote %s%n",
+                    r.loaded().size(), r.skipped().size(), String.join(", ", r.skipped()), out);
         }
         return 0;
     }

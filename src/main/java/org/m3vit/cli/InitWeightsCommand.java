@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit init-weights}: a freshly initialised model (reference init) saved with reference names. */
-@Command(name = "init-weights", mixinStandardHelpOptions = true,
+@Command(
+        name = "init-weights",
+        mixinStandardHelpOptions = true,
         description = "Initialise a model from a config (the reference's initialisation) and save it as"
                 + " safetensors with the reference state-dict names.")
 final class InitWeightsCommand implements Callable<Integer> {

@@ -9,13 +9,25 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-task sparse Mixture-of-Experts vision transformers on the JVM.",
-        subcommands = {DemoCommand.class, SynthCommand.class, TrainCommand.class, EvalCommand.class, ScoreCommand.class,
-                ReportCommand.class,
-                BenchCommand.class, PredictCommand.class, FlopsCommand.class, SimulateCommand.class, InitWeightsCommand.class,
-                ImportTimmCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            SynthCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            ScoreCommand.class,
+            ReportCommand.class,
+            BenchCommand.class,
+            PredictCommand.class,
+            FlopsCommand.class,
+            SimulateCommand.class,
+            InitWeightsCommand.class,
+            ImportTimmCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));

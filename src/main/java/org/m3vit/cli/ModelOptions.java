@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
@@ -12,11 +13,17 @@ import picocli.CommandLine.Option;
 /** {@code --config} plus flags that override the YAML's model keys (the reference's CLI flags). */
 final class ModelOptions {
 
-    @Option(names = "--config", paramLabel = "C.yml", description = "Experiment YAML (reference layout). Required,"
-            + " except with an m3vit weights file, which carries its config (if given, it must agree).")
+    @Option(
+            names = "--config",
+            paramLabel = "C.yml",
+            description = "Experiment YAML (reference layout). Required,"
+                    + " except with an m3vit weights file, which carries its config (if given, it must agree).")
     Path config;
 
-    @Option(names = "--img-size", paramLabel = "HxW", description = "Overrides backbone_kwargs.img_size (e.g. 512x512).")
+    @Option(
+            names = "--img-size",
+            paramLabel = "HxW",
+            description = "Overrides backbone_kwargs.img_size (e.g. 512x512).")
     String imgSize;
 
     @Option(names = "--moe-experts", description = "Overrides backbone_kwargs.moe_experts.")
@@ -34,7 +41,11 @@ final class ModelOptions {
     @Option(names = "--vmoe-noisy-std", description = "Overrides backbone_kwargs.vmoe_noisy_std.")
     Double vmoeNoisyStd;
 
-    @Option(names = "--multi-gate", arity = "1", paramLabel = "BOOL", description = "Overrides backbone_kwargs.multi_gate.")
+    @Option(
+            names = "--multi-gate",
+            arity = "1",
+            paramLabel = "BOOL",
+            description = "Overrides backbone_kwargs.multi_gate.")
     Boolean multiGate;
 
     @Option(names = "--gate-task-specific-dim", description = "Overrides backbone_kwargs.gate_task_specific_dim.")
@@ -43,25 +54,31 @@ final class ModelOptions {
     @Option(names = "--head-channels", description = "Overrides head_kwargs.channels (reference: 256).")
     Integer headChannels;
 
-    @Option(names = "--moe-routing", description = "Overrides backbone_kwargs.moe_routing: token, task_conditioned,"
-            + " context, modality, task or attribute.")
+    @Option(
+            names = "--moe-routing",
+            description = "Overrides backbone_kwargs.moe_routing: token, task_conditioned,"
+                    + " context, modality, task or attribute.")
     String moeRouting;
 
     @Option(names = "--moe-dispatch", description = "Overrides backbone_kwargs.moe_dispatch: reordered or dense.")
     String moeDispatch;
 
-    @Option(names = "--moe-capacity-factor", description = "Overrides backbone_kwargs.moe_capacity_factor (0 = no limit).")
+    @Option(
+            names = "--moe-capacity-factor",
+            description = "Overrides backbone_kwargs.moe_capacity_factor (0 = no limit).")
     Double moeCapacityFactor;
 
     Map<String, Object> overrides() {
         Map<String, Object> o = new LinkedHashMap<>();
         if (imgSize != null) {
-            String[] p = imgSize.toLowerCase(java.util.Locale.ROOT).split("x");
+            String[] p = imgSize.toLowerCase(Locale.ROOT).split("x");
             try {
                 if (p.length != 2) {
                     throw new NumberFormatException();
                 }
-                o.put("backbone_kwargs.img_size", List.of(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())));
+                o.put(
+                        "backbone_kwargs.img_size",
+                        List.of(Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--img-size: expected HxW such as 512x512, got '" + imgSize + "'");
             }

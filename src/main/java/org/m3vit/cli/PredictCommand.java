@@ -22,7 +22,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit predict}: one task's pathway on an image (→ PNG) or a normalised batch (.npy → .npy). */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
         description = "Run one task's pathway (that task's routers and head) in eval mode. With --image, writes a"
                 + " viewable PNG; with --input X.npy ((N,3,H,W) float32, already normalised), writes the head's raw"
                 + " output (N,C,H,W) float32. An m3vit weights file carries its config; a reference-format one needs"
@@ -32,7 +34,10 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--weights", required = true, paramLabel = "W.safetensors",
+    @Option(
+            names = "--weights",
+            required = true,
+            paramLabel = "W.safetensors",
             description = "Model weights: an m3vit artifact, or reference state-dict names with --config.")
     Path weights;
 
@@ -71,7 +76,11 @@ final class PredictCommand implements Callable<Integer> {
         // Read the input before building the model so bad input fails fast.
         NpyArray x = input.npy != null ? NpyFiles.read(input.npy) : null;
         ImageFiles.Pixels image = input.image != null ? ImageFiles.readRgb(input.image) : null;
-        try (Predictor predictor = Predictor.builder().weights(weights).config(given).threads(threads).build()) {
+        try (Predictor predictor = Predictor.builder()
+                .weights(weights)
+                .config(given)
+                .threads(threads)
+                .build()) {
             ModelConfig config = predictor.config();
             config.tasks().idOf(t);
             int channels = config.tasks().channels(t);
@@ -98,7 +107,9 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 NpyFiles.writeFloat32(out, new int[] {n, channels, h, w}, result);
             } else {
-                float[] y = predictor.predict(ModelInput.image(image.data, image.height, image.width), t).floats();
+                float[] y = predictor
+                        .predict(ModelInput.image(image.data, image.height, image.width), t)
+                        .floats();
                 BufferedImage vis = t.spec().render(new HeadOutput(y, channels, h, w));
                 boolean nearest = t.spec().isClassMap(); // class colours must not blend
                 ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, nearest));

@@ -9,7 +9,7 @@ final class Progress {
 
     static Consumer<String> line() {
         if (System.console() == null) {
-            return message -> { };
+            return message -> {};
         }
         return message -> System.err.print("\r\033[K" + message);
     }

@@ -1,15 +1,14 @@
 package org.m3vit.cli;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
-import org.m3vit.config.ConfigLoader;
 import org.m3vit.infer.Predictor;
 import org.m3vit.report.ExamplePrediction;
 import org.m3vit.report.ExamplePredictions;
@@ -19,13 +18,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit report}: markdown summary and PNG plots comparing training runs. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Compare runs: report.md (final metrics, Δm, params/GFLOPs) and PNG plots (loss curves, validation"
-                + " curves, metric bars, expert-usage heatmaps). With --config/--weights/--data-root also an example"
-                + " grid (input, ground truth, prediction per task) from the first val images.")
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description =
+                "Compare runs: report.md (final metrics, Δm, params/GFLOPs) and PNG plots (loss curves, validation"
+                        + " curves, metric bars, expert-usage heatmaps). With --config/--weights/--data-root also an example"
+                        + " grid (input, ground truth, prediction per task) from the first val images.")
 final class ReportCommand implements Callable<Integer> {
 
-    @Option(names = "--run", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--run",
+            required = true,
+            paramLabel = "DIR",
             description = "A run directory with metrics.jsonl (repeat for several runs).")
     List<Path> runs;
 
@@ -41,7 +46,10 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--data-root", paramLabel = "DATA", description = "Dataset root for the example grid.")
     Path dataRoot;
 
-    @Option(names = "--examples", defaultValue = "4", description = "Images in the example grid (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--examples",
+            defaultValue = "4",
+            description = "Images in the example grid (default: ${DEFAULT-VALUE}).")
     int examples;
 
     @Override
@@ -57,9 +65,13 @@ final class ReportCommand implements Callable<Integer> {
         List<ExamplePrediction> ex = List.of();
         if (weights != null && examples > 0) {
             ModelConfig given = config == null ? null : ConfigLoader.load(config);
-            try (Predictor predictor = Predictor.builder().weights(weights).config(given).build()) {
+            try (Predictor predictor =
+                    Predictor.builder().weights(weights).config(given).build()) {
                 ModelConfig c = predictor.config();
-                MultiTaskReader reader = MultiTaskReader.open(c.tasks().dataset(), dataRoot, Split.VAL,
+                MultiTaskReader reader = MultiTaskReader.open(
+                        c.tasks().dataset(),
+                        dataRoot,
+                        Split.VAL,
                         EnumSet.copyOf(c.tasks().tasks()));
                 ex = ExamplePredictions.collect(predictor, reader, examples);
             }

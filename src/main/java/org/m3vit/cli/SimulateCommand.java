@@ -22,7 +22,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit simulate}: what a task's pathway would cost on an accelerator, under four expert schedules. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
         description = "Model one task's pathway on an accelerator (a hardware profile YAML) under four schedules:"
                 + " token_order, all_resident, reordered and double_buffered. Prints latency, off-chip traffic,"
                 + " on-chip memory, energy and the compute/stall split per schedule and per layer, the task-switch"
@@ -34,18 +36,26 @@ final class SimulateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--hardware", required = true, paramLabel = "H.yml",
+    @Option(
+            names = "--hardware",
+            required = true,
+            paramLabel = "H.yml",
             description = "Hardware profile (configs/hardware/zcu102.yml, zcu104.yml).")
     Path hardware;
 
-    @Option(names = "--routing", paramLabel = "uniform|zipf:S",
+    @Option(
+            names = "--routing",
+            paramLabel = "uniform|zipf:S",
             description = "Synthetic routing: uniform, or Zipf popularity with exponent S (default: uniform).")
     String routing;
 
     @Option(names = "--trace", paramLabel = "FILE", description = "Expert trace written by the runtime (JSON).")
     Path trace;
 
-    @Option(names = "--weights", paramLabel = "W.safetensors", description = "Weights for a real forward (with --data).")
+    @Option(
+            names = "--weights",
+            paramLabel = "W.safetensors",
+            description = "Weights for a real forward (with --data).")
     Path weights;
 
     @Option(names = "--data", paramLabel = "ROOT", description = "Dataset root whose val images the forward runs on.")
@@ -57,13 +67,19 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "8", description = "Images to simulate (default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the synthetic routing (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of the synthetic routing (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--json", description = "Print one JSON object (one line) instead of tables.")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "out.png", description = "Write stacked compute/stall bars per layer and schedule.")
+    @Option(
+            names = "--plot",
+            paramLabel = "out.png",
+            description = "Write stacked compute/stall bars per layer and schedule.")
     Path plot;
 
     @Mixin
@@ -99,7 +115,10 @@ final class SimulateCommand implements Callable<Integer> {
             StallChart.write(report, plot);
         }
         if (json) {
-            System.out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create()
+            System.out.println(new GsonBuilder()
+                    .disableHtmlEscaping()
+                    .serializeSpecialFloatingPointValues()
+                    .create()
                     .toJson(report.toJson()));
         } else {
             ReportText.print(report, System.out);

@@ -6,14 +6,16 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.io.Directories;
 import org.m3vit.task.DatasetLayout;
-import org.m3vit.data.synth.Synthesizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit synth}: renders a synthetic multi-task dataset in the NYUD_MT or PASCAL_MT layout. */
-@Command(name = "synth", mixinStandardHelpOptions = true,
+@Command(
+        name = "synth",
+        mixinStandardHelpOptions = true,
         description = "Render synthetic indoor scenes with exact ground truth for every task, written in the "
                 + "NYUD_MT or PASCAL_MT on-disk layout (DIR is the dataset root), and print the synthesis rate.")
 final class SynthCommand implements Callable<Integer> {
@@ -33,21 +35,26 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "dataset root to create")
     Path out;
 
-    @Option(names = "--split-val", defaultValue = "0.2", paramLabel = "F",
+    @Option(
+            names = "--split-val",
+            defaultValue = "0.2",
+            paramLabel = "F",
             description = "fraction of images listed in val.txt (default ${DEFAULT-VALUE})")
     double valFraction;
 
     @Option(names = "--threads", description = "worker threads (default: available processors)")
     Integer threads;
 
-    @Option(names = "--overwrite", description = "allow writing into a non-empty DIR (files with the same names are replaced)")
+    @Option(
+            names = "--overwrite",
+            description = "allow writing into a non-empty DIR (files with the same names are replaced)")
     boolean overwrite;
 
     @Override
     public Integer call() throws IOException {
         DatasetLayout l = DatasetLayout.parse(layout);
         int[] hw = parseSize(size);
-        int nThreads = threads == null ? java.lang.Runtime.getRuntime().availableProcessors() : threads;
+        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Synthesizer.Options options = new Synthesizer.Options(l, count, hw[0], hw[1], seed, valFraction, nThreads);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + " exists and is not a directory");
@@ -67,9 +74,21 @@ final class SynthCommand implements Callable<Integer> {
         });
         double seconds = (System.nanoTime() - start) / 1e9;
         Progress.clear();
-        System.out.printf(Locale.ROOT, "wrote %d %s images (%dx%d; train %d, val %d) to %s%n",
-                count, l.name().toLowerCase(Locale.ROOT), hw[0], hw[1], r.train.size(), r.val.size(), out);
-        System.out.printf(Locale.ROOT, "synthesis rate: %.1f images/s (%.2f s, %d threads)%n", count / seconds, seconds,
+        System.out.printf(
+                Locale.ROOT,
+                "wrote %d %s images (%dx%d; train %d, val %d) to %s%n",
+                count,
+                l.name().toLowerCase(Locale.ROOT),
+                hw[0],
+                hw[1],
+                r.train.size(),
+                r.val.size(),
+                out);
+        System.out.printf(
+                Locale.ROOT,
+                "synthesis rate: %.1f images/s (%.2f s, %d threads)%n",
+                count / seconds,
+                seconds,
                 Math.min(nThreads, count));
         return 0;
     }

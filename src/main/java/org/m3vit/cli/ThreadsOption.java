@@ -12,8 +12,8 @@ final class ThreadsOption {
     /** Checks the value and fixes the engine's thread count; call before the engine starts. */
     int apply() {
         if (threads < 1 || threads > EngineSettings.MAX_THREADS) {
-            throw new IllegalArgumentException("--threads must be between 1 and " + EngineSettings.MAX_THREADS
-                    + ", got " + threads);
+            throw new IllegalArgumentException(
+                    "--threads must be between 1 and " + EngineSettings.MAX_THREADS + ", got " + threads);
         }
         EngineSettings.threads(threads);
         return threads;

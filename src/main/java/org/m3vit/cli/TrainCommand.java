@@ -15,7 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code m3vit train}: trains a multi-task model from an experiment YAML, checkpointing every epoch. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train a multi-task (MoE) ViT. Writes checkpoint.json + weights/optimizer safetensors every"
                 + " epoch, best.safetensors (by delta-m), metrics.jsonl and expert_usage.json into the run dir.")
 final class TrainCommand implements Callable<Integer> {
@@ -26,15 +28,19 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions train;
 
-    @Option(names = "--data-root", paramLabel = "DIR", description = "Dataset root (required unless the YAML has"
-            + " data_root).")
+    @Option(
+            names = "--data-root",
+            paramLabel = "DIR",
+            description = "Dataset root (required unless the YAML has" + " data_root).")
     Path dataRoot;
 
     @Option(names = "--save-dir", paramLabel = "DIR", description = "Run directory (default runs/<config name>).")
     Path saveDir;
 
-    @Option(names = "--resume", paramLabel = "DIR|checkpoint.json", description = "Continue a run exactly where its"
-            + " last checkpoint left off.")
+    @Option(
+            names = "--resume",
+            paramLabel = "DIR|checkpoint.json",
+            description = "Continue a run exactly where its" + " last checkpoint left off.")
     Path resume;
 
     @Option(names = "--pretrained", paramLabel = "W.safetensors", description = "Start from these weights.")
@@ -43,8 +49,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--pos-emb-from-pretrained", description = "Resize the pretrained pos_embed to this model's grid.")
     boolean posEmbFromPretrained;
 
-    @Option(names = "--stop-after", paramLabel = "EPOCHS", description = "Stop (checkpointed) after this many"
-            + " completed epochs; the schedule still spans all epochs, so --resume continues the same run.")
+    @Option(
+            names = "--stop-after",
+            paramLabel = "EPOCHS",
+            description = "Stop (checkpointed) after this many"
+                    + " completed epochs; the schedule still spans all epochs, so --resume continues the same run.")
     Integer stopAfter;
 
     @Option(names = "--no-validate", description = "Skip per-epoch validation (no delta-m, no best.safetensors).")
@@ -60,8 +69,8 @@ final class TrainCommand implements Callable<Integer> {
         overrides.putAll(train.overrides());
         TrainConfig config = TrainConfig.load(model.config, overrides);
         if (train.taskOneHot && !config.model().taskConditioned()) {
-            throw new IllegalArgumentException("--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the"
-                    + " task embedding f_t)");
+            throw new IllegalArgumentException(
+                    "--task-one-hot needs --gate-task-specific-dim G >= 1 (the size of the" + " task embedding f_t)");
         }
         if (dataRoot == null && config.dataRoot() == null) { // the library names the key; the CLI adds its flag
             throw new IllegalArgumentException("no dataset: give --data-root DIR or data_root in the config");
@@ -69,7 +78,8 @@ final class TrainCommand implements Callable<Integer> {
         if (stopAfter != null && stopAfter < 1) {
             throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
         }
-        Path runDir = saveDir != null ? saveDir
+        Path runDir = saveDir != null
+                ? saveDir
                 : Path.of("runs", model.config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
         if (resume != null) {
             Checkpoint.jsonOf(resume); // fail before the engine starts
@@ -80,13 +90,23 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println(s);
         };
         log.accept("training " + config.model() + " → " + runDir);
-        TrainingLoop.Result r = TrainingRun.run(config, new TrainingRun.Options(dataRoot, runDir, resume, pretrained,
-                posEmbFromPretrained, !noValidate, stopAfter), line, log);
+        TrainingLoop.Result r = TrainingRun.run(
+                config,
+                new TrainingRun.Options(
+                        dataRoot, runDir, resume, pretrained, posEmbFromPretrained, !noValidate, stopAfter),
+                line,
+                log);
         Progress.clear();
         RunLayout run = new RunLayout(runDir);
         System.out.println("done: " + r.state().epoch + " epochs, " + r.state().globalStep + " steps; checkpoint "
-                + run.checkpointJson() + (r.state().bestEpoch > 0 ? String.format("; best delta-m %.3f at epoch %d"
-                        + " (%s)", r.state().bestDeltaM, r.state().bestEpoch, run.bestWeights().getFileName()) : ""));
+                + run.checkpointJson()
+                + (r.state().bestEpoch > 0
+                        ? String.format(
+                                "; best delta-m %.3f at epoch %d" + " (%s)",
+                                r.state().bestDeltaM,
+                                r.state().bestEpoch,
+                                run.bestWeights().getFileName())
+                        : ""));
         return 0;
     }
 }

@@ -7,11 +7,15 @@ import picocli.CommandLine.Option;
 /** Flags that override the YAML's training keys (the reference's train_fastmoe.py flags). */
 final class TrainOptions {
 
-    @Option(names = "--task-one-hot", description = "Task-conditioned routing: one shared router fed the task"
-            + " embedding f_t (sets multi_gate False; needs --gate-task-specific-dim G >= 1).")
+    @Option(
+            names = "--task-one-hot",
+            description = "Task-conditioned routing: one shared router fed the task"
+                    + " embedding f_t (sets multi_gate False; needs --gate-task-specific-dim G >= 1).")
     boolean taskOneHot;
 
-    @Option(names = "--moe-noisy-gate-loss-weight", paramLabel = "W",
+    @Option(
+            names = "--moe-noisy-gate-loss-weight",
+            paramLabel = "W",
             description = "Weight of the MoE balancing loss (default 0.01).")
     Double auxWeight;
 
@@ -33,8 +37,10 @@ final class TrainOptions {
     @Option(names = "--seed", description = "Overrides seed (default 0): data order, augmentation and gate noise.")
     Long seed;
 
-    @Option(names = "--grad-clip", paramLabel = "MAX_NORM", description = "Global-norm gradient clipping (0 = off,"
-            + " the default).")
+    @Option(
+            names = "--grad-clip",
+            paramLabel = "MAX_NORM",
+            description = "Global-norm gradient clipping (0 = off," + " the default).")
     Double gradClip;
 
     /** Dotted config keys → values; nulls mean "keep the YAML's value". */

@@ -10,13 +10,9 @@ import static org.m3vit.config.YamlValues.size;
 import static org.m3vit.config.YamlValues.string;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,10 +21,6 @@ import org.m3vit.moe.Dispatchers;
 import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads an experiment YAML in the reference's key layout (m3vit.md §12) into a {@link ModelConfig}.
@@ -39,28 +31,94 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
 
     /** Top-level keys of the reference configs. */
-    public static final Set<String> TOP_LEVEL_KEYS = Set.of("setup", "train_db_name", "val_db_name", "trBatch",
-            "valBatch", "nworkers", "epochs", "optimizer", "optimizer_kwargs", "scheduler", "scheduler_kwargs",
-            "model", "model_kwargs", "backbone", "backbone_kwargs", "head", "head_kwargs", "task_dictionary",
-            "auxilary_task_dictionary", "loss_kwargs", "eval_final_10_epochs_only", "overfit", "multi_level",
+    public static final Set<String> TOP_LEVEL_KEYS = Set.of(
+            "setup",
+            "train_db_name",
+            "val_db_name",
+            "trBatch",
+            "valBatch",
+            "nworkers",
+            "epochs",
+            "optimizer",
+            "optimizer_kwargs",
+            "scheduler",
+            "scheduler_kwargs",
+            "model",
+            "model_kwargs",
+            "backbone",
+            "backbone_kwargs",
+            "head",
+            "head_kwargs",
+            "task_dictionary",
+            "auxilary_task_dictionary",
+            "loss_kwargs",
+            "eval_final_10_epochs_only",
+            "overfit",
+            "multi_level",
             // m3vit additions read by train.TrainConfig (the reference takes them as CLI flags)
-            "data_root", "seed", "grad_clip", "moe_noisy_gate_loss_weight");
+            "data_root",
+            "seed",
+            "grad_clip",
+            "moe_noisy_gate_loss_weight");
 
     /** Reference backbone keys plus the ones m3vit adds where the reference used CLI flags. */
-    public static final Set<String> BACKBONE_KEYS = Set.of("dilated", "model_name", "img_size", "patch_size",
-            "in_chans", "embed_dim", "depth", "num_heads", "num_classes", "drop_rate", "pos_embed_interp",
-            "align_corners", "mlp_ratio", "qkv_bias", "attn_drop_rate", "drop_path_rate", "random_init", "distilled",
-            "moe_mlp_ratio", "moe_top_k", "gate_dim", "gate_return_decoupled_activation",
+    public static final Set<String> BACKBONE_KEYS = Set.of(
+            "dilated",
+            "model_name",
+            "img_size",
+            "patch_size",
+            "in_chans",
+            "embed_dim",
+            "depth",
+            "num_heads",
+            "num_classes",
+            "drop_rate",
+            "pos_embed_interp",
+            "align_corners",
+            "mlp_ratio",
+            "qkv_bias",
+            "attn_drop_rate",
+            "drop_path_rate",
+            "random_init",
+            "distilled",
+            "moe_mlp_ratio",
+            "moe_top_k",
+            "gate_dim",
+            "gate_return_decoupled_activation",
             // m3vit additions
-            "moe_experts", "moe_gate_type", "vmoe_noisy_std", "multi_gate", "gate_task_specific_dim", "moe_layers",
-            "moe_routing", "moe_dispatch", "moe_capacity_factor", "moe_batch_prioritized");
+            "moe_experts",
+            "moe_gate_type",
+            "vmoe_noisy_std",
+            "multi_gate",
+            "gate_task_specific_dim",
+            "moe_layers",
+            "moe_routing",
+            "moe_dispatch",
+            "moe_capacity_factor",
+            "moe_batch_prioritized");
 
-    public static final Set<String> HEAD_KEYS = Set.of("in_channels", "channels", "embed_dim", "img_size",
-            "align_corners", "num_conv", "upsampling_method", "num_upsampe_layer", "num_classes", "in_index",
-            "patch_size", "conv3x3_conv1x1");
+    public static final Set<String> HEAD_KEYS = Set.of(
+            "in_channels",
+            "channels",
+            "embed_dim",
+            "img_size",
+            "align_corners",
+            "num_conv",
+            "upsampling_method",
+            "num_upsampe_layer",
+            "num_classes",
+            "in_index",
+            "patch_size",
+            "conv3x3_conv1x1");
 
-    public static final Set<String> TASK_KEYS = Set.of("include_semseg", "include_human_parts", "include_sal",
-            "include_edge", "include_normals", "include_depth", "edge_w");
+    public static final Set<String> TASK_KEYS = Set.of(
+            "include_semseg",
+            "include_human_parts",
+            "include_sal",
+            "include_edge",
+            "include_normals",
+            "include_depth",
+            "edge_w");
 
     private ConfigLoader() {}
 
@@ -87,8 +145,9 @@ public final class ConfigLoader {
         checkKeys(bb, BACKBONE_KEYS, "backbone_kwargs.");
         checkKeys(head, HEAD_KEYS, "head_kwargs.");
         checkKeys(td, TASK_KEYS, "task_dictionary.");
-        for (String k : new String[] {"model_kwargs", "optimizer_kwargs", "scheduler_kwargs", "loss_kwargs",
-                "auxilary_task_dictionary"}) {
+        for (String k : new String[] {
+            "model_kwargs", "optimizer_kwargs", "scheduler_kwargs", "loss_kwargs", "auxilary_task_dictionary"
+        }) {
             if (cfg.containsKey(k) && cfg.get(k) != null) {
                 map(cfg.get(k), k);
             }
@@ -120,8 +179,8 @@ public final class ConfigLoader {
         }
         String headName = string(cfg, "head", "VisionTransformerUpHead");
         if (!"VisionTransformerUpHead".equals(headName)) {
-            throw new IllegalArgumentException("head: '" + headName + "' is not supported; expected"
-                    + " VisionTransformerUpHead");
+            throw new IllegalArgumentException(
+                    "head: '" + headName + "' is not supported; expected" + " VisionTransformerUpHead");
         }
 
         ModelConfig.Builder b = ModelConfig.builder().tasks(tasks);
@@ -148,8 +207,8 @@ public final class ConfigLoader {
         if (bb.containsKey("num_heads")) {
             b.numHeads(integer(bb, "backbone_kwargs.", "num_heads", 0));
         }
-        if (modelName == null && !(bb.containsKey("embed_dim") && bb.containsKey("depth")
-                && bb.containsKey("num_heads"))) {
+        if (modelName == null
+                && !(bb.containsKey("embed_dim") && bb.containsKey("depth") && bb.containsKey("num_heads"))) {
             throw new IllegalArgumentException("backbone_kwargs: give model_name (tiny, small, base, or a timm name)"
                     + " or all of embed_dim, depth and num_heads");
         }
@@ -179,12 +238,14 @@ public final class ConfigLoader {
         b.gateTaskSpecificDim(integer(bb, "backbone_kwargs.", "gate_task_specific_dim", -1));
         b.moeRouting(string(bb, "backbone_kwargs.moe_routing", null));
         b.moeDispatch(string(bb, "backbone_kwargs.moe_dispatch", Dispatchers.REORDERED));
-        b.moeCapacity(number(bb, "backbone_kwargs.", "moe_capacity_factor", 0.0),
+        b.moeCapacity(
+                number(bb, "backbone_kwargs.", "moe_capacity_factor", 0.0),
                 bool(bb, "backbone_kwargs.", "moe_batch_prioritized", false));
         if (!moe) {
             b.moeLayers(List.of());
         } else if (bb.containsKey("moe_layers")) {
-            int depth = bb.containsKey("depth") ? integer(bb, "backbone_kwargs.", "depth", 0)
+            int depth = bb.containsKey("depth")
+                    ? integer(bb, "backbone_kwargs.", "depth", 0)
                     : VitPreset.find(modelName).depth();
             b.moeLayers(layers(bb.get("moe_layers"), depth));
         }
@@ -221,16 +282,17 @@ public final class ConfigLoader {
         if (integer(head, "head_kwargs.", "num_conv", 4) != 4
                 || integer(head, "head_kwargs.", "num_upsampe_layer", 4) != 4) {
             throw new IllegalArgumentException("head_kwargs.num_conv and head_kwargs.num_upsampe_layer must be 4"
-                    + " (the reference up-head); got " + head.get("num_conv") + " and " + head.get("num_upsampe_layer"));
+                    + " (the reference up-head); got " + head.get("num_conv") + " and "
+                    + head.get("num_upsampe_layer"));
         }
         String up = string(head, "head_kwargs.upsampling_method", "bilinear");
         if (!"bilinear".equals(up)) {
-            throw new IllegalArgumentException("head_kwargs.upsampling_method '" + up + "' is not supported; expected"
-                    + " bilinear");
+            throw new IllegalArgumentException(
+                    "head_kwargs.upsampling_method '" + up + "' is not supported; expected" + " bilinear");
         }
         if (bool(head, "head_kwargs.", "align_corners", false)) {
-            throw new IllegalArgumentException("head_kwargs.align_corners True is not supported (the reference uses"
-                    + " False)");
+            throw new IllegalArgumentException(
+                    "head_kwargs.align_corners True is not supported (the reference uses" + " False)");
         }
     }
 
@@ -242,10 +304,18 @@ public final class ConfigLoader {
             for (int i = 0; i < depth; i++) {
                 boolean take;
                 switch (s) {
-                    case "odd": take = i % 2 == 1; break;
-                    case "even": take = i % 2 == 0; break;
-                    case "all": take = true; break;
-                    case "none": take = false; break;
+                    case "odd":
+                        take = i % 2 == 1;
+                        break;
+                    case "even":
+                        take = i % 2 == 0;
+                        break;
+                    case "all":
+                        take = true;
+                        break;
+                    case "none":
+                        take = false;
+                        break;
                     default:
                         throw new IllegalArgumentException(key + ": expected odd, even, all, none or a list of block"
                                 + " indices, got '" + v + "'");
@@ -266,8 +336,7 @@ public final class ConfigLoader {
             }
             return out;
         }
-        throw new IllegalArgumentException(key + ": expected odd, even, all, none or a list of block indices, got "
-                + v);
+        throw new IllegalArgumentException(
+                key + ": expected odd, even, all, none or a list of block indices, got " + v);
     }
-
 }

@@ -78,7 +78,8 @@ public final class ModelConfig {
         b.noisyStd = moe.noiseStd();
         b.multiGate = moe.multiGate();
         b.gateTaskSpecificDim = moe.taskDim();
-        // a routing that follows from multi_gate and G stays derived, so toBuilder().multiGate(false)... still derives it
+        // a routing that follows from multi_gate and G stays derived, so toBuilder().multiGate(false)... still derives
+        // it
         b.routing = moe.routing().equals(derivedRouting(moe.multiGate(), moe.taskDim())) ? null : moe.routing();
         b.dispatch = moe.dispatch();
         b.capacityFactor = moe.capacityFactor();
@@ -232,11 +233,14 @@ public final class ModelConfig {
 
     @Override
     public String toString() {
-        String moeText = isMoe() ? ", moe_layers=" + moeLayers + ", E=" + moe.experts() + ", k=" + moe.topK()
-                + ", H=" + moeHidden() + ", gate=" + moe.gate().id() + ", routing=" + moe.routing()
-                + (moe.multiGate() ? " (gate per task)" : "") : ", dense";
+        String moeText = isMoe()
+                ? ", moe_layers=" + moeLayers + ", E=" + moe.experts() + ", k=" + moe.topK()
+                        + ", H=" + moeHidden() + ", gate=" + moe.gate().id() + ", routing=" + moe.routing()
+                        + (moe.multiGate() ? " (gate per task)" : "")
+                : ", dense";
         return "ModelConfig(D=" + embedDim + ", depth=" + depth + ", heads=" + numHeads + ", img=" + imgHeight + "x"
-                + imgWidth + ", patch=" + patchSize + moeText + ", tasks=" + tasks + ", head_channels=" + headChannels + ")";
+                + imgWidth + ", patch=" + patchSize + moeText + ", tasks=" + tasks + ", head_channels=" + headChannels
+                + ")";
     }
 
     /** Builder with the M³ViT ViT-S defaults of the README recipe; tasks are required. */
@@ -412,8 +416,8 @@ public final class ModelConfig {
                         + " is not divisible by backbone_kwargs.num_heads " + numHeads);
             }
             if (!(mlpRatio > 0) || (int) (embedDim * mlpRatio) < 1) {
-                throw new IllegalArgumentException("backbone_kwargs.mlp_ratio must give a hidden width >= 1, got "
-                        + mlpRatio);
+                throw new IllegalArgumentException(
+                        "backbone_kwargs.mlp_ratio must give a hidden width >= 1, got " + mlpRatio);
             }
             if (!qkvBias) {
                 throw new IllegalArgumentException("backbone_kwargs.qkv_bias False is not supported (M3ViT's qkv"
@@ -427,8 +431,8 @@ public final class ModelConfig {
             }
             for (int i : moeLayers) {
                 if (i < 0 || i >= depth) {
-                    throw new IllegalArgumentException("backbone_kwargs.moe_layers: block index " + i
-                            + " out of range for depth " + depth);
+                    throw new IllegalArgumentException(
+                            "backbone_kwargs.moe_layers: block index " + i + " out of range for depth " + depth);
                 }
             }
             if (!moeLayers.isEmpty()) {
@@ -445,52 +449,75 @@ public final class ModelConfig {
                 }
                 GateType gate = GateType.parse(gateType, "backbone_kwargs.moe_gate_type");
                 if (!(noisyStd >= 0) || Float.isInfinite(noisyStd)) {
-                    throw InvalidInputException.key("backbone_kwargs.vmoe_noisy_std", "must be a finite number >= 0,"
-                            + " got " + noisyStd);
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.vmoe_noisy_std", "must be a finite number >= 0," + " got " + noisyStd);
                 }
                 String cond = routing != null ? routing : derivedRouting(multiGate, gateTaskSpecificDim);
                 if (!RoutingConditions.ids().contains(cond)) {
-                    throw InvalidInputException.key("backbone_kwargs.moe_routing", "unknown routing condition '" + cond
-                            + "'; expected one of " + String.join(", ", RoutingConditions.ids()));
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.moe_routing",
+                            "unknown routing condition '" + cond + "'; expected one of "
+                                    + String.join(", ", RoutingConditions.ids()));
                 }
                 if (multiGate && gateTaskSpecificDim >= 0) {
-                    throw InvalidInputException.key("backbone_kwargs.multi_gate", "True cannot be combined with"
-                            + " backbone_kwargs.gate_task_specific_dim " + gateTaskSpecificDim
-                            + " >= 0 (the reference builds (D+G)-row gates with no task embedding); use -1,"
-                            + " or multi_gate False for task-conditioned routing");
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.multi_gate",
+                            "True cannot be combined with"
+                                    + " backbone_kwargs.gate_task_specific_dim " + gateTaskSpecificDim
+                                    + " >= 0 (the reference builds (D+G)-row gates with no task embedding); use -1,"
+                                    + " or multi_gate False for task-conditioned routing");
                 }
                 if (!multiGate && gateTaskSpecificDim == 0) {
-                    throw InvalidInputException.key("backbone_kwargs.gate_task_specific_dim", "0 gives an empty task"
-                            + " embedding; use >= 1 for task-conditioned routing or -1 for none");
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.gate_task_specific_dim",
+                            "0 gives an empty task"
+                                    + " embedding; use >= 1 for task-conditioned routing or -1 for none");
                 }
                 if (cond.equals("task_conditioned") && (multiGate || gateTaskSpecificDim < 1)) {
-                    throw InvalidInputException.key("backbone_kwargs.moe_routing", "task_conditioned needs"
-                            + " multi_gate False and gate_task_specific_dim >= 1 (one shared gate fed the task"
-                            + " embedding)");
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.moe_routing",
+                            "task_conditioned needs"
+                                    + " multi_gate False and gate_task_specific_dim >= 1 (one shared gate fed the task"
+                                    + " embedding)");
                 }
                 if (!cond.equals("task_conditioned") && gateTaskSpecificDim >= 1) {
-                    throw InvalidInputException.key("backbone_kwargs.gate_task_specific_dim", gateTaskSpecificDim
-                            + " gives a task embedding, which only moe_routing task_conditioned uses (got "
-                            + cond + ")");
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.gate_task_specific_dim",
+                            gateTaskSpecificDim
+                                    + " gives a task embedding, which only moe_routing task_conditioned uses (got "
+                                    + cond + ")");
                 }
                 if (!Dispatchers.ids().contains(dispatch)) {
-                    throw InvalidInputException.key("backbone_kwargs.moe_dispatch", "unknown dispatch mode '"
-                            + dispatch + "'; expected one of " + String.join(", ", Dispatchers.ids()));
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.moe_dispatch",
+                            "unknown dispatch mode '" + dispatch + "'; expected one of "
+                                    + String.join(", ", Dispatchers.ids()));
                 }
                 if (!(capacityFactor >= 0) || Double.isInfinite(capacityFactor)) {
-                    throw InvalidInputException.key("backbone_kwargs.moe_capacity_factor", "must be a finite number"
-                            + " >= 0 (0 = no limit), got " + capacityFactor);
+                    throw InvalidInputException.key(
+                            "backbone_kwargs.moe_capacity_factor",
+                            "must be a finite number" + " >= 0 (0 = no limit), got " + capacityFactor);
                 }
-                spec = new MoeSpec(moeExperts, moeTopK, gate, noisyStd, cond, multiGate, gateTaskSpecificDim, dispatch,
-                        capacityFactor, batchPrioritized, ExpertKind.FFN);
+                spec = new MoeSpec(
+                        moeExperts,
+                        moeTopK,
+                        gate,
+                        noisyStd,
+                        cond,
+                        multiGate,
+                        gateTaskSpecificDim,
+                        dispatch,
+                        capacityFactor,
+                        batchPrioritized,
+                        ExpertKind.FFN);
             } else {
                 // a dense ViT has no MoE layer; the defaults keep accessors total and the config comparable
                 spec = MoeSpec.m3vitDefaults();
             }
             positive("head_kwargs.channels", headChannels);
             if (inIndex >= depth) {
-                throw new IllegalArgumentException("head_kwargs.in_index " + inIndex + " out of range for depth "
-                        + depth);
+                throw new IllegalArgumentException(
+                        "head_kwargs.in_index " + inIndex + " out of range for depth " + depth);
             }
             return new ModelConfig(this);
         }

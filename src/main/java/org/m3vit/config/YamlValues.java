@@ -2,6 +2,7 @@ package org.m3vit.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,6 @@ public final class YamlValues {
         return map(root, "(top level)");
     }
 
-
     public static void checkKeys(Map<String, Object> m, Set<String> known, String prefix) {
         List<String> unknown = new ArrayList<>();
         for (String k : m.keySet()) {
@@ -87,9 +87,13 @@ public final class YamlValues {
         }
         if (!unknown.isEmpty()) {
             throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, unknown.get(0), "unknown config key" + (unknown.size() > 1 ? "s " : " ") + unknown
-                    + (prefix.isEmpty() ? "" : "; known under " + prefix.substring(0, prefix.length() - 1) + ": "
-                    + new TreeSet<>(known)));
+                    InvalidInputException.Kind.CONFIG_KEY,
+                    unknown.get(0),
+                    "unknown config key" + (unknown.size() > 1 ? "s " : " ") + unknown
+                            + (prefix.isEmpty()
+                                    ? ""
+                                    : "; known under " + prefix.substring(0, prefix.length() - 1) + ": "
+                                            + new TreeSet<>(known)));
         }
     }
 
@@ -102,12 +106,14 @@ public final class YamlValues {
     public static Map<String, Object> map(Object v, String key) {
         if (!(v instanceof Map)) {
             throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, key, key + ": expected a mapping of keys, got " + describe(v));
+                    InvalidInputException.Kind.CONFIG_KEY,
+                    key,
+                    key + ": expected a mapping of keys, got " + describe(v));
         }
         for (Object k : ((Map<Object, Object>) v).keySet()) {
             if (!(k instanceof String)) {
                 throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, key, key + ": keys must be strings, got " + describe(k));
+                        InvalidInputException.Kind.CONFIG_KEY, key, key + ": keys must be strings, got " + describe(k));
             }
         }
         return (Map<String, Object>) v;
@@ -158,15 +164,19 @@ public final class YamlValues {
         if (v instanceof Integer) {
             return (Integer) v;
         }
-        if (v instanceof Long || v instanceof java.math.BigInteger) {
+        if (v instanceof Long || v instanceof BigInteger) {
             throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, prefix + key, prefix + key + ": value " + v + " is too large");
+                    InvalidInputException.Kind.CONFIG_KEY,
+                    prefix + key,
+                    prefix + key + ": value " + v + " is too large");
         }
         if (v instanceof Double && ((Double) v) == Math.rint((Double) v) && Math.abs((Double) v) < 1e9) {
             return (int) (double) (Double) v;
         }
         throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, prefix + key, prefix + key + ": expected an integer, got " + describe(v));
+                InvalidInputException.Kind.CONFIG_KEY,
+                prefix + key,
+                prefix + key + ": expected an integer, got " + describe(v));
     }
 
     public static double number(Map<String, Object> m, String prefix, String key, double dflt) {
@@ -188,7 +198,9 @@ public final class YamlValues {
             }
         }
         throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, prefix + key, prefix + key + ": expected a finite number, got " + describe(v));
+                InvalidInputException.Kind.CONFIG_KEY,
+                prefix + key,
+                prefix + key + ": expected a finite number, got " + describe(v));
     }
 
     /**
@@ -216,7 +228,9 @@ public final class YamlValues {
             }
         }
         throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, prefix + key, prefix + key + ": expected True or False, got " + describe(v));
+                InvalidInputException.Kind.CONFIG_KEY,
+                prefix + key,
+                prefix + key + ": expected True or False, got " + describe(v));
     }
 
     public static int[] size(Map<String, Object> m, String key, int[] dflt) {
@@ -228,20 +242,33 @@ public final class YamlValues {
         if (v instanceof Integer) {
             return new int[] {(Integer) v, (Integer) v};
         }
-        if (v instanceof List && ((List<?>) v).size() == 2 && ((List<?>) v).get(0) instanceof Integer
+        if (v instanceof List
+                && ((List<?>) v).size() == 2
+                && ((List<?>) v).get(0) instanceof Integer
                 && ((List<?>) v).get(1) instanceof Integer) {
             return new int[] {(Integer) ((List<?>) v).get(0), (Integer) ((List<?>) v).get(1)};
         }
         throw new InvalidInputException(
-                    InvalidInputException.Kind.CONFIG_KEY, key, key + ": expected [height, width] or one integer, got " + describe(v));
+                InvalidInputException.Kind.CONFIG_KEY,
+                key,
+                key + ": expected [height, width] or one integer, got " + describe(v));
     }
 
     public static String describe(Object v) {
         if (v == null) {
             return "nothing";
         }
-        String type = v instanceof String ? "string" : v instanceof Boolean ? "boolean" : v instanceof Number
-                ? "number" : v instanceof List ? "list" : v instanceof Map ? "mapping" : v.getClass().getSimpleName();
+        String type = v instanceof String
+                ? "string"
+                : v instanceof Boolean
+                        ? "boolean"
+                        : v instanceof Number
+                                ? "number"
+                                : v instanceof List
+                                        ? "list"
+                                        : v instanceof Map
+                                                ? "mapping"
+                                                : v.getClass().getSimpleName();
         return type + " '" + v + "'";
     }
 }

@@ -1,14 +1,12 @@
 package org.m3vit.data;
 
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.DenseTaskSpec;
-import org.m3vit.task.Interpolation;
-import org.m3vit.task.Task;
-
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.DenseTaskSpec;
+import org.m3vit.task.Interpolation;
+import org.m3vit.task.Task;
 
 /**
  * The reference input pipeline ({@code get_transformations}, {@code data/custom_transforms.py}), on plain
@@ -119,8 +117,8 @@ public final class Augmentation {
                 image = Resampling.warpAffine(image, h, w, 3, m, Interpolation.CUBIC);
                 for (Map.Entry<Task, float[]> e : t.entrySet()) {
                     DenseTaskSpec spec = e.getKey().spec();
-                    float[] f = Resampling.warpAffine(e.getValue(), h, w, spec.targetChannels(), m,
-                            spec.interpolation());
+                    float[] f =
+                            Resampling.warpAffine(e.getValue(), h, w, spec.targetChannels(), m, spec.interpolation());
                     spec.afterScaleRotate(f, draw.angleDeg, draw.scale);
                     e.setValue(f);
                 }
@@ -129,8 +127,8 @@ public final class Augmentation {
         image = Resampling.resize(image, h, w, 3, height, width, Interpolation.CUBIC);
         for (Map.Entry<Task, float[]> e : t.entrySet()) {
             DenseTaskSpec spec = e.getKey().spec();
-            float[] f = Resampling.resize(e.getValue(), h, w, spec.targetChannels(), height, width,
-                    spec.interpolation());
+            float[] f =
+                    Resampling.resize(e.getValue(), h, w, spec.targetChannels(), height, width, spec.interpolation());
             spec.afterResize(f);
             e.setValue(f);
         }

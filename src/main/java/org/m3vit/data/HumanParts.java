@@ -25,7 +25,8 @@ public final class HumanParts {
 
     static {
         Map<String, Integer> m = new HashMap<>();
-        for (String n : new String[] {"hair", "head", "lear", "lebrow", "leye", "mouth", "nose", "rear", "rebrow", "reye"}) {
+        for (String n :
+                new String[] {"hair", "head", "lear", "lebrow", "leye", "mouth", "nose", "rear", "rebrow", "reye"}) {
             m.put(n, HEAD);
         }
         m.put("neck", TORSO);

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.format.Mat5File;
 import us.hebi.matlab.mat.types.Array;
@@ -44,7 +45,7 @@ public final class MatFiles {
                 Array v = e.getValue();
                 if (!type.isInstance(v)) {
                     throw new IllegalArgumentException(file + ": variable '" + name + "' is a " + v.getType()
-                            + ", expected a " + type.getSimpleName().toLowerCase(java.util.Locale.ROOT));
+                            + ", expected a " + type.getSimpleName().toLowerCase(Locale.ROOT));
                 }
                 return type.cast(v);
             }
@@ -93,19 +94,22 @@ public final class MatFiles {
             Struct anno = variable(mat, file, "anno", Struct.class);
             List<String> annoFields = anno.getFieldNames();
             if (annoFields.size() < 2) {
-                throw new IllegalArgumentException(file + ": 'anno' must have at least 2 fields (imname, objects), got " + annoFields);
+                throw new IllegalArgumentException(
+                        file + ": 'anno' must have at least 2 fields (imname, objects), got " + annoFields);
             }
             Array objectsArray = anno.get(annoFields.get(1), 0);
             if (objectsArray.getNumElements() == 0) {
                 return target;
             }
             if (!(objectsArray instanceof Struct)) {
-                throw new IllegalArgumentException(file + ": anno." + annoFields.get(1) + " must be a struct array, got " + objectsArray.getType());
+                throw new IllegalArgumentException(file + ": anno." + annoFields.get(1)
+                        + " must be a struct array, got " + objectsArray.getType());
             }
             Struct objects = (Struct) objectsArray;
             List<String> objFields = objects.getFieldNames();
             if (objFields.size() < 4) {
-                throw new IllegalArgumentException(file + ": each object must have 4 fields (class, class_ind, mask, parts), got " + objFields);
+                throw new IllegalArgumentException(
+                        file + ": each object must have 4 fields (class, class_ind, mask, parts), got " + objFields);
             }
             for (int o = 0; o < objects.getNumElements(); o++) {
                 Array cls = objects.get(objFields.get(1), o);
@@ -118,7 +122,8 @@ public final class MatFiles {
                     continue;
                 }
                 if (!(parts instanceof Struct)) {
-                    throw new IllegalArgumentException(file + ": parts of object " + o + " must be a struct array, got " + parts.getType());
+                    throw new IllegalArgumentException(
+                            file + ": parts of object " + o + " must be a struct array, got " + parts.getType());
                 }
                 paintParts(file, o, (Struct) parts, target, height, width);
             }
@@ -129,17 +134,20 @@ public final class MatFiles {
     private static void paintParts(Path file, int object, Struct parts, float[] target, int height, int width) {
         List<String> fields = parts.getFieldNames();
         if (fields.size() < 2) {
-            throw new IllegalArgumentException(file + ": parts of object " + object + " must have fields (part_name, mask), got " + fields);
+            throw new IllegalArgumentException(
+                    file + ": parts of object " + object + " must have fields (part_name, mask), got " + fields);
         }
         for (int p = 0; p < parts.getNumElements(); p++) {
             Array nameArray = parts.get(fields.get(0), p);
             if (!(nameArray instanceof Char)) {
-                throw new IllegalArgumentException(file + ": part " + p + " of object " + object + " has no name string");
+                throw new IllegalArgumentException(
+                        file + ": part " + p + " of object " + object + " has no name string");
             }
             String name = ((Char) nameArray).getString().trim();
             int group = HumanParts.group(name);
             if (group < 0) {
-                throw new IllegalArgumentException(file + ": unknown person part name '" + name + "' (object " + object + ")");
+                throw new IllegalArgumentException(
+                        file + ": unknown person part name '" + name + "' (object " + object + ")");
             }
             Array maskArray = parts.get(fields.get(1), p);
             if (!(maskArray instanceof Matrix)) {
@@ -158,8 +166,8 @@ public final class MatFiles {
 
     static void requireSize(Path file, String what, int[] hw, int height, int width) {
         if (hw[0] != height || hw[1] != width) {
-            throw new IllegalArgumentException(file + ": " + what + " is " + hw[0] + "x" + hw[1]
-                    + " but the image is " + height + "x" + width);
+            throw new IllegalArgumentException(
+                    file + ": " + what + " is " + hw[0] + "x" + hw[1] + " but the image is " + height + "x" + width);
         }
     }
 }

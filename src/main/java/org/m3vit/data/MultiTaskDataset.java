@@ -1,9 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -14,6 +10,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 /**
  * A multi-task split as a DJL {@link RandomAccessDataset}: reads a sample with a {@link MultiTaskReader}

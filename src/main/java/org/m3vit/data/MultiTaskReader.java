@@ -1,13 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.io.ImageFiles;
-
-import org.m3vit.io.NpyArray;
-
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +9,10 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.m3vit.io.ImageFiles;
+import org.m3vit.io.NpyArray;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 /**
  * Reads the samples of one split of a multi-task dataset root in its on-disk layout. Construction checks
@@ -37,7 +33,8 @@ public abstract class MultiTaskReader {
         }
         for (Task t : tasks) {
             if (!layout().tasks().contains(t)) {
-                throw new IllegalArgumentException(layout() + " has no " + t.id() + " ground truth; it provides " + keys(layout().tasks()));
+                throw new IllegalArgumentException(
+                        layout() + " has no " + t.id() + " ground truth; it provides " + keys(layout().tasks()));
             }
         }
         this.root = root;
@@ -60,7 +57,8 @@ public abstract class MultiTaskReader {
     }
 
     /** Opens the reader for a layout. */
-    public static MultiTaskReader open(DatasetLayout layout, Path root, Split split, Set<Task> tasks) throws IOException {
+    public static MultiTaskReader open(DatasetLayout layout, Path root, Split split, Set<Task> tasks)
+            throws IOException {
         return layout == DatasetLayout.NYUD ? new NyudReader(root, split, tasks) : new PascalReader(root, split, tasks);
     }
 
@@ -137,8 +135,9 @@ public abstract class MultiTaskReader {
         boolean ok = (s.length == 2 && channels == 1 && s[0] == height && s[1] == width)
                 || (s.length == 3 && s[0] == height && s[1] == width && s[2] == channels);
         if (!ok) {
-            throw new IllegalArgumentException(file + ": shape " + a.shapeString() + " does not match the image; expected ("
-                    + height + ", " + width + (channels == 1 ? ")" : ", " + channels + ")"));
+            throw new IllegalArgumentException(
+                    file + ": shape " + a.shapeString() + " does not match the image; expected (" + height + ", "
+                            + width + (channels == 1 ? ")" : ", " + channels + ")"));
         }
         for (float v : a.data()) {
             if (!Float.isFinite(v)) {
@@ -150,8 +149,8 @@ public abstract class MultiTaskReader {
 
     static void requireSize(Path file, ImageFiles.Pixels p, int height, int width) {
         if (p.height != height || p.width != width) {
-            throw new IllegalArgumentException(file + ": size " + p.height + "x" + p.width + " does not match the image ("
-                    + height + "x" + width + ")");
+            throw new IllegalArgumentException(file + ": size " + p.height + "x" + p.width
+                    + " does not match the image (" + height + "x" + width + ")");
         }
     }
 }

@@ -1,19 +1,15 @@
 package org.m3vit.data;
 
-import org.m3vit.io.ImageFiles;
-
-import org.m3vit.io.NpyFiles;
-
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.m3vit.io.ImageFiles;
+import org.m3vit.io.NpyFiles;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 /**
  * NYUD_MT reader ({@code data/nyud.py} semantics): {@code images/<id>.jpg}, {@code gt_sets/<split>.txt},
@@ -33,8 +29,12 @@ public final class NyudReader extends MultiTaskReader {
 
     @Override
     protected List<Path> requiredFiles(String id) {
-        return List.of(image(id), root.resolve("segmentation").resolve(id + ".png"), root.resolve("depth").resolve(id + ".npy"),
-                root.resolve("normals").resolve(id + ".npy"), root.resolve("edge").resolve(id + ".npy"));
+        return List.of(
+                image(id),
+                root.resolve("segmentation").resolve(id + ".png"),
+                root.resolve("depth").resolve(id + ".npy"),
+                root.resolve("normals").resolve(id + ".npy"),
+                root.resolve("edge").resolve(id + ".npy"));
     }
 
     private Path image(String id) {
@@ -56,7 +56,8 @@ public final class NyudReader extends MultiTaskReader {
             for (int i = 0; i < labels.length; i++) {
                 int v = (int) labels[i];
                 if (v > 40) {
-                    throw new IllegalArgumentException(f + ": label " + v + " out of range (expected 0 = unlabelled or 1..40)");
+                    throw new IllegalArgumentException(
+                            f + ": label " + v + " out of range (expected 0 = unlabelled or 1..40)");
                 }
                 labels[i] = v == 0 ? Task.IGNORE : v - 1;
             }

@@ -1,12 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.io.ImageFiles;
-
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-import org.m3vit.task.dense.EdgeMaps;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +9,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.m3vit.io.ImageFiles;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
+import org.m3vit.task.dense.EdgeMaps;
 
 /**
  * PASCAL_MT reader ({@code data/pascal_context.py} semantics):
@@ -69,8 +66,13 @@ public final class PascalReader extends MultiTaskReader {
 
     @Override
     protected List<Path> requiredFiles(String id) {
-        return List.of(image(id), semseg(id), labelMap(id), root.resolve("human_parts").resolve(id + ".mat"),
-                root.resolve("normals_distill").resolve(id + ".png"), root.resolve("sal_distill").resolve(id + ".png"));
+        return List.of(
+                image(id),
+                semseg(id),
+                labelMap(id),
+                root.resolve("human_parts").resolve(id + ".mat"),
+                root.resolve("normals_distill").resolve(id + ".png"),
+                root.resolve("sal_distill").resolve(id + ".png"));
     }
 
     private Path image(String id) {
@@ -103,13 +105,16 @@ public final class PascalReader extends MultiTaskReader {
             requireSize(f, seg, h, w);
             for (float v : seg.data) {
                 if (v > 20 && v != Task.IGNORE) {
-                    throw new IllegalArgumentException(f + ": label " + (int) v + " out of range (expected 0..20 or 255)");
+                    throw new IllegalArgumentException(
+                            f + ": label " + (int) v + " out of range (expected 0..20 or 255)");
                 }
             }
             t.put(Task.SEMSEG, seg.data);
         }
         if (tasks().contains(Task.HUMAN_PARTS)) {
-            t.put(Task.HUMAN_PARTS, MatFiles.readHumanParts(root.resolve("human_parts").resolve(id + ".mat"), h, w));
+            t.put(
+                    Task.HUMAN_PARTS,
+                    MatFiles.readHumanParts(root.resolve("human_parts").resolve(id + ".mat"), h, w));
         }
         if (tasks().contains(Task.SAL)) {
             Path f = root.resolve("sal_distill").resolve(id + ".png");

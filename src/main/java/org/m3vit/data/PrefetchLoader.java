@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -48,11 +49,17 @@ public final class PrefetchLoader implements Iterable<SampleBatch>, AutoCloseabl
      * @param workers   loader threads (≥ 1)
      * @param depth     batches loaded ahead (≥ 1)
      */
-    public PrefetchLoader(MultiTaskDataset dataset, int epoch, int batchSize, boolean shuffle, boolean dropLast,
-            int workers, int depth) {
+    public PrefetchLoader(
+            MultiTaskDataset dataset,
+            int epoch,
+            int batchSize,
+            boolean shuffle,
+            boolean dropLast,
+            int workers,
+            int depth) {
         if (batchSize < 1 || workers < 1 || depth < 1) {
-            throw new IllegalArgumentException("batchSize, workers and depth must be >= 1, got " + batchSize + ", "
-                    + workers + ", " + depth);
+            throw new IllegalArgumentException(
+                    "batchSize, workers and depth must be >= 1, got " + batchSize + ", " + workers + ", " + depth);
         }
         this.dataset = dataset;
         this.epoch = epoch;
@@ -63,7 +70,7 @@ public final class PrefetchLoader implements Iterable<SampleBatch>, AutoCloseabl
             order.add(i);
         }
         if (shuffle) {
-            java.util.Collections.shuffle(order, new Random(MultiTaskDataset.sampleSeed(dataset.seed(), epoch, -1)));
+            Collections.shuffle(order, new Random(MultiTaskDataset.sampleSeed(dataset.seed(), epoch, -1)));
         }
         this.batches = new ArrayList<>();
         for (int start = 0; start < n; start += batchSize) {
@@ -140,7 +147,8 @@ public final class PrefetchLoader implements Iterable<SampleBatch>, AutoCloseabl
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     if (c instanceof UncheckedIOException) {
-                        throw new UncheckedIOException(c.getCause().getMessage(), ((UncheckedIOException) c).getCause());
+                        throw new UncheckedIOException(
+                                c.getCause().getMessage(), ((UncheckedIOException) c).getCause());
                     }
                     if (c instanceof RuntimeException) {
                         throw (RuntimeException) c;

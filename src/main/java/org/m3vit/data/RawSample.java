@@ -1,10 +1,9 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Task;
-
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import org.m3vit.task.Task;
 
 /**
  * One sample as read from disk, before augmentation. Everything is stored as interleaved (H, W, C)
@@ -27,16 +26,17 @@ public final class RawSample {
 
     public RawSample(String id, int height, int width, float[] image, Map<Task, float[]> targets) {
         if (image.length != height * width * 3) {
-            throw new IllegalArgumentException("sample " + id + ": image has " + image.length
-                    + " values, expected " + height + "x" + width + "x3");
+            throw new IllegalArgumentException("sample " + id + ": image has " + image.length + " values, expected "
+                    + height + "x" + width + "x3");
         }
         EnumMap<Task, float[]> copy = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : targets.entrySet()) {
             int channels = e.getKey().spec().targetChannels();
             int expected = height * width * channels;
             if (e.getValue().length != expected) {
-                throw new IllegalArgumentException("sample " + id + ": " + e.getKey().id() + " has "
-                        + e.getValue().length + " values, expected " + height + "x" + width + "x" + channels);
+                throw new IllegalArgumentException(
+                        "sample " + id + ": " + e.getKey().id() + " has " + e.getValue().length + " values, expected "
+                                + height + "x" + width + "x" + channels);
             }
             copy.put(e.getKey(), e.getValue());
         }

@@ -9,8 +9,8 @@ public final class Sample {
 
     public Sample(String id, float[] image, TaskTargets targets) {
         if (image.length != 3 * targets.height() * targets.width()) {
-            throw new IllegalArgumentException("sample " + id + ": image has " + image.length
-                    + " values, expected 3x" + targets.height() + "x" + targets.width());
+            throw new IllegalArgumentException("sample " + id + ": image has " + image.length + " values, expected 3x"
+                    + targets.height() + "x" + targets.width());
         }
         this.id = id;
         this.image = image;

@@ -1,7 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Task;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import org.m3vit.task.Task;
 
 /**
  * A batch of augmented samples as plain arrays. {@link #toNDList} builds the engine arrays; call it on the
@@ -30,8 +29,8 @@ public final class SampleBatch {
         int w = samples.get(0).width();
         for (Sample s : samples) {
             if (s.height() != h || s.width() != w) {
-                throw new IllegalArgumentException("batch mixes sizes " + h + "x" + w + " and " + s.height() + "x" + s.width()
-                        + " (sample " + s.id() + ")");
+                throw new IllegalArgumentException("batch mixes sizes " + h + "x" + w + " and " + s.height() + "x"
+                        + s.width() + " (sample " + s.id() + ")");
             }
         }
         this.samples = Collections.unmodifiableList(new ArrayList<>(samples));

@@ -1,11 +1,10 @@
 package org.m3vit.data;
 
-import org.m3vit.task.Task;
-
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
+import org.m3vit.task.Task;
 
 /**
  * Per-task ground truth of one augmented sample, channel-first like the network output:
@@ -40,12 +39,12 @@ public final class TaskTargets {
         boolean classMap = t.spec().isClassMap();
         int channels = t.spec().targetChannels();
         if (classMap != asLabels) {
-            throw new IllegalArgumentException(t.id() + " must be given as "
-                    + (classMap ? "int labels" : "float values"));
+            throw new IllegalArgumentException(
+                    t.id() + " must be given as " + (classMap ? "int labels" : "float values"));
         }
         if (length != channels * height * width) {
-            throw new IllegalArgumentException(t.id() + " has " + length + " values, expected "
-                    + channels + "x" + height + "x" + width);
+            throw new IllegalArgumentException(
+                    t.id() + " has " + length + " values, expected " + channels + "x" + height + "x" + width);
         }
     }
 

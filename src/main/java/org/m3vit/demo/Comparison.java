@@ -21,11 +21,15 @@ public final class Comparison {
     /** One evaluated model or predictor; an untrained row is named "<trained row> untrained". */
     public record Row(String name, Kind kind, Map<Task, Map<String, Double>> metrics, double deltaM) {}
 
-    public enum Kind { TRIVIAL, UNTRAINED, TRAINED }
+    public enum Kind {
+        TRIVIAL,
+        UNTRAINED,
+        TRAINED
+    }
 
     /** A trained row's verdict on one task against one baseline row. */
-    public record Verdict(String model, String baseline, Task task, double value, double baselineValue,
-            boolean clearlyBetter) {}
+    public record Verdict(
+            String model, String baseline, Task task, double value, double baselineValue, boolean clearlyBetter) {}
 
     public static final double RELATIVE_MARGIN = 0.10;
 
@@ -102,20 +106,34 @@ public final class Comparison {
         for (Row model : rows) {
             for (Row base : rows) {
                 List<Verdict> pair = all.stream()
-                        .filter(v -> v.model().equals(model.name()) && v.baseline().equals(base.name())).toList();
+                        .filter(v ->
+                                v.model().equals(model.name()) && v.baseline().equals(base.name()))
+                        .toList();
                 if (pair.isEmpty()) {
                     continue;
                 }
-                List<String> failed = pair.stream().filter(v -> !v.clearlyBetter()).map(v -> v.task().id()
-                        + (!Double.isFinite(v.value()) ? " (no value)"
-                        : !Double.isFinite(v.baselineValue()) ? " (no baseline value)" : "")).toList();
-                sb.append(String.format(Locale.ROOT, "%s vs %s: %s%n", model.name(), base.name(), failed.isEmpty()
-                        ? "clearly better on all " + pair.size() + " tasks"
-                        : "NOT clearly better on " + String.join(", ", failed)));
+                List<String> failed = pair.stream()
+                        .filter(v -> !v.clearlyBetter())
+                        .map(v -> v.task().id()
+                                + (!Double.isFinite(v.value())
+                                        ? " (no value)"
+                                        : !Double.isFinite(v.baselineValue()) ? " (no baseline value)" : ""))
+                        .toList();
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "%s vs %s: %s%n",
+                        model.name(),
+                        base.name(),
+                        failed.isEmpty()
+                                ? "clearly better on all " + pair.size() + " tasks"
+                                : "NOT clearly better on " + String.join(", ", failed)));
             }
         }
-        sb.append(String.format(Locale.ROOT, "(clearly better: by at least %.0f%% of the baseline's value and by"
-                + " 0.02 on mIoU/odsF, 2° on normals, 0.05 m on depth)%n", 100 * RELATIVE_MARGIN));
+        sb.append(String.format(
+                Locale.ROOT,
+                "(clearly better: by at least %.0f%% of the baseline's value and by"
+                        + " 0.02 on mIoU/odsF, 2° on normals, 0.05 m on depth)%n",
+                100 * RELATIVE_MARGIN));
         return sb.toString();
     }
 

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +20,13 @@ import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.eval.EvaluationResult;
-import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.MetricsSummary;
+import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.eval.TrivialBaseline;
+import org.m3vit.infer.Predictor;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.Directories;
-import org.m3vit.infer.Predictor;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.report.ExamplePrediction;
 import org.m3vit.report.ExamplePredictions;
@@ -60,8 +61,17 @@ public final class Demo {
      * @param examples val images in the report's example grid
      * @param validate score the val split after every epoch (validation curves in the report; slower)
      */
-    public record Settings(Path out, Path data, Path denseConfig, Path moeConfig, int images, Integer epochs,
-            long seed, int examples, int threads, boolean validate) {}
+    public record Settings(
+            Path out,
+            Path data,
+            Path denseConfig,
+            Path moeConfig,
+            int images,
+            Integer epochs,
+            long seed,
+            int examples,
+            int threads,
+            boolean validate) {}
 
     /** What the demo produced. */
     public record Result(Comparison comparison, List<Cost> costs, Path report, double seconds) {
@@ -95,8 +105,8 @@ public final class Demo {
 
     private Result run() throws IOException {
         if (s.images() < 10) {
-            throw InvalidInputException.field("images", "must be >= 10 (train and val both need images), got "
-                    + s.images());
+            throw InvalidInputException.field(
+                    "images", "must be >= 10 (train and val both need images), got " + s.images());
         }
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (s.epochs() != null) {
@@ -112,7 +122,8 @@ public final class Demo {
         ModelConfig c = moe.model();
 
         List<Contender> contenders = List.of(
-                new Contender(DENSE, dense, new RunLayout(s.out().resolve("runs").resolve("dense"))),
+                new Contender(
+                        DENSE, dense, new RunLayout(s.out().resolve("runs").resolve("dense"))),
                 new Contender(MOE, moe, new RunLayout(s.out().resolve("runs").resolve("m3vit"))));
         checkOutputs(contenders);
         ensureDataset(c);
@@ -123,21 +134,31 @@ public final class Demo {
             train = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.TRAIN, tasks);
             val = MultiTaskReader.open(c.tasks().dataset(), s.data(), Split.VAL, tasks);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(InvalidInputException.Kind.FILE, s.data().toString(), e.getMessage()
-                    + " (" + s.data() + " is not a complete " + c.tasks().dataset().shortName() + "-layout dataset;"
-                    + " remove it, or give the demo an empty data directory, and it synthesises one)", e);
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FILE,
+                    s.data().toString(),
+                    e.getMessage()
+                            + " (" + s.data() + " is not a complete "
+                            + c.tasks().dataset().shortName() + "-layout dataset;"
+                            + " remove it, or give the demo an empty data directory, and it synthesises one)",
+                    e);
         }
         if (train.size() == 0 || val.size() == 0) {
-            throw InvalidInputException.file(s.data(), "the demo needs images in both the train and the val split"
-                    + " (train " + train.size() + ", val " + val.size() + ")");
+            throw InvalidInputException.file(
+                    s.data(),
+                    "the demo needs images in both the train and the val split" + " (train " + train.size() + ", val "
+                            + val.size() + ")");
         }
-        log.accept(String.format(Locale.ROOT, "[%s] data: %s (train %d, val %d images)", clock(), s.data(),
-                train.size(), val.size()));
+        log.accept(String.format(
+                Locale.ROOT, "[%s] data: %s (train %d, val %d images)", clock(), s.data(), train.size(), val.size()));
 
         List<Comparison.Row> rows = new ArrayList<>();
         List<RunData> runs = new ArrayList<>();
         Map<Task, Map<String, Double>> trivial = TrivialBaseline.fit(train).evaluate(val);
-        rows.add(new Comparison.Row("trivial", Comparison.Kind.TRIVIAL, trivial,
+        rows.add(new Comparison.Row(
+                "trivial",
+                Comparison.Kind.TRIVIAL,
+                trivial,
                 MetricsSummary.deltaM(c.tasks().dataset(), trivial)));
         runs.add(baselineRun("trivial", rows.get(0)));
         log.accept(String.format(Locale.ROOT, "[%s] trivial predictor scored", clock()));
@@ -155,21 +176,32 @@ public final class Demo {
             Comparison.Row untrained;
             try (NDManager manager = NDManager.newBaseManager()) {
                 MultiTaskModel model = TrainingRun.newModel(config, manager);
-                untrained = row(name + " untrained", Comparison.Kind.UNTRAINED,
-                        evaluate(Predictor.of(model), val, config));
+                untrained =
+                        row(name + " untrained", Comparison.Kind.UNTRAINED, evaluate(Predictor.of(model), val, config));
             }
             rows.add(untrained);
             runs.add(baselineRun(name + " untrained", untrained));
-            log.accept(String.format(Locale.ROOT, "[%s] %s untrained scored; training %s for %d epochs → %s",
-                    clock(), name, config.model(), config.epochs(), runDir));
+            log.accept(String.format(
+                    Locale.ROOT,
+                    "[%s] %s untrained scored; training %s for %d epochs → %s",
+                    clock(),
+                    name,
+                    config.model(),
+                    config.epochs(),
+                    runDir));
 
             long trainStart = System.nanoTime();
-            TrainingLoop.Result trained = TrainingRun.run(config, new TrainingRun.Options(s.data(), runDir, null, null,
-                    false, s.validate(), null), progress, log);
+            TrainingLoop.Result trained = TrainingRun.run(
+                    config,
+                    new TrainingRun.Options(s.data(), runDir, null, null, false, s.validate(), null),
+                    progress,
+                    log);
             Cost cost = Cost.of(name, config.model(), (System.nanoTime() - trainStart) / 1e9);
             costs.add(cost);
-            try (Predictor predictor = Predictor.builder().weights(run.file(trained.state().weights))
-                    .config(config.model()).build()) {
+            try (Predictor predictor = Predictor.builder()
+                    .weights(run.file(trained.state().weights))
+                    .config(config.model())
+                    .build()) {
                 EvaluationResult r = evaluate(predictor, val, config);
                 rows.add(row(name, Comparison.Kind.TRAINED, r));
                 r.writeTo(run.results());
@@ -184,10 +216,17 @@ public final class Demo {
 
         Comparison comparison = new Comparison(c.tasks().tasks(), rows);
         String summary = "## Demo: dense multi-task ViT vs M³ViT on synthetic data\n\n"
-                + String.format(Locale.ROOT, "%d train and %d val images (%s layout, %dx%d), %d epochs each, seed %d."
-                        + " Main metric per task (the one Δm uses); ↑ higher is better, ↓ lower is better.%n%n",
-                        train.size(), val.size(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(),
-                        moe.epochs(), s.seed())
+                + String.format(
+                        Locale.ROOT,
+                        "%d train and %d val images (%s layout, %dx%d), %d epochs each, seed %d."
+                                + " Main metric per task (the one Δm uses); ↑ higher is better, ↓ lower is better.%n%n",
+                        train.size(),
+                        val.size(),
+                        c.tasks().dataset().shortName(),
+                        c.imgHeight(),
+                        c.imgWidth(),
+                        moe.epochs(),
+                        s.seed())
                 + comparison.toMarkdown();
         summary += "\nCost: parameters, and per task pathway (inference of one task) the parameters it touches and"
                 + " its FLOPs (mean over tasks); FLOPs of all tasks at once; training time on this machine.\n\n"
@@ -200,17 +239,23 @@ public final class Demo {
 
     private void checkPair(ModelConfig dense, ModelConfig moe) {
         if (dense.isMoe()) {
-            throw InvalidInputException.file(s.denseConfig(), "the dense config must describe a dense ViT (backbone"
-                    + " VisionTransformer), got " + dense);
+            throw InvalidInputException.file(
+                    s.denseConfig(),
+                    "the dense config must describe a dense ViT (backbone" + " VisionTransformer), got " + dense);
         }
         if (!moe.isMoe()) {
-            throw InvalidInputException.file(s.moeConfig(), "the M³ViT config must describe an MoE ViT (backbone"
-                    + " VisionTransformer_moe), got " + moe);
+            throw InvalidInputException.file(
+                    s.moeConfig(),
+                    "the M³ViT config must describe an MoE ViT (backbone" + " VisionTransformer_moe), got " + moe);
         }
-        if (dense.tasks().dataset() != moe.tasks().dataset() || !dense.tasks().tasks().equals(moe.tasks().tasks())
-                || dense.imgHeight() != moe.imgHeight() || dense.imgWidth() != moe.imgWidth()) {
-            throw InvalidInputException.file(s.moeConfig(), "must use the same dataset, tasks and image size as the"
-                    + " dense config " + s.denseConfig() + "; got " + moe + " and " + dense);
+        if (dense.tasks().dataset() != moe.tasks().dataset()
+                || !dense.tasks().tasks().equals(moe.tasks().tasks())
+                || dense.imgHeight() != moe.imgHeight()
+                || dense.imgWidth() != moe.imgWidth()) {
+            throw InvalidInputException.file(
+                    s.moeConfig(),
+                    "must use the same dataset, tasks and image size as the" + " dense config " + s.denseConfig()
+                            + "; got " + moe + " and " + dense);
         }
     }
 
@@ -231,12 +276,14 @@ public final class Demo {
             Path runDir = contender.run().dir();
             Path marker = contender.run().demoMarker();
             if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
-                throw InvalidInputException.file(runDir, "exists and is not a directory; the demo needs a directory"
-                        + " here");
+                throw InvalidInputException.file(
+                        runDir, "exists and is not a directory; the demo needs a directory" + " here");
             }
             if (!Files.isRegularFile(marker) && Directories.hasEntries(runDir)) {
-                throw InvalidInputException.file(runDir, "not empty, and was not written by m3vit demo (no "
-                        + marker.getFileName() + "); use another output directory or move it away");
+                throw InvalidInputException.file(
+                        runDir,
+                        "not empty, and was not written by m3vit demo (no " + marker.getFileName()
+                                + "); use another output directory or move it away");
             }
         }
     }
@@ -254,7 +301,7 @@ public final class Demo {
         log.accept(String.format(Locale.ROOT, "[%s] replacing the previous run in %s", clock(), runDir));
         // The marker goes last, so an interrupted deletion is still recognised as the demo's next time.
         try (Stream<Path> walk = Files.walk(runDir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 if (!p.equals(marker) && !p.equals(runDir)) {
                     Files.delete(p);
                 }
@@ -294,16 +341,22 @@ public final class Demo {
             log.accept(String.format(Locale.ROOT, "[%s] using the existing dataset in %s", clock(), root));
             return;
         }
-        log.accept(String.format(Locale.ROOT, "[%s] synthesising %d %s images of %dx%d into %s", clock(),
-                s.images(), c.tasks().dataset().shortName(), c.imgHeight(), c.imgWidth(), root));
+        log.accept(String.format(
+                Locale.ROOT,
+                "[%s] synthesising %d %s images of %dx%d into %s",
+                clock(),
+                s.images(),
+                c.tasks().dataset().shortName(),
+                c.imgHeight(),
+                c.imgWidth(),
+                root));
         Files.createDirectories(root);
-        Synthesizer.Options o = new Synthesizer.Options(c.tasks().dataset(), s.images(), c.imgHeight(), c.imgWidth(),
-                s.seed(), 0.2, Math.max(1, s.threads()));
+        Synthesizer.Options o = new Synthesizer.Options(
+                c.tasks().dataset(), s.images(), c.imgHeight(), c.imgWidth(), s.seed(), 0.2, Math.max(1, s.threads()));
         Synthesizer.run(o, root, done -> progress.accept("synth " + done + "/" + s.images() + " images"));
     }
 
-    private EvaluationResult evaluate(Predictor predictor, MultiTaskReader val, TrainConfig config)
-            throws IOException {
+    private EvaluationResult evaluate(Predictor predictor, MultiTaskReader val, TrainConfig config) throws IOException {
         return new SplitEvaluator().run(predictor, val, config.valBatch(), progress, null);
     }
 
@@ -316,8 +369,7 @@ public final class Demo {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("params", cost.params());
         info.put("gflops", cost.gflopsAllTasks());
-        AtomicFiles.write(run.runInfo(),
-                (MetricsJson.format(info) + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(run.runInfo(), (MetricsJson.format(info) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** A row that was only evaluated, as a report run without epochs. */

@@ -18,8 +18,11 @@ import org.m3vit.task.Task;
  *     for a dense model)
  * @param images images evaluated per task (after the reference's skip rules)
  */
-public record EvaluationResult(Map<Task, Map<String, Double>> metrics, double deltaM,
-        Map<Task, Map<Integer, long[]>> expertUsage, Map<Task, Long> images) {
+public record EvaluationResult(
+        Map<Task, Map<String, Double>> metrics,
+        double deltaM,
+        Map<Task, Map<Integer, long[]>> expertUsage,
+        Map<Task, Long> images) {
 
     /** The metrics JSON object: {"semseg": {"mIoU": …}, …} plus "delta_m" when {@code withDeltaM}. */
     public Map<String, Object> toJsonMap(boolean withDeltaM) {
@@ -48,9 +51,11 @@ public record EvaluationResult(Map<Task, Map<String, Double>> metrics, double de
      */
     public void writeTo(Path dir) throws IOException {
         Files.createDirectories(dir);
-        AtomicFiles.write(dir.resolve("metrics.json"),
+        AtomicFiles.write(
+                dir.resolve("metrics.json"),
                 (MetricsJson.format(toJsonMap(true)) + "\n").getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("expert_usage.json"),
+        AtomicFiles.write(
+                dir.resolve("expert_usage.json"),
                 (MetricsJson.format(expertUsageJson()) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 }

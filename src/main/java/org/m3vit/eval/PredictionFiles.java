@@ -51,8 +51,8 @@ public final class PredictionFiles {
                 int[] s = a.shape();
                 boolean ok = s.length == 2 || (s.length == 3 && s[0] == 1);
                 if (!ok) {
-                    throw new IllegalArgumentException(file + ": expected a (H, W) or (1, H, W) " + task.id()
-                            + " map, got " + a.shapeString());
+                    throw new IllegalArgumentException(
+                            file + ": expected a (H, W) or (1, H, W) " + task.id() + " map, got " + a.shapeString());
                 }
                 return new SavedPrediction(task, s[s.length - 2], s[s.length - 1], a.data());
             }

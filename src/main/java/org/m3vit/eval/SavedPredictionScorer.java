@@ -26,8 +26,8 @@ public final class SavedPredictionScorer {
 
     private SavedPredictionScorer() {}
 
-    public static Map<Task, Map<String, Double>> score(MultiTaskReader reader, Path predictions, List<Task> tasks,
-            Consumer<String> progress) throws IOException {
+    public static Map<Task, Map<String, Double>> score(
+            MultiTaskReader reader, Path predictions, List<Task> tasks, Consumer<String> progress) throws IOException {
         if (!Files.isDirectory(predictions)) {
             throw new IllegalArgumentException(predictions + ": prediction directory not found");
         }
@@ -77,7 +77,8 @@ public final class SavedPredictionScorer {
         }
         if (!missing.isEmpty()) {
             List<String> shown = missing.subList(0, Math.min(LISTED_MISSING, missing.size()));
-            throw new IllegalArgumentException(missing.size() + " prediction file(s) missing: " + String.join(", ", shown)
+            throw new IllegalArgumentException(missing.size() + " prediction file(s) missing: "
+                    + String.join(", ", shown)
                     + (missing.size() > shown.size() ? " and " + (missing.size() - shown.size()) + " more" : ""));
         }
     }

@@ -45,21 +45,22 @@ public final class SplitEvaluator {
     private record Loaded(List<RawSample> raw, SampleBatch batch) {}
 
     /** Metrics only: task → metric → value. */
-    public Map<Task, Map<String, Double>> evaluate(Predictor predictor, MultiTaskReader reader, int batchSize,
-            Consumer<String> progress) throws IOException {
+    public Map<Task, Map<String, Double>> evaluate(
+            Predictor predictor, MultiTaskReader reader, int batchSize, Consumer<String> progress) throws IOException {
         return run(predictor, reader, batchSize, progress, null).metrics();
     }
 
     /** Metrics, Δm and expert usage; every prediction is also handed to {@code sink} if it is not null. */
-    public EvaluationResult run(Predictor predictor, MultiTaskReader reader, int batchSize, Consumer<String> progress,
-            PredictionSink sink) throws IOException {
+    public EvaluationResult run(
+            Predictor predictor, MultiTaskReader reader, int batchSize, Consumer<String> progress, PredictionSink sink)
+            throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         ModelConfig config = predictor.config();
         if (reader.layout() != config.tasks().dataset()) {
-            throw new IllegalArgumentException("the model was configured for " + config.tasks().dataset()
-                    + " but the data is laid out as " + reader.layout());
+            throw new IllegalArgumentException("the model was configured for "
+                    + config.tasks().dataset() + " but the data is laid out as " + reader.layout());
         }
         List<Task> tasks = new ArrayList<>();
         for (Task t : config.tasks().tasks()) {
@@ -140,8 +141,8 @@ public final class SplitEvaluator {
     }
 
     /** One batch through all pathways; returns each task's (B, C, h, w) output as floats. */
-    private static Map<Task, float[]> forward(Predictor predictor, SampleBatch batch,
-            Map<Task, Map<Integer, long[]>> usage) {
+    private static Map<Task, float[]> forward(
+            Predictor predictor, SampleBatch batch, Map<Task, Map<Integer, long[]>> usage) {
         List<ModelInput> inputs = new ArrayList<>();
         for (Sample s : batch.samples()) {
             inputs.add(ModelInput.normalised(s.image(), 3, s.height(), s.width()));
@@ -165,8 +166,14 @@ public final class SplitEvaluator {
         });
     }
 
-    private static void score(ModelConfig config, List<Task> tasks, Loaded cur, Map<Task, float[]> outputs,
-            Map<Task, TaskScorer> scorers, PredictionSink sink) throws IOException {
+    private static void score(
+            ModelConfig config,
+            List<Task> tasks,
+            Loaded cur,
+            Map<Task, float[]> outputs,
+            Map<Task, TaskScorer> scorers,
+            PredictionSink sink)
+            throws IOException {
         int h = config.imgHeight();
         int w = config.imgWidth();
         for (Task t : tasks) {

@@ -35,7 +35,8 @@ public final class TaskScorer {
     /** Adds one image; the caller has already checked {@link DenseTaskSpec#skips}. */
     public void add(SavedPrediction p, float[] gt) {
         if (!p.spec().id().equals(spec.id())) {
-            throw new IllegalArgumentException("scorer for " + spec.id() + " got a " + p.spec().id() + " prediction");
+            throw new IllegalArgumentException(
+                    "scorer for " + spec.id() + " got a " + p.spec().id() + " prediction");
         }
         if (gt.length != p.values().length) {
             throw new IllegalArgumentException(spec.id() + ": prediction is " + p.height() + "x" + p.width()

@@ -56,7 +56,12 @@ public final class ModelArtifact {
     private ModelArtifact() {}
 
     /** What a weights file says about itself; {@code config} is null for a reference-format file. */
-    public record Info(Path file, String schema, ModelConfig config, Preprocessing preprocessing, String version,
+    public record Info(
+            Path file,
+            String schema,
+            ModelConfig config,
+            Preprocessing preprocessing,
+            String version,
             Provenance provenance) {
 
         public boolean selfDescribing() {
@@ -66,8 +71,14 @@ public final class ModelArtifact {
 
     /** Saves {@code model}'s weights with the artifact metadata, atomically. */
     public static void save(MultiTaskModel model, Path file, Provenance provenance) throws IOException {
-        ModelWeights.save(model, file, metadata(model.config(), Preprocessing.imagenet(model.config().imgHeight(),
-                model.config().imgWidth()), provenance));
+        ModelWeights.save(
+                model,
+                file,
+                metadata(
+                        model.config(),
+                        Preprocessing.imagenet(
+                                model.config().imgHeight(), model.config().imgWidth()),
+                        provenance));
     }
 
     /** The metadata entries of an artifact of {@code config}. */
@@ -105,8 +116,9 @@ public final class ModelArtifact {
             return new Info(file, null, null, null, null, Provenance.none());
         }
         if (!SCHEMA.equals(schema)) {
-            throw InvalidInputException.file(file, "artifact schema " + schema + " is not supported (this m3vit reads"
-                    + " schema " + SCHEMA + ")");
+            throw InvalidInputException.file(
+                    file,
+                    "artifact schema " + schema + " is not supported (this m3vit reads" + " schema " + SCHEMA + ")");
         }
         String yaml = required(file, meta, KEY_CONFIG);
         ModelConfig config;
@@ -117,18 +129,33 @@ public final class ModelArtifact {
         }
         String tasks = required(file, meta, KEY_TASKS);
         if (!tasks.equals(String.join(",", config.tasks().ids()))) {
-            throw InvalidInputException.file(file, KEY_TASKS + " '" + tasks + "' disagrees with its config's tasks "
-                    + config.tasks().ids());
+            throw InvalidInputException.file(
+                    file,
+                    KEY_TASKS + " '" + tasks + "' disagrees with its config's tasks "
+                            + config.tasks().ids());
         }
         Preprocessing pre = preprocessing(file, meta);
         if (pre.height() != config.imgHeight() || pre.width() != config.imgWidth()) {
-            throw InvalidInputException.file(file, KEY_INPUT_SIZE + " " + pre.height() + "x" + pre.width()
-                    + " disagrees with its config's img_size " + config.imgHeight() + "x" + config.imgWidth());
+            throw InvalidInputException.file(
+                    file,
+                    KEY_INPUT_SIZE + " " + pre.height() + "x" + pre.width() + " disagrees with its config's img_size "
+                            + config.imgHeight() + "x" + config.imgWidth());
         }
         Map<String, String> extra = new LinkedHashMap<>();
         meta.forEach((k, v) -> {
-            if (k.startsWith(PREFIX) && !List.of(KEY_SCHEMA, KEY_CONFIG, KEY_CONFIG_HASH, KEY_TASKS, KEY_INPUT_SIZE,
-                    KEY_MEAN, KEY_STD, KEY_VERSION, KEY_SOURCE_RUN, KEY_EPOCH).contains(k)) {
+            if (k.startsWith(PREFIX)
+                    && !List.of(
+                                    KEY_SCHEMA,
+                                    KEY_CONFIG,
+                                    KEY_CONFIG_HASH,
+                                    KEY_TASKS,
+                                    KEY_INPUT_SIZE,
+                                    KEY_MEAN,
+                                    KEY_STD,
+                                    KEY_VERSION,
+                                    KEY_SOURCE_RUN,
+                                    KEY_EPOCH)
+                            .contains(k)) {
                 extra.put(k.substring(PREFIX.length()), v);
             }
         });
@@ -140,7 +167,12 @@ public final class ModelArtifact {
                 throw InvalidInputException.file(file, KEY_EPOCH + " '" + meta.get(KEY_EPOCH) + "' is not a number");
             }
         }
-        return new Info(file, schema, config, pre, meta.get(KEY_VERSION),
+        return new Info(
+                file,
+                schema,
+                config,
+                pre,
+                meta.get(KEY_VERSION),
                 new Provenance(meta.get(KEY_SOURCE_RUN), epoch, extra));
     }
 
@@ -153,8 +185,10 @@ public final class ModelArtifact {
         Info info = read(weights);
         if (!info.selfDescribing()) {
             if (given == null) {
-                throw InvalidInputException.file(weights, "carries no model config (a reference-format weights file);"
-                        + " give the experiment config it was trained with");
+                throw InvalidInputException.file(
+                        weights,
+                        "carries no model config (a reference-format weights file);"
+                                + " give the experiment config it was trained with");
             }
             return given;
         }
@@ -163,8 +197,10 @@ public final class ModelArtifact {
         }
         ConfigWriter.Difference d = ConfigWriter.firstDifference(info.config(), given);
         if (d != null) {
-            throw InvalidInputException.key(d.key(), "the config given says " + describe(d.second())
-                    + " but the weights " + weights + " were saved with " + describe(d.first()));
+            throw InvalidInputException.key(
+                    d.key(),
+                    "the config given says " + describe(d.second()) + " but the weights " + weights
+                            + " were saved with " + describe(d.first()));
         }
         return given;
     }
@@ -195,7 +231,9 @@ public final class ModelArtifact {
             if (hw.length != 2) {
                 throw new NumberFormatException();
             }
-            return new Preprocessing(Integer.parseInt(hw[0]), Integer.parseInt(hw[1]),
+            return new Preprocessing(
+                    Integer.parseInt(hw[0]),
+                    Integer.parseInt(hw[1]),
                     parseFloats(file, KEY_MEAN, required(file, meta, KEY_MEAN)),
                     parseFloats(file, KEY_STD, required(file, meta, KEY_STD)));
         } catch (NumberFormatException e) {

@@ -12,8 +12,10 @@ public sealed interface ModelInput {
     record Image(float[] hwc, int height, int width) implements ModelInput {
         public Image {
             if (height < 1 || width < 1 || hwc == null || hwc.length != 3L * height * width) {
-                throw InvalidInputException.field("image", "expected " + height + "x" + width + "x3 RGB values, got "
-                        + (hwc == null ? "none" : hwc.length));
+                throw InvalidInputException.field(
+                        "image",
+                        "expected " + height + "x" + width + "x3 RGB values, got "
+                                + (hwc == null ? "none" : hwc.length));
             }
         }
     }
@@ -21,10 +23,15 @@ public sealed interface ModelInput {
     /** A normalised (channels, height, width) image, row-major. */
     record Normalised(float[] chw, int channels, int height, int width) implements ModelInput {
         public Normalised {
-            if (channels < 1 || height < 1 || width < 1 || chw == null
+            if (channels < 1
+                    || height < 1
+                    || width < 1
+                    || chw == null
                     || chw.length != (long) channels * height * width) {
-                throw InvalidInputException.field("input", "expected (" + channels + ", " + height + ", " + width
-                        + ") values, got " + (chw == null ? "none" : chw.length));
+                throw InvalidInputException.field(
+                        "input",
+                        "expected (" + channels + ", " + height + ", " + width + ") values, got "
+                                + (chw == null ? "none" : chw.length));
             }
         }
     }

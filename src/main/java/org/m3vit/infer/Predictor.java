@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +45,8 @@ public final class Predictor implements AutoCloseable {
     private final Preprocessing preprocessing;
     private final Path source;
 
-    private Predictor(NDManager manager, boolean ownsManager, MultiTaskModel model, Preprocessing preprocessing,
-            Path source) {
+    private Predictor(
+            NDManager manager, boolean ownsManager, MultiTaskModel model, Preprocessing preprocessing, Path source) {
         this.manager = manager;
         this.ownsManager = ownsManager;
         this.model = model;
@@ -98,9 +97,11 @@ public final class Predictor implements AutoCloseable {
     public Tensor predictBatch(List<ModelInput> inputs, Task task) {
         config().tasks().idOf(task);
         float[] batch = stack(inputs);
-        try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager sub = manager.newSubManager();
+                NDScope scope = new NDScope()) {
             NDArray image = sub.create(batch, inputShape(inputs.size()));
-            NDArray out = model.forward(new ParameterStore(sub, false), image, task, false).prediction();
+            NDArray out = model.forward(new ParameterStore(sub, false), image, task, false)
+                    .prediction();
             return Tensor.of(out.getShape().getShape(), out.toFloatArray());
         }
     }
@@ -111,10 +112,12 @@ public final class Predictor implements AutoCloseable {
         float[] batch = stack(inputs);
         Map<Task, Tensor> outputs = new LinkedHashMap<>();
         Map<Task, Map<Integer, long[]>> counts = new LinkedHashMap<>();
-        try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager sub = manager.newSubManager();
+                NDScope scope = new NDScope()) {
             NDArray image = sub.create(batch, inputShape(inputs.size()));
             MultiTaskModel.MultiTaskOutput out = model.forwardAll(new ParameterStore(sub, false), image, false);
-            out.predictions().forEach((t, p) -> outputs.put(t, Tensor.of(p.getShape().getShape(), p.toFloatArray())));
+            out.predictions()
+                    .forEach((t, p) -> outputs.put(t, Tensor.of(p.getShape().getShape(), p.toFloatArray())));
             out.backbones().forEach((t, b) -> counts.put(t, counts(b)));
         }
         return new Predictions(outputs, counts);
@@ -158,9 +161,12 @@ public final class Predictor implements AutoCloseable {
         }
         ModelInput.Normalised n = (ModelInput.Normalised) in;
         if (n.channels() != c.inChans() || n.height() != c.imgHeight() || n.width() != c.imgWidth()) {
-            throw InvalidInputException.field("input[" + index + "]", "expected shape (" + c.inChans() + ", "
-                    + c.imgHeight() + ", " + c.imgWidth() + ") (the model's input size), got (" + n.channels() + ", "
-                    + n.height() + ", " + n.width() + ")");
+            throw InvalidInputException.field(
+                    "input[" + index + "]",
+                    "expected shape (" + c.inChans() + ", "
+                            + c.imgHeight() + ", " + c.imgWidth() + ") (the model's input size), got (" + n.channels()
+                            + ", "
+                            + n.height() + ", " + n.width() + ")");
         }
         return n.chw();
     }
@@ -214,8 +220,8 @@ public final class Predictor implements AutoCloseable {
             }
             ModelConfig c = ModelArtifact.resolveConfig(weights, config);
             ModelArtifact.Info info = ModelArtifact.read(weights);
-            Preprocessing pre = info.selfDescribing() ? info.preprocessing()
-                    : Preprocessing.imagenet(c.imgHeight(), c.imgWidth());
+            Preprocessing pre =
+                    info.selfDescribing() ? info.preprocessing() : Preprocessing.imagenet(c.imgHeight(), c.imgWidth());
             NDManager m = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
             try {
                 MultiTaskModel model = new MultiTaskModel(c).initialize(m);

@@ -25,8 +25,10 @@ public record Preprocessing(int height, int width, float[] mean, float[] std) {
         }
         for (int c = 0; c < 3; c++) {
             if (!Float.isFinite(mean[c]) || !(std[c] > 0) || !Float.isFinite(std[c])) {
-                throw InvalidInputException.field("mean/std", "must be finite with std > 0, got mean "
-                        + Arrays.toString(mean) + " std " + Arrays.toString(std));
+                throw InvalidInputException.field(
+                        "mean/std",
+                        "must be finite with std > 0, got mean " + Arrays.toString(mean) + " std "
+                                + Arrays.toString(std));
             }
         }
         mean = mean.clone();
@@ -55,7 +57,10 @@ public record Preprocessing(int height, int width, float[] mean, float[] std) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Preprocessing p && p.height == height && p.width == width && Arrays.equals(p.mean, mean)
+        return o instanceof Preprocessing p
+                && p.height == height
+                && p.width == width
+                && Arrays.equals(p.mean, mean)
                 && Arrays.equals(p.std, std);
     }
 

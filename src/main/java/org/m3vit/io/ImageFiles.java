@@ -1,5 +1,7 @@
 package org.m3vit.io;
 
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
@@ -87,8 +89,9 @@ public final class ImageFiles {
         BufferedImage img = decode(file);
         Raster r = img.getRaster();
         if (r.getNumBands() != 1) {
-            throw new IllegalArgumentException(file + ": expected a single-channel (grayscale or palette) label PNG, got "
-                    + r.getNumBands() + " channels");
+            throw new IllegalArgumentException(
+                    file + ": expected a single-channel (grayscale or palette) label PNG, got " + r.getNumBands()
+                            + " channels");
         }
         int h = img.getHeight();
         int w = img.getWidth();
@@ -186,7 +189,8 @@ public final class ImageFiles {
 
     private static BufferedImage rgbImage(int height, int width, byte[] rgb) {
         if (rgb.length != height * width * 3) {
-            throw new IllegalArgumentException("RGB buffer has " + rgb.length + " bytes, expected " + height + "x" + width + "x3");
+            throw new IllegalArgumentException(
+                    "RGB buffer has " + rgb.length + " bytes, expected " + height + "x" + width + "x3");
         }
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
         // setPixels takes samples in band order (R, G, B) whatever the memory layout is.
@@ -222,10 +226,12 @@ public final class ImageFiles {
     /** Resizes a rendered image (for display) to width × height: nearest for class maps, else bilinear. */
     public static BufferedImage resizeForDisplay(BufferedImage src, int width, int height, boolean nearest) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = out.createGraphics();
-        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, nearest
-                ? java.awt.RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR
-                : java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(
+                RenderingHints.KEY_INTERPOLATION,
+                nearest
+                        ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR
+                        : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(src, 0, 0, width, height, null);
         g.dispose();
         return out;

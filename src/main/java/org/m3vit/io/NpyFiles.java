@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.m3vit.io.AtomicFiles;
 
 /**
  * Reads and writes NumPy .npy files (format versions 1.0–3.0).
@@ -68,19 +68,23 @@ public final class NpyFiles {
         if (headerLen < 0 || headerStart + headerLen > bytes.length) {
             throw bad(name, "truncated header (declares " + headerLen + " bytes)");
         }
-        String header = new String(bytes, headerStart, headerLen,
-                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        String header = new String(
+                bytes, headerStart, headerLen, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         String descr = group(name, DESCR, header, "descr");
         String fortran = group(name, FORTRAN, header, "fortran_order");
         String shapeText = group(name, SHAPE, header, "shape");
         if (fortran.equals("True")) {
-            throw bad(name, "Fortran-order (column-major) arrays are not supported; save it with numpy in C order "
-                    + "(np.save(path, np.ascontiguousarray(a)))");
+            throw bad(
+                    name,
+                    "Fortran-order (column-major) arrays are not supported; save it with numpy in C order "
+                            + "(np.save(path, np.ascontiguousarray(a)))");
         }
         char order = descr.isEmpty() ? '?' : descr.charAt(0);
         if (order == '>') {
-            throw bad(name, "big-endian dtype '" + descr + "' is not supported; convert it to little-endian "
-                    + "(a.astype(a.dtype.newbyteorder('<')))");
+            throw bad(
+                    name,
+                    "big-endian dtype '" + descr + "' is not supported; convert it to little-endian "
+                            + "(a.astype(a.dtype.newbyteorder('<')))");
         }
         if (order != '<' && order != '|' && order != '=') {
             throw bad(name, "unsupported dtype '" + descr + "'");
@@ -95,23 +99,44 @@ public final class NpyFiles {
         int dataStart = headerStart + headerLen;
         long expectedBytes = count * itemSize;
         if (count > Integer.MAX_VALUE || bytes.length - dataStart < expectedBytes) {
-            throw bad(name, "truncated data: shape " + shapeText.trim() + " of " + descr + " needs "
-                    + expectedBytes + " bytes, file has " + (bytes.length - dataStart));
+            throw bad(
+                    name,
+                    "truncated data: shape " + shapeText.trim() + " of " + descr + " needs " + expectedBytes
+                            + " bytes, file has " + (bytes.length - dataStart));
         }
         float[] out = new float[(int) count];
         buf.position(dataStart);
         for (int i = 0; i < out.length; i++) {
             switch (type) {
-                case "f4": out[i] = buf.getFloat(); break;
-                case "f8": out[i] = (float) buf.getDouble(); break;
-                case "u1": out[i] = buf.get() & 0xff; break;
-                case "i1": out[i] = buf.get(); break;
-                case "b1": out[i] = buf.get() != 0 ? 1f : 0f; break;
-                case "u2": out[i] = buf.getShort() & 0xffff; break;
-                case "i2": out[i] = buf.getShort(); break;
-                case "i4": out[i] = buf.getInt(); break;
-                case "i8": out[i] = buf.getLong(); break;
-                default: throw bad(name, "unsupported dtype '" + descr + "'");
+                case "f4":
+                    out[i] = buf.getFloat();
+                    break;
+                case "f8":
+                    out[i] = (float) buf.getDouble();
+                    break;
+                case "u1":
+                    out[i] = buf.get() & 0xff;
+                    break;
+                case "i1":
+                    out[i] = buf.get();
+                    break;
+                case "b1":
+                    out[i] = buf.get() != 0 ? 1f : 0f;
+                    break;
+                case "u2":
+                    out[i] = buf.getShort() & 0xffff;
+                    break;
+                case "i2":
+                    out[i] = buf.getShort();
+                    break;
+                case "i4":
+                    out[i] = buf.getInt();
+                    break;
+                case "i8":
+                    out[i] = buf.getLong();
+                    break;
+                default:
+                    throw bad(name, "unsupported dtype '" + descr + "'");
             }
         }
         return new NpyArray(shape, out);
@@ -119,11 +144,21 @@ public final class NpyFiles {
 
     private static int itemSize(String name, String type, String descr) {
         switch (type) {
-            case "f4": case "i4": return 4;
-            case "f8": case "i8": return 8;
-            case "u2": case "i2": return 2;
-            case "u1": case "i1": case "b1": return 1;
-            default: throw bad(name, "unsupported dtype '" + descr + "' (expected float, int, uint8 or bool)");
+            case "f4":
+            case "i4":
+                return 4;
+            case "f8":
+            case "i8":
+                return 8;
+            case "u2":
+            case "i2":
+                return 2;
+            case "u1":
+            case "i1":
+            case "b1":
+                return 1;
+            default:
+                throw bad(name, "unsupported dtype '" + descr + "' (expected float, int, uint8 or bool)");
         }
     }
 
@@ -150,7 +185,7 @@ public final class NpyFiles {
             }
             n++;
         }
-        return java.util.Arrays.copyOf(dims, n);
+        return Arrays.copyOf(dims, n);
     }
 
     private static String group(String name, Pattern p, String header, String key) {

@@ -42,7 +42,11 @@ public final class SafetensorsFile implements Closeable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+    private SafetensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
             Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
@@ -68,15 +72,15 @@ public final class SafetensorsFile implements Closeable {
         String file = "safetensors file " + path;
         long size = ch.size();
         if (size < 8) {
-            throw new IllegalArgumentException(file + " is truncated: " + size
-                    + " bytes, shorter than the 8-byte header length");
+            throw new IllegalArgumentException(
+                    file + " is truncated: " + size + " bytes, shorter than the 8-byte header length");
         }
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, lenBuf, 0);
         long headerLen = lenBuf.flip().getLong();
         if (headerLen <= 0 || headerLen > MAX_HEADER) {
-            throw new IllegalArgumentException(file + " has a bad header: header length " + headerLen
-                    + " (not a safetensors file?)");
+            throw new IllegalArgumentException(
+                    file + " has a bad header: header length " + headerLen + " (not a safetensors file?)");
         }
         if (8 + headerLen > size) {
             throw new IllegalArgumentException(file + " is truncated: the header needs " + headerLen
@@ -105,7 +109,8 @@ public final class SafetensorsFile implements Closeable {
                 if (!en.getValue().isJsonObject()) {
                     throw new IllegalArgumentException(file + " has a bad header: __metadata__ is not an object");
                 }
-                for (Map.Entry<String, JsonElement> m : en.getValue().getAsJsonObject().entrySet()) {
+                for (Map.Entry<String, JsonElement> m :
+                        en.getValue().getAsJsonObject().entrySet()) {
                     JsonElement v = m.getValue();
                     metadata.put(m.getKey(), v.isJsonPrimitive() ? v.getAsString() : v.toString());
                 }
@@ -122,8 +127,8 @@ public final class SafetensorsFile implements Closeable {
                     + String.join(", ", unsupported) + "; supported: F32, F16, BF16, F64 (floats) and I64, I32");
         }
         checkOverlaps(file, tensors);
-        return new SafetensorsFile(path, ch, 8 + headerLen, Collections.unmodifiableMap(tensors),
-                Collections.unmodifiableMap(metadata));
+        return new SafetensorsFile(
+                path, ch, 8 + headerLen, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     private static TensorInfo entry(String file, String name, JsonElement v, long dataLen) {
@@ -146,7 +151,8 @@ public final class SafetensorsFile implements Closeable {
         long numel = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException(where + "negative dimension in shape " + TensorInfo.shapeString(shape));
+                throw new IllegalArgumentException(
+                        where + "negative dimension in shape " + TensorInfo.shapeString(shape));
             }
             numel = Math.multiplyExact(numel, d);
         }
@@ -281,7 +287,8 @@ public final class SafetensorsFile implements Closeable {
     /** The tensor as float32 or int64 host data, by its dtype. */
     public Tensor read(String name) throws IOException {
         TensorInfo info = info(name);
-        return info.dtype().floating() ? Tensor.of(info.shape(), floats(name))
+        return info.dtype().floating()
+                ? Tensor.of(info.shape(), floats(name))
                 : Tensor.ofLongs(info.shape(), longs(name));
     }
 

@@ -37,8 +37,8 @@ public record Tensor(long[] shape, float[] floats, long[] longs) {
             numel *= d;
         }
         if (numel != n) {
-            throw new IllegalArgumentException("shape " + TensorInfo.shapeString(shape) + " has " + numel
-                    + " elements but the data has " + n);
+            throw new IllegalArgumentException(
+                    "shape " + TensorInfo.shapeString(shape) + " has " + numel + " elements but the data has " + n);
         }
     }
 }

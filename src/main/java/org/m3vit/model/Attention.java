@@ -45,17 +45,21 @@ public final class Attention extends AbstractBlock {
         long b = s.get(0);
         long l = s.get(1);
         // (B, L, 3, heads, hd) → (3, B, heads, L, hd)
-        NDArray t = qkv.forward(ps, x, call, training).reshape(b, l, 3, heads, dim / heads).transpose(2, 0, 3, 1, 4);
+        NDArray t = qkv.forward(ps, x, call, training)
+                .reshape(b, l, 3, heads, dim / heads)
+                .transpose(2, 0, 3, 1, 4);
         NDArray q = t.get(0);
         NDArray k = t.get(1);
         NDArray v = t.get(2);
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, scale)).softmax(-1);
+        NDArray attn =
+                q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, scale)).softmax(-1);
         NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, dim);
         return proj.forward(ps, o, call, training);
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(forward(ps, inputs.singletonOrThrow(), new BlockCall(RoutingContext.none()), training));
     }
 

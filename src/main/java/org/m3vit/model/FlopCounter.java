@@ -90,13 +90,16 @@ public final class FlopCounter {
 
     private long sharedBackboneParams() {
         long d = c.embedDim();
-        long p = d * c.inChans() * c.patchSize() * c.patchSize() + d // patch_embed.proj
+        long p = d * c.inChans() * c.patchSize() * c.patchSize()
+                + d // patch_embed.proj
                 + d // cls_token
                 + tokens() * d; // pos_embed
         for (int i = 0; i < c.depth(); i++) {
             p += 4 * d // norm1, norm2
-                    + 3 * d * d + 3 * d // qkv
-                    + d * d + d; // proj
+                    + 3 * d * d
+                    + 3 * d // qkv
+                    + d * d
+                    + d; // proj
             if (!c.isMoeBlock(i)) {
                 long h = c.denseHidden();
                 p += d * h + h + h * d + d;
@@ -131,7 +134,8 @@ public final class FlopCounter {
     /** Parameters of a layer's routing condition: attribute routing embeds the vector, Linear(A→D) + LayerNorm(D). */
     private long routingConditionParams() {
         return c.routing().equals("attribute")
-                ? (long) AttributeCondition.DEFAULT_ATTRIBUTES * c.embedDim() + 3L * c.embedDim() : 0;
+                ? (long) AttributeCondition.DEFAULT_ATTRIBUTES * c.embedDim() + 3L * c.embedDim()
+                : 0;
     }
 
     /** Width of the rows a gate scores, per routing condition (see moe.RoutingConditions). */
@@ -166,15 +170,16 @@ public final class FlopCounter {
         long d = c.embedDim();
         long kernel = (long) c.inChans() * c.patchSize() * c.patchSize();
         long pixels = (long) c.inChans() * c.imgHeight() * c.imgWidth();
-        return List.of(new Op("patch_embed", d * kernel + d + d + tokens() * d, c.numPatches() * d * kernel, pixels,
-                tokens() * d));
+        return List.of(new Op(
+                "patch_embed", d * kernel + d + d + tokens() * d, c.numPatches() * d * kernel, pixels, tokens() * d));
     }
 
     /** LN1, qkv, attention (q·kᵀ and attn·v, all heads) and proj of one block. */
     public List<Op> attentionOps() {
         long l = tokens();
         long d = c.embedDim();
-        return List.of(new Op("norm1", 2 * d, 2 * l * d, l * d, l * d),
+        return List.of(
+                new Op("norm1", 2 * d, 2 * l * d, l * d, l * d),
                 new Op("qkv", 3 * d * d + 3 * d, l * d * 3 * d, l * d, 3 * l * d),
                 new Op("attention", 0, 2 * l * l * d, 3 * l * d, l * d),
                 new Op("proj", d * d + d, l * d * d, l * d, l * d));
@@ -190,11 +195,19 @@ public final class FlopCounter {
         Op norm2 = new Op("norm2", 2 * d, 2 * l * d, l * d, l * d);
         if (c.isMoeBlock(i)) {
             long g = gateInputDim();
-            return List.of(norm2, new Op("gate", oneGateParams() + routingConditionParams(), l * g * c.moeExperts(), l * g,
-                    l * c.moeExperts()));
+            return List.of(
+                    norm2,
+                    new Op(
+                            "gate",
+                            oneGateParams() + routingConditionParams(),
+                            l * g * c.moeExperts(),
+                            l * g,
+                            l * c.moeExperts()));
         }
         long h = c.denseHidden();
-        return List.of(norm2, new Op("fc1", d * h + h, l * d * h, l * d, l * h),
+        return List.of(
+                norm2,
+                new Op("fc1", d * h + h, l * d * h, l * d, l * h),
                 new Op("fc2", h * d + d, l * h * d, l * h, l * d));
     }
 
@@ -212,7 +225,8 @@ public final class FlopCounter {
     public List<Op> expertOps(long tokens) {
         long d = c.embedDim();
         long h = c.moeHidden();
-        return List.of(new Op("expert_fc1", h * d + h, tokens * d * h, tokens * d, tokens * h),
+        return List.of(
+                new Op("expert_fc1", h * d + h, tokens * d * h, tokens * d, tokens * h),
                 new Op("expert_fc2", d * h + d, tokens * h * d + tokens * d, tokens * h, tokens * d));
     }
 
@@ -242,8 +256,8 @@ public final class FlopCounter {
         long in = d;
         long inValues = n * d;
         for (int i = 0; i < 4; i++) {
-            ops.add(new Op("conv_" + i, ch * in * 9 + ch + 2 * ch, pixels * ch * in * 9 + pixels * ch, inValues,
-                    pixels * ch));
+            ops.add(new Op(
+                    "conv_" + i, ch * in * 9 + ch + 2 * ch, pixels * ch * in * 9 + pixels * ch, inValues, pixels * ch));
             inValues = pixels * ch;
             in = ch;
             if (i < 3) {

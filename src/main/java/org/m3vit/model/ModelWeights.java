@@ -10,6 +10,7 @@ import ai.djl.util.Pair;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,10 +40,15 @@ public final class ModelWeights {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : StateDict.parameters(model).entrySet()) {
             NDArray a = e.getValue().getArray();
-            out.put(e.getKey(), Tensor.of(a.getShape().getShape(), a.toType(DataType.FLOAT32, false).toFloatArray()));
+            out.put(
+                    e.getKey(),
+                    Tensor.of(
+                            a.getShape().getShape(),
+                            a.toType(DataType.FLOAT32, false).toFloatArray()));
         }
         for (Map.Entry<String, BatchNorm2dLayer> e : batchNorms(model).entrySet()) {
-            out.put(e.getKey() + "num_batches_tracked",
+            out.put(
+                    e.getKey() + "num_batches_tracked",
                     Tensor.ofLongs(new long[0], new long[] {e.getValue().numBatchesTracked()}));
         }
         return out;
@@ -80,7 +86,7 @@ public final class ModelWeights {
                     continue;
                 }
                 TensorInfo info = st.info(key);
-                if (!java.util.Arrays.equals(info.shape(), want)) {
+                if (!Arrays.equals(info.shape(), want)) {
                     wrong.add(e.getKey() + ": expected " + TensorInfo.shapeString(want) + ", file has "
                             + info.shapeString());
                 } else if (!info.dtype().floating()) {
@@ -109,8 +115,8 @@ public final class ModelWeights {
                 }
             }
             if (!missing.isEmpty() || !unexpected.isEmpty() || !wrong.isEmpty()) {
-                StringBuilder m = new StringBuilder("weights " + file + " do not match the model ("
-                        + model.config() + "):");
+                StringBuilder m =
+                        new StringBuilder("weights " + file + " do not match the model (" + model.config() + "):");
                 list(m, "missing", missing);
                 list(m, "unexpected", unexpected);
                 list(m, "wrong shape or dtype", wrong);
@@ -126,7 +132,8 @@ public final class ModelWeights {
             for (Map.Entry<String, BatchNorm2dLayer> e : counters.entrySet()) {
                 long n = st.longs(names.get(e.getKey()))[0];
                 if (n < 0) {
-                    throw new IllegalArgumentException("weights " + file + ": " + e.getKey() + " is negative (" + n + ")");
+                    throw new IllegalArgumentException(
+                            "weights " + file + ": " + e.getKey() + " is negative (" + n + ")");
                 }
                 counts.put(e.getValue(), n);
             }
@@ -151,7 +158,9 @@ public final class ModelWeights {
         boolean grad = dst.hasGradient();
         // create() wraps a Java buffer without copying on CPU; the clone is engine-owned memory, which is
         // what the parameter may keep after the buffer is collected.
-        NDArray src = tmp.create(data, dst.getShape()).toDevice(dst.getDevice(), false).duplicate();
+        NDArray src = tmp.create(data, dst.getShape())
+                .toDevice(dst.getDevice(), false)
+                .duplicate();
         dst.intern(src);
         if (grad) {
             dst.setRequiresGradient(true);
@@ -202,8 +211,11 @@ public final class ModelWeights {
 
     private static String moduleName(String djlChildName) {
         // Same rule as StateDict: DJL prefixes child names with a two-digit position.
-        return djlChildName.length() > 2 && Character.isDigit(djlChildName.charAt(0))
-                && Character.isDigit(djlChildName.charAt(1)) ? djlChildName.substring(2) : djlChildName;
+        return djlChildName.length() > 2
+                        && Character.isDigit(djlChildName.charAt(0))
+                        && Character.isDigit(djlChildName.charAt(1))
+                ? djlChildName.substring(2)
+                : djlChildName;
     }
 
     static Shape shapeOf(Parameter p) {

@@ -30,7 +30,12 @@ public final class MultiTaskModel extends AbstractBlock {
         backbone = addChildBlock("backbone", new VisionTransformerMoe(config));
         decoders = addChildBlock("decoders", new NamedBlocks<>());
         for (Task t : config.tasks().tasks()) {
-            decoders.add(t.id(), new UpHead(config.embedDim(), config.headChannels(), config.tasks().channels(t)));
+            decoders.add(
+                    t.id(),
+                    new UpHead(
+                            config.embedDim(),
+                            config.headChannels(),
+                            config.tasks().channels(t)));
         }
     }
 
@@ -81,18 +86,27 @@ public final class MultiTaskModel extends AbstractBlock {
 
     private NDArray decode(ParameterStore ps, Task task, BackboneOutput b, NDArray image, boolean training) {
         Shape s = image.getShape();
-        return decoders.get(task.id()).forward(ps, b.blocks().get(config.inIndex()), config.gridHeight(),
-                config.gridWidth(), (int) s.get(2), (int) s.get(3), training);
+        return decoders.get(task.id())
+                .forward(
+                        ps,
+                        b.blocks().get(config.inIndex()),
+                        config.gridHeight(),
+                        config.gridWidth(),
+                        (int) s.get(2),
+                        (int) s.get(3),
+                        training);
     }
 
     /** A task's prediction (B, C_task, H, W), the MoE balancing loss of its pathway, and the backbone output. */
     public record TaskOutput(NDArray prediction, NDArray auxLoss, BackboneOutput backbone) {}
 
     /** Predictions of every task, the summed balancing loss, and each pathway's backbone output. */
-    public record MultiTaskOutput(Map<Task, NDArray> predictions, NDArray auxLoss, Map<Task, BackboneOutput> backbones) {}
+    public record MultiTaskOutput(
+            Map<Task, NDArray> predictions, NDArray auxLoss, Map<Task, BackboneOutput> backbones) {}
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         MultiTaskOutput out = forwardAll(ps, inputs.singletonOrThrow(), training);
         NDList list = new NDList();
         out.predictions().forEach((t, p) -> {
@@ -108,8 +122,8 @@ public final class MultiTaskModel extends AbstractBlock {
         long b = inputShapes[0].get(0);
         Shape[] out = new Shape[config.tasks().size() + 1];
         for (int i = 0; i < config.tasks().size(); i++) {
-            out[i] = new Shape(b, config.tasks().channels(config.tasks().get(i)), config.imgHeight(),
-                    config.imgWidth());
+            out[i] =
+                    new Shape(b, config.tasks().channels(config.tasks().get(i)), config.imgHeight(), config.imgWidth());
         }
         out[out.length - 1] = new Shape();
         return out;

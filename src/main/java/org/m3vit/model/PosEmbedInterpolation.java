@@ -23,8 +23,8 @@ public final class PosEmbedInterpolation {
                     + " cls/dist token(s) the remaining " + grid + " do not form a square grid");
         }
         if (posEmbed.length != (long) tokens * dim) {
-            throw new IllegalArgumentException("pos_embed data has " + posEmbed.length + " values, expected "
-                    + tokens + "x" + dim);
+            throw new IllegalArgumentException(
+                    "pos_embed data has " + posEmbed.length + " values, expected " + tokens + "x" + dim);
         }
         float[] out = new float[(1 + h * w) * dim];
         System.arraycopy(posEmbed, 0, out, 0, dim);

@@ -73,8 +73,15 @@ public final class Sublayers {
 
     /** M³ViT's MoE FFN: one router, FFN experts of width {@code hidden}; its result is recorded as "mlp". */
     public static Sublayer.FeedForwardFactory moeFfn(MoeSpec spec, long hidden, int tasks, int modalities) {
-        return dim -> routed("mlp",
-                MoeLayer.builder().dim(dim).hidden(hidden).spec(spec, tasks).modalities(modalities).build(), null);
+        return dim -> routed(
+                "mlp",
+                MoeLayer.builder()
+                        .dim(dim)
+                        .hidden(hidden)
+                        .spec(spec, tasks)
+                        .modalities(modalities)
+                        .build(),
+                null);
     }
 
     /**

@@ -72,14 +72,16 @@ public final class TimmImport {
                     continue;
                 }
                 long[] want = p.getArray().getShape().getShape();
-                if (!name.equals("pos_embed") && !Arrays.equals(want, info.shape())
-                        && !(name.equals("patch_embed.proj.weight") && info.numel() == p.getArray().size())) {
+                if (!name.equals("pos_embed")
+                        && !Arrays.equals(want, info.shape())
+                        && !(name.equals("patch_embed.proj.weight")
+                                && info.numel() == p.getArray().size())) {
                     wrong.add(e.getValue() + ": expected " + TensorInfo.shapeString(want) + ", file has "
                             + info.shapeString());
                     continue;
                 }
-                if (name.equals("pos_embed") && (info.shape().length != 3 || info.shape()[0] != 1
-                        || info.shape()[2] != c.embedDim())) {
+                if (name.equals("pos_embed")
+                        && (info.shape().length != 3 || info.shape()[0] != 1 || info.shape()[2] != c.embedDim())) {
                     wrong.add(e.getValue() + ": expected (1, tokens, " + c.embedDim() + "), file has "
                             + info.shapeString());
                     continue;
@@ -89,12 +91,14 @@ public final class TimmImport {
             List<String> missing = new ArrayList<>();
             for (String required : requiredNames(c)) {
                 if (!plan.containsKey(required) && !wrongMentions(wrong, required)) {
-                    missing.add(required + " " + TensorInfo.shapeString(params.get(required).getArray().getShape().getShape()));
+                    missing.add(required + " "
+                            + TensorInfo.shapeString(
+                                    params.get(required).getArray().getShape().getShape()));
                 }
             }
             if (!missing.isEmpty() || !unexpected.isEmpty() || !wrong.isEmpty()) {
-                StringBuilder m = new StringBuilder("timm checkpoint " + file + " does not fit the backbone ("
-                        + c + "):");
+                StringBuilder m =
+                        new StringBuilder("timm checkpoint " + file + " does not fit the backbone (" + c + "):");
                 append(m, "missing", missing);
                 append(m, "unexpected", unexpected);
                 append(m, "wrong shape or dtype", wrong);
@@ -106,8 +110,8 @@ public final class TimmImport {
                 float[] data = st.floats(e.getValue());
                 if (e.getKey().equals("backbone.pos_embed")) {
                     TensorInfo info = st.info(e.getValue());
-                    data = PosEmbedInterpolation.resize(data, (int) info.shape()[1], c.embedDim(), extra,
-                            c.gridHeight(), c.gridWidth());
+                    data = PosEmbedInterpolation.resize(
+                            data, (int) info.shape()[1], c.embedDim(), extra, c.gridHeight(), c.gridWidth());
                 }
                 values.put(params.get(e.getKey()), data);
             }
@@ -130,18 +134,33 @@ public final class TimmImport {
 
     /** Keys of a timm ViT that the M³ViT backbone does not have. */
     private static boolean isIgnored(String name) {
-        return name.equals("dist_token") || name.startsWith("norm.") || name.startsWith("fc_norm.")
-                || name.startsWith("head.") || name.startsWith("head_dist.") || name.startsWith("pre_logits.");
+        return name.equals("dist_token")
+                || name.startsWith("norm.")
+                || name.startsWith("fc_norm.")
+                || name.startsWith("head.")
+                || name.startsWith("head_dist.")
+                || name.startsWith("pre_logits.");
     }
 
     /** Backbone parameters a ViT checkpoint must provide (everything but experts, gates, task embedding). */
     private static List<String> requiredNames(ModelConfig c) {
-        List<String> out = new ArrayList<>(List.of("backbone.cls_token", "backbone.pos_embed",
-                "backbone.patch_embed.proj.weight", "backbone.patch_embed.proj.bias"));
+        List<String> out = new ArrayList<>(List.of(
+                "backbone.cls_token",
+                "backbone.pos_embed",
+                "backbone.patch_embed.proj.weight",
+                "backbone.patch_embed.proj.bias"));
         for (int i = 0; i < c.depth(); i++) {
             String b = "backbone.blocks." + i + ".";
-            for (String s : new String[] {"norm1.weight", "norm1.bias", "attn.qkv.weight", "attn.qkv.bias",
-                    "attn.proj.weight", "attn.proj.bias", "norm2.weight", "norm2.bias"}) {
+            for (String s : new String[] {
+                "norm1.weight",
+                "norm1.bias",
+                "attn.qkv.weight",
+                "attn.qkv.bias",
+                "attn.proj.weight",
+                "attn.proj.bias",
+                "norm2.weight",
+                "norm2.bias"
+            }) {
                 out.add(b + s);
             }
             if (!c.isMoeBlock(i)) {
@@ -155,7 +174,11 @@ public final class TimmImport {
 
     private static void append(StringBuilder m, String what, List<String> items) {
         if (!items.isEmpty()) {
-            m.append("\n  ").append(what).append(" (").append(items.size()).append("): ")
+            m.append("\n  ")
+                    .append(what)
+                    .append(" (")
+                    .append(items.size())
+                    .append("): ")
                     .append(String.join(", ", items.subList(0, Math.min(items.size(), 25))))
                     .append(items.size() > 25 ? ", … and " + (items.size() - 25) + " more" : "");
         }

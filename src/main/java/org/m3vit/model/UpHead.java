@@ -57,18 +57,19 @@ public final class UpHead extends AbstractBlock {
      * @param gridH h, the patch-grid height
      * @param outH output height (the input image's); the final resize is skipped when it already matches
      */
-    public NDArray forward(ParameterStore ps, NDArray tokens, int gridH, int gridW, int outH, int outW,
-            boolean training) {
+    public NDArray forward(
+            ParameterStore ps, NDArray tokens, int gridH, int gridW, int outH, int outW, boolean training) {
         Shape s = tokens.getShape();
         if (s.dimension() != 3 || s.get(1) != 1L + (long) gridH * gridW || s.get(2) != dim) {
-            throw new IllegalArgumentException("head input must be (B, " + (1 + gridH * gridW) + ", " + dim
-                    + "), got " + s);
+            throw new IllegalArgumentException(
+                    "head input must be (B, " + (1 + gridH * gridW) + ", " + dim + "), got " + s);
         }
         long b = s.get(0);
         // The reference drops cls only when L % 48 != 0; with cls kept the reshape below would fail,
         // so dropping it always is the only working behaviour.
         NDArray x = InferenceScope.run(training, () -> norm.forward(ps, tokens.get(":, 1:, :"), training)
-                .transpose(0, 2, 1).reshape(b, dim, gridH, gridW));
+                .transpose(0, 2, 1)
+                .reshape(b, dim, gridH, gridW));
         for (int i = 0; i < NUM_CONV; i++) {
             int stage = i;
             NDArray in = x;
@@ -95,7 +96,8 @@ public final class UpHead extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         throw new UnsupportedOperationException("call forward(ps, tokens, gridH, gridW, outH, outW, training)");
     }
 

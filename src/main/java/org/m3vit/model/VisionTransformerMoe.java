@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +49,17 @@ public final class VisionTransformerMoe extends AbstractBlock {
         this.config = config;
         int d = config.embedDim();
         patchEmbed = addChildBlock("patch_embed", new PatchEmbed(config.inChans(), d, config.patchSize()));
-        clsToken = addParameter(Parameter.builder().setName("cls_token").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(1, 1, d)).optInitializer(TorchInit.truncNormal(0.02)).build());
-        posEmbed = addParameter(Parameter.builder().setName("pos_embed").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(1, config.numPatches() + 1, d)).optInitializer(TorchInit.truncNormal(0.02))
+        clsToken = addParameter(Parameter.builder()
+                .setName("cls_token")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(1, 1, d))
+                .optInitializer(TorchInit.truncNormal(0.02))
+                .build());
+        posEmbed = addParameter(Parameter.builder()
+                .setName("pos_embed")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(1, config.numPatches() + 1, d))
+                .optInitializer(TorchInit.truncNormal(0.02))
                 .build());
         blocks = addChildBlock("blocks", new NamedBlocks<>());
         int tasks = config.tasks().size();
@@ -59,8 +67,8 @@ public final class VisionTransformerMoe extends AbstractBlock {
             Sublayer.FeedForwardFactory ffn = config.isMoeBlock(i)
                     ? Sublayers.moeFfn(config.moe(), config.moeHidden(), tasks, MODALITIES)
                     : Sublayers.mlp(config.denseHidden());
-            blockList.add(blocks.add(Integer.toString(i),
-                    new VitBlock(d, config.numHeads(), Sublayers.denseProjections(), ffn)));
+            blockList.add(blocks.add(
+                    Integer.toString(i), new VitBlock(d, config.numHeads(), Sublayers.denseProjections(), ffn)));
         }
         taskEmbedding = config.taskConditioned()
                 ? addChildBlock("gate_task_represent", new TaskEmbedding(tasks, config.gateTaskSpecificDim()))
@@ -90,7 +98,9 @@ public final class VisionTransformerMoe extends AbstractBlock {
 
     private void checkImage(NDArray image) {
         Shape s = image.getShape();
-        if (s.dimension() != 4 || s.get(1) != config.inChans() || s.get(2) != config.imgHeight()
+        if (s.dimension() != 4
+                || s.get(1) != config.inChans()
+                || s.get(2) != config.imgHeight()
                 || s.get(3) != config.imgWidth()) {
             throw new IllegalArgumentException("input images must have shape (N, " + config.inChans() + ", "
                     + config.imgHeight() + ", " + config.imgWidth() + ") as the config's img_size, got " + s);
@@ -112,7 +122,7 @@ public final class VisionTransformerMoe extends AbstractBlock {
             case "task_conditioned" -> ctx.taskFeature(taskEmbedding.forward(ps, manager, taskId, training));
             case "modality" -> ctx.modality(manager.zeros(new Shape(config.numPatches() + 1L), DataType.INT64));
             case "attribute" -> ctx.attributes(manager.create(IMAGE_INPUT_ATTRIBUTES, new Shape(1, 8)), null);
-            default -> { } // token and context routing see only the tokens
+            default -> {} // token and context routing see only the tokens
         }
         return ctx.build();
     }
@@ -138,8 +148,8 @@ public final class VisionTransformerMoe extends AbstractBlock {
 
     private void checkTask(int taskId) {
         if (taskId < 0 || taskId >= config.tasks().size()) {
-            throw new IllegalArgumentException("task id " + taskId + " out of range for " + config.tasks().size()
-                    + " tasks " + config.tasks().ids());
+            throw new IllegalArgumentException("task id " + taskId + " out of range for "
+                    + config.tasks().size() + " tasks " + config.tasks().ids());
         }
     }
 
@@ -158,14 +168,15 @@ public final class VisionTransformerMoe extends AbstractBlock {
         }
         NDArray last = x;
         NDArray afterAttention = first < config.depth()
-                ? InferenceScope.run(training,
+                ? InferenceScope.run(
+                        training,
                         () -> blockList.get(first).attend(ps, last, new BlockCall(RoutingContext.none()), training))
                 : null;
         return new Prefix(outs, afterAttention);
     }
 
-    private BackboneOutput continuePathway(ParameterStore ps, Prefix p, NDManager manager, int taskId,
-            boolean training) {
+    private BackboneOutput continuePathway(
+            ParameterStore ps, Prefix p, NDManager manager, int taskId, boolean training) {
         List<NDArray> outs = new ArrayList<>(p.outputs());
         Map<Integer, NDArray> counts = new LinkedHashMap<>();
         NDArray aux = null;
@@ -178,7 +189,8 @@ public final class VisionTransformerMoe extends AbstractBlock {
                 NDArray in = i == first ? p.afterAttention() : x;
                 boolean attentionDone = i == first;
                 BlockCall call = new BlockCall(ctx);
-                x = InferenceScope.run(training,
+                x = InferenceScope.run(
+                        training,
                         () -> attentionDone ? b.feedForward(ps, in, call, training) : b.forward(ps, in, call, training),
                         out -> survivors(out, call));
                 outs.add(x);
@@ -186,7 +198,9 @@ public final class VisionTransformerMoe extends AbstractBlock {
                     if (e.getKey().equals("mlp")) {
                         counts.put(i, e.getValue().expertCounts());
                     }
-                    aux = aux == null ? e.getValue().auxLoss() : aux.add(e.getValue().auxLoss());
+                    aux = aux == null
+                            ? e.getValue().auxLoss()
+                            : aux.add(e.getValue().auxLoss());
                 }
             }
         }
@@ -208,7 +222,8 @@ public final class VisionTransformerMoe extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(forward(ps, inputs.singletonOrThrow(), 0, training).blocks());
     }
 
@@ -216,14 +231,13 @@ public final class VisionTransformerMoe extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape tokens = new Shape(inputShapes[0].get(0), config.numPatches() + 1L, config.embedDim());
         Shape[] out = new Shape[config.depth()];
-        java.util.Arrays.fill(out, tokens);
+        Arrays.fill(out, tokens);
         return out;
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        patchEmbed.initialize(manager, dataType,
-                new Shape(1, config.inChans(), config.imgHeight(), config.imgWidth()));
+        patchEmbed.initialize(manager, dataType, new Shape(1, config.inChans(), config.imgHeight(), config.imgWidth()));
         blocks.initialize(manager, dataType, new Shape(1, 1, config.embedDim()));
         if (taskEmbedding != null) {
             taskEmbedding.initialize(manager, dataType, new Shape(config.tasks().size()));

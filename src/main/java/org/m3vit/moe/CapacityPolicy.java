@@ -17,8 +17,8 @@ public record CapacityPolicy(double factor, boolean batchPrioritized) {
 
     public CapacityPolicy {
         if (!(factor >= 0) || Double.isInfinite(factor)) {
-            throw new IllegalArgumentException("capacity factor must be a finite number >= 0 (0 = no limit), got "
-                    + factor);
+            throw new IllegalArgumentException(
+                    "capacity factor must be a finite number >= 0 (0 = no limit), got " + factor);
         }
         if (batchPrioritized && factor == 0) {
             throw new IllegalArgumentException("batch-prioritised routing needs a capacity factor > 0");
@@ -59,7 +59,8 @@ public record CapacityPolicy(double factor, boolean batchPrioritized) {
                 : manager.arange(0, t, 1, DataType.INT64).toDevice(indices.getDevice(), false);
         NDArray slot = manager.arange(0, k, 1, DataType.INT64).toDevice(indices.getDevice(), false);
         // priority = slot·T + tokenRank, laid out like indices (T, k)
-        NDArray priority = slot.mul(t).expandDims(0).add(tokenRank.expandDims(1)).reshape(-1);
+        NDArray priority =
+                slot.mul(t).expandDims(0).add(tokenRank.expandDims(1)).reshape(-1);
         return flatExpert.mul(t * k).add(priority);
     }
 }

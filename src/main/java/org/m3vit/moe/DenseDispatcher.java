@@ -24,13 +24,21 @@ final class DenseDispatcher implements Dispatcher {
     }
 
     @Override
-    public NDArray combine(ParameterStore ps, Experts experts, NDArray tokens, NDArray indices, NDArray scores,
-            NDArray expertCounts, boolean training) {
+    public NDArray combine(
+            ParameterStore ps,
+            Experts experts,
+            NDArray tokens,
+            NDArray indices,
+            NDArray scores,
+            NDArray expertCounts,
+            boolean training) {
         int e = experts.count();
         NDArray kept = capacity.limited() ? scores.mul(keepMask(indices, scores, expertCounts, e)) : scores;
         // (T, E) gate matrix: the kept score at each chosen expert, 0 elsewhere.
-        NDArray gates = indices.oneHot(e).toType(scores.getDataType(), false)
-                .mul(kept.expandDims(2)).sum(new int[] {1});
+        NDArray gates = indices.oneHot(e)
+                .toType(scores.getDataType(), false)
+                .mul(kept.expandDims(2))
+                .sum(new int[] {1});
         NDArray all = experts.applyAll(ps, tokens, training); // (E, T, out)
         return all.mul(gates.transpose().expandDims(2)).sum(new int[] {0});
     }
@@ -46,8 +54,10 @@ final class DenseDispatcher implements Dispatcher {
         NDArray order = capacity.sortKey(indices, scores).argSort(0, true);
         NDArray sortedExpert = indices.reshape(-1).get(order);
         NDArray queueStart = expertCounts.cumSum(0).sub(expertCounts); // exclusive prefix sum
-        NDArray position = indices.getManager().arange(0, t * k, 1, DataType.INT64)
-                .toDevice(indices.getDevice(), false).sub(queueStart.get(sortedExpert));
+        NDArray position = indices.getManager()
+                .arange(0, t * k, 1, DataType.INT64)
+                .toDevice(indices.getDevice(), false)
+                .sub(queueStart.get(sortedExpert));
         NDArray keepSorted = position.lt(cap).toType(scores.getDataType(), false);
         return keepSorted.get(order.argSort(0, true)).reshape(t, k);
     }

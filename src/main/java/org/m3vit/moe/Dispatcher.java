@@ -13,8 +13,14 @@ public interface Dispatcher {
      * @param expertCounts per-expert assignment counts (E) int64, already computed by the caller
      * @return (T, out) = Σ_j scores[t, j] · expert_{indices[t, j]}(tokens[t]) over kept assignments
      */
-    NDArray combine(ParameterStore ps, Experts experts, NDArray tokens, NDArray indices, NDArray scores,
-            NDArray expertCounts, boolean training);
+    NDArray combine(
+            ParameterStore ps,
+            Experts experts,
+            NDArray tokens,
+            NDArray indices,
+            NDArray scores,
+            NDArray expertCounts,
+            boolean training);
 
     /** The id it is registered under in {@link Dispatchers}. */
     String id();

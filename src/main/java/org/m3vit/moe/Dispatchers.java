@@ -40,8 +40,9 @@ public final class Dispatchers {
     /** Checks an id; the error lists the known ones. */
     public static String check(String id) {
         if (id == null || !BY_ID.containsKey(id)) {
-            throw InvalidInputException.field("dispatch", "unknown dispatch mode '" + id + "'; expected one of "
-                    + String.join(", ", BY_ID.keySet()));
+            throw InvalidInputException.field(
+                    "dispatch",
+                    "unknown dispatch mode '" + id + "'; expected one of " + String.join(", ", BY_ID.keySet()));
         }
         return id;
     }

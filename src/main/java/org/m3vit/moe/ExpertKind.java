@@ -27,7 +27,9 @@ public enum ExpertKind {
                 return k;
             }
         }
-        throw InvalidInputException.key(key, "unknown expert kind '" + name + "'; expected one of "
-                + Arrays.stream(values()).map(ExpertKind::id).collect(Collectors.joining(", ")));
+        throw InvalidInputException.key(
+                key,
+                "unknown expert kind '" + name + "'; expected one of "
+                        + Arrays.stream(values()).map(ExpertKind::id).collect(Collectors.joining(", ")));
     }
 }

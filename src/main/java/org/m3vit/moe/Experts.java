@@ -48,7 +48,8 @@ public abstract class Experts extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(applyAll(ps, inputs.singletonOrThrow(), training));
     }
 

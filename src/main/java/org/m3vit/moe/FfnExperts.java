@@ -40,13 +40,21 @@ public final class FfnExperts extends Experts {
     }
 
     static Parameter weight(String name, Shape shape) {
-        return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(shape)
-                .optInitializer(TorchInit.kaimingUniformSqrt5()).build();
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(shape)
+                .optInitializer(TorchInit.kaimingUniformSqrt5())
+                .build();
     }
 
     static Parameter bias(String name, Shape shape) {
-        return Parameter.builder().setName(name).setType(Parameter.Type.BIAS).optShape(shape)
-                .optInitializer(TorchInit.zeros()).build();
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.BIAS)
+                .optShape(shape)
+                .optInitializer(TorchInit.zeros())
+                .build();
     }
 
     @Override

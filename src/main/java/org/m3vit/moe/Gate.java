@@ -1,8 +1,7 @@
 package org.m3vit.moe;
 
-import org.m3vit.nn.Scalars;
-
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -12,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.m3vit.nn.Checks;
+import org.m3vit.nn.Scalars;
 import org.m3vit.nn.TorchInit;
 
 /**
@@ -38,8 +38,12 @@ public abstract class Gate extends AbstractBlock {
         this.experts = experts;
         this.topK = topK;
         // kaiming_uniform_(a=sqrt(5)) on a (d, E) tensor: fan_in = E, so U(-1/sqrt(E), 1/sqrt(E)).
-        wGate = addParameter(Parameter.builder().setName("w_gate").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(inputDim, experts)).optInitializer(TorchInit.kaimingUniformSqrt5()).build());
+        wGate = addParameter(Parameter.builder()
+                .setName("w_gate")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(inputDim, experts))
+                .optInitializer(TorchInit.kaimingUniformSqrt5())
+                .build());
     }
 
     public abstract GateType type();
@@ -114,7 +118,7 @@ public abstract class Gate extends AbstractBlock {
         NDArray isIn = noisy.gt(thresholdIfIn);
         NDArray probIfIn = normalCdf(clean.sub(thresholdIfIn).div(sigma));
         NDArray probIfOut = normalCdf(clean.sub(thresholdIfOut).div(sigma));
-        return ai.djl.ndarray.NDArrays.where(isIn, probIfIn, probIfOut);
+        return NDArrays.where(isIn, probIfIn, probIfOut);
     }
 
     protected NDArray zeroLoss(NDArray like) {
@@ -122,7 +126,8 @@ public abstract class Gate extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         GateDecision d = route(ps, inputs.singletonOrThrow(), training);
         return new NDList(d.indices(), d.scores(), d.auxLoss());
     }

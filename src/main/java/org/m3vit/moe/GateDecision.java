@@ -12,5 +12,5 @@ import ai.djl.ndarray.NDArray;
  * @param importance (E) per-expert sum of the selected scores
  * @param counts (E) assignments per expert over the R rows, as float, without gradient
  */
-public record GateDecision(NDArray indices, NDArray scores, NDArray auxLoss, NDArray load, NDArray importance,
-        NDArray counts) {}
+public record GateDecision(
+        NDArray indices, NDArray scores, NDArray auxLoss, NDArray load, NDArray importance, NDArray counts) {}

@@ -34,7 +34,9 @@ public enum GateType {
                 return t;
             }
         }
-        throw InvalidInputException.key(key, "unknown gate type '" + name + "'; expected one of "
-                + Arrays.stream(values()).map(GateType::id).collect(Collectors.joining(", ")));
+        throw InvalidInputException.key(
+                key,
+                "unknown gate type '" + name + "'; expected one of "
+                        + Arrays.stream(values()).map(GateType::id).collect(Collectors.joining(", ")));
     }
 }

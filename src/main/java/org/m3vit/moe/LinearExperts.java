@@ -74,6 +74,8 @@ public final class LinearExperts extends Experts {
         NDArray w = ps.getValue(weight, device, training).get(indices);
         NDArray b = ps.getValue(bias, device, training).get(indices);
         NDArray s = scores.reshape(-1, 1, 1);
-        return new NDArray[] {w.mul(s).sum(new int[] {0}), b.mul(s.reshape(-1, 1)).sum(new int[] {0})};
+        return new NDArray[] {
+            w.mul(s).sum(new int[] {0}), b.mul(s.reshape(-1, 1)).sum(new int[] {0})
+        };
     }
 }

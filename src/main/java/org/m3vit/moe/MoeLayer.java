@@ -63,8 +63,8 @@ public final class MoeLayer extends AbstractBlock {
     @Override
     public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
         if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT64 && dataType != DataType.FLOAT16) {
-            throw new IllegalArgumentException("MoE parameters must be float32 (or float16/float64), got "
-                    + dataType + (dataType == DataType.BFLOAT16 ? "; bfloat16 is not supported by the engine" : ""));
+            throw new IllegalArgumentException("MoE parameters must be float32 (or float16/float64), got " + dataType
+                    + (dataType == DataType.BFLOAT16 ? "; bfloat16 is not supported by the engine" : ""));
         }
         super.initialize(manager, dataType, inputShapes);
     }
@@ -94,8 +94,8 @@ public final class MoeLayer extends AbstractBlock {
         NDArray counts = routed.rowOfToken() == null
                 ? decision.counts().toType(DataType.INT64, false)
                 : indices.oneHot(experts.count()).sum(new int[] {0, 1}).toType(DataType.INT64, false);
-        return new RoutingDecision(indices, scores, counts, decision.auxLoss(), decision.load(), decision.importance(),
-                experts.count());
+        return new RoutingDecision(
+                indices, scores, counts, decision.auxLoss(), decision.load(), decision.importance(), experts.count());
     }
 
     /** This layer's experts on tokens (B, L, D) or (T, D), combined as {@code decision} says. */
@@ -104,13 +104,17 @@ public final class MoeLayer extends AbstractBlock {
         NDArray seq = sequence(x);
         Shape inShape = seq.getShape();
         NDArray tokens = RoutingCondition.flatTokens(seq);
-        if (decision.experts() != experts.count() || decision.tokens() != tokens.getShape().get(0)) {
-            throw InvalidInputException.field("routing decision", "covers " + decision.tokens() + " tokens over "
-                    + decision.experts() + " experts, but this layer has " + experts.count() + " experts and got "
-                    + tokens.getShape().get(0) + " tokens");
+        if (decision.experts() != experts.count()
+                || decision.tokens() != tokens.getShape().get(0)) {
+            throw InvalidInputException.field(
+                    "routing decision",
+                    "covers " + decision.tokens() + " tokens over "
+                            + decision.experts() + " experts, but this layer has " + experts.count()
+                            + " experts and got "
+                            + tokens.getShape().get(0) + " tokens");
         }
-        NDArray y = dispatcher.combine(ps, experts, tokens, decision.indices(), decision.scores(),
-                decision.expertCounts(), training);
+        NDArray y = dispatcher.combine(
+                ps, experts, tokens, decision.indices(), decision.scores(), decision.expertCounts(), training);
         Shape outShape = flat
                 ? new Shape(inShape.get(1), experts.outputDim())
                 : new Shape(inShape.get(0), inShape.get(1), experts.outputDim());
@@ -125,7 +129,8 @@ public final class MoeLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         MoeOutput out = forward(ps, inputs.singletonOrThrow(), RoutingContext.none(), training);
         return new NDList(out.output(), out.auxLoss());
     }
@@ -325,21 +330,23 @@ public final class MoeLayer extends AbstractBlock {
             Checks.positive("experts", experts);
             Checks.positive("top_k", topK);
             if (topK > experts) {
-                throw new IllegalArgumentException("top_k must be <= experts, got top_k=" + topK
-                        + " experts=" + experts);
+                throw new IllegalArgumentException(
+                        "top_k must be <= experts, got top_k=" + topK + " experts=" + experts);
             }
             if ((hidden > 0) == (linearOut > 0)) {
-                throw new IllegalArgumentException(hidden <= 0 && linearOut <= 0
-                        ? "set the expert hidden width (hidden, must be >= 1) or linearExperts(out)"
-                        : "choose FFN experts (hidden) or linear experts (linearExperts), not both");
+                throw new IllegalArgumentException(
+                        hidden <= 0 && linearOut <= 0
+                                ? "set the expert hidden width (hidden, must be >= 1) or linearExperts(out)"
+                                : "choose FFN experts (hidden) or linear experts (linearExperts), not both");
             }
             new CapacityPolicy(capacityFactor, batchPrioritized); // validates before anything is built
             Experts ex = hidden > 0 ? new FfnExperts(experts, dim, hidden) : new LinearExperts(experts, dim, linearOut);
             if (!router) {
                 return new MoeLayer(this, null, null, List.of(), ex);
             }
-            RoutingCondition cond = RoutingConditions.create(condition, new RoutingConditions.Params(dim, tasks,
-                    taskDim, modalities, attributeDim, multiGateTasks > 0));
+            RoutingCondition cond = RoutingConditions.create(
+                    condition,
+                    new RoutingConditions.Params(dim, tasks, taskDim, modalities, attributeDim, multiGateTasks > 0));
             List<Gate> gateList = new ArrayList<>();
             int gateCount = Math.max(1, multiGateTasks);
             for (int t = 0; t < gateCount; t++) {
@@ -356,7 +363,8 @@ public final class MoeLayer extends AbstractBlock {
             return "MoeLayer(dim=" + dim + ", experts=" + experts.count() + ", shared routing, dispatch="
                     + dispatcher.id() + ")";
         }
-        return "MoeLayer(dim=" + dim + ", experts=" + experts.count() + ", top_k=" + gates.get(0).topK()
+        return "MoeLayer(dim=" + dim + ", experts=" + experts.count() + ", top_k="
+                + gates.get(0).topK()
                 + ", gate=" + gates.get(0).type().id() + ", condition=" + condition.id()
                 + (multiGate ? ", multi_gate=" + gates.size() : "") + ", dispatch=" + dispatcher.id() + ")";
     }

@@ -30,7 +30,14 @@ public record MoeOutput(NDArray output, RoutingDecision decision) {
 
     /** Every array a caller must keep alive to read this result after the call's scope closes. */
     public NDArray[] arrays() {
-        return new NDArray[] {output, decision.indices(), decision.scores(), decision.expertCounts(),
-            decision.auxLoss(), decision.load(), decision.importance()};
+        return new NDArray[] {
+            output,
+            decision.indices(),
+            decision.scores(),
+            decision.expertCounts(),
+            decision.auxLoss(),
+            decision.load(),
+            decision.importance()
+        };
     }
 }

@@ -20,8 +20,18 @@ import org.m3vit.errors.InvalidInputException;
  * @param batchPrioritized V-MoE batch-prioritised routing when capacity is limited
  * @param expertKind what one expert computes
  */
-public record MoeSpec(int experts, int topK, GateType gate, float noiseStd, String routing, boolean multiGate,
-        int taskDim, String dispatch, double capacityFactor, boolean batchPrioritized, ExpertKind expertKind) {
+public record MoeSpec(
+        int experts,
+        int topK,
+        GateType gate,
+        float noiseStd,
+        String routing,
+        boolean multiGate,
+        int taskDim,
+        String dispatch,
+        double capacityFactor,
+        boolean batchPrioritized,
+        ExpertKind expertKind) {
 
     /** Validates every field; errors name the field. */
     public MoeSpec {
@@ -29,8 +39,7 @@ public record MoeSpec(int experts, int topK, GateType gate, float noiseStd, Stri
             throw InvalidInputException.field("experts", "must be >= 1, got " + experts);
         }
         if (topK < 1 || topK > experts) {
-            throw InvalidInputException.field("top_k", "must be between 1 and experts (" + experts + "), got "
-                    + topK);
+            throw InvalidInputException.field("top_k", "must be between 1 and experts (" + experts + "), got " + topK);
         }
         if (gate == null) {
             throw InvalidInputException.field("gate", "no gate type given");
@@ -41,8 +50,8 @@ public record MoeSpec(int experts, int topK, GateType gate, float noiseStd, Stri
         RoutingConditions.check(routing);
         Dispatchers.check(dispatch);
         if (!(capacityFactor >= 0) || Double.isInfinite(capacityFactor)) {
-            throw InvalidInputException.field("capacity_factor", "must be a finite number >= 0 (0 = no limit), got "
-                    + capacityFactor);
+            throw InvalidInputException.field(
+                    "capacity_factor", "must be a finite number >= 0 (0 = no limit), got " + capacityFactor);
         }
         if (expertKind == null) {
             throw InvalidInputException.field("expert_kind", "no expert kind given");
@@ -51,23 +60,53 @@ public record MoeSpec(int experts, int topK, GateType gate, float noiseStd, Stri
 
     /** M³ViT's defaults: 16 FFN experts, top-4, noisy_vmoe without noise, token routing, a gate per task. */
     public static MoeSpec m3vitDefaults() {
-        return new MoeSpec(16, 4, GateType.NOISY_VMOE, 0f, "token", true, -1, Dispatchers.REORDERED, 0, false,
-                ExpertKind.FFN);
+        return new MoeSpec(
+                16, 4, GateType.NOISY_VMOE, 0f, "token", true, -1, Dispatchers.REORDERED, 0, false, ExpertKind.FFN);
     }
 
     public MoeSpec withExperts(int e, int k) {
-        return new MoeSpec(e, k, gate, noiseStd, routing, multiGate, taskDim, dispatch, capacityFactor,
-                batchPrioritized, expertKind);
+        return new MoeSpec(
+                e,
+                k,
+                gate,
+                noiseStd,
+                routing,
+                multiGate,
+                taskDim,
+                dispatch,
+                capacityFactor,
+                batchPrioritized,
+                expertKind);
     }
 
     public MoeSpec withDispatch(String d) {
-        return new MoeSpec(experts, topK, gate, noiseStd, routing, multiGate, taskDim, d, capacityFactor,
-                batchPrioritized, expertKind);
+        return new MoeSpec(
+                experts,
+                topK,
+                gate,
+                noiseStd,
+                routing,
+                multiGate,
+                taskDim,
+                d,
+                capacityFactor,
+                batchPrioritized,
+                expertKind);
     }
 
     public MoeSpec withRouting(String r, boolean perTaskGates, int g) {
-        return new MoeSpec(experts, topK, gate, noiseStd, r, perTaskGates, g, dispatch, capacityFactor,
-                batchPrioritized, expertKind);
+        return new MoeSpec(
+                experts,
+                topK,
+                gate,
+                noiseStd,
+                r,
+                perTaskGates,
+                g,
+                dispatch,
+                capacityFactor,
+                batchPrioritized,
+                expertKind);
     }
 
     /** Whether the decision depends on the tokens (false: it can be precomputed per condition, and linear experts merged). */

@@ -21,8 +21,12 @@ public final class NoisyTopkGate extends Gate {
 
     public NoisyTopkGate(long inputDim, int experts, int topK) {
         super(inputDim, experts, topK);
-        wNoise = addParameter(Parameter.builder().setName("w_noise").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(inputDim, experts)).optInitializer(TorchInit.kaimingUniformSqrt5()).build());
+        wNoise = addParameter(Parameter.builder()
+                .setName("w_noise")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(inputDim, experts))
+                .optInitializer(TorchInit.kaimingUniformSqrt5())
+                .build());
     }
 
     @Override
@@ -38,8 +42,9 @@ public final class NoisyTopkGate extends Gate {
         if (training) {
             NDArray raw = rows.matMul(ps.getValue(wNoise, rows.getDevice(), training));
             sigma = Activation.softPlus(raw).add(NOISE_EPSILON);
-            logits = clean.add(clean.getManager().randomNormal(0f, 1f, clean.getShape(), clean.getDataType(),
-                    clean.getDevice()).mul(sigma));
+            logits = clean.add(clean.getManager()
+                    .randomNormal(0f, 1f, clean.getShape(), clean.getDataType(), clean.getDevice())
+                    .mul(sigma));
         }
         NDList top = logits.topK(topK, 1, true, true);
         NDArray indices = top.get(1);
@@ -50,7 +55,11 @@ public final class NoisyTopkGate extends Gate {
         NDArray aux;
         if (training) {
             load = topK < experts
-                    ? probInTopK(clean, logits, sigma, logits.topK(topK + 1, 1, true, true).get(0))
+                    ? probInTopK(
+                                    clean,
+                                    logits,
+                                    sigma,
+                                    logits.topK(topK + 1, 1, true, true).get(0))
                             .sum(new int[] {0})
                     : assigned.counts();
             aux = cvSquared(importance).add(cvSquared(load));

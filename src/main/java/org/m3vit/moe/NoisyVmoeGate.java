@@ -1,11 +1,10 @@
 package org.m3vit.moe;
 
-import org.m3vit.nn.Scalars;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import org.m3vit.nn.Checks;
+import org.m3vit.nn.Scalars;
 
 /**
  * M³ViT's {@code noisy_vmoe} gate. Training adds N(0, σ²) noise with σ = noise_std / E to the logits;
@@ -40,8 +39,8 @@ public final class NoisyVmoeGate extends Gate {
         NDArray clean = clean(ps, rows, training);
         float sigma = training ? noiseStd / experts : 0f;
         NDArray noisy = sigma > 0f
-                ? clean.add(clean.getManager().randomNormal(0f, sigma, clean.getShape(), clean.getDataType(),
-                        clean.getDevice()))
+                ? clean.add(clean.getManager()
+                        .randomNormal(0f, sigma, clean.getShape(), clean.getDataType(), clean.getDevice()))
                 : clean;
         NDArray probs = noisy.softmax(1);
         // top-k taken directly (not as a slice of the top-(k+1)) so indices and scores are contiguous

@@ -2,6 +2,7 @@ package org.m3vit.moe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import org.m3vit.nn.Checks;
 
@@ -53,16 +54,16 @@ public final class OneHotCondition extends RoutingCondition {
             int task = ctx.taskId(values, "task-level routing");
             long tokens = x.getShape().get(0) * x.getShape().get(1);
             rows = rows.get(task).expandDims(0);
-            rowOfToken = manager.zeros(new ai.djl.ndarray.types.Shape(tokens), DataType.INT64)
-                    .toDevice(x.getDevice(), false);
+            rowOfToken = manager.zeros(new Shape(tokens), DataType.INT64).toDevice(x.getDevice(), false);
         } else {
             rowOfToken = perTokenIds(ctx.modality("modality-level routing"), x, "modality ids");
-            long[] range = HostSync.readLongs(rowOfToken.min().expandDims(0).concat(rowOfToken.max().expandDims(0)));
+            long[] range = HostSync.readLongs(
+                    rowOfToken.min().expandDims(0).concat(rowOfToken.max().expandDims(0)));
             long min = range[0];
             long max = range[1];
             if (min < 0 || max >= values) {
-                throw new IllegalArgumentException("modality ids must be in [0, " + values + "), got range ["
-                        + min + ", " + max + "]");
+                throw new IllegalArgumentException(
+                        "modality ids must be in [0, " + values + "), got range [" + min + ", " + max + "]");
             }
         }
         return new RouterInput(rows, rowOfToken);

@@ -1,8 +1,8 @@
 package org.m3vit.moe;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -32,8 +32,14 @@ final class ReorderedDispatcher implements Dispatcher {
     }
 
     @Override
-    public NDArray combine(ParameterStore ps, Experts experts, NDArray tokens, NDArray indices, NDArray scores,
-            NDArray expertCounts, boolean training) {
+    public NDArray combine(
+            ParameterStore ps,
+            Experts experts,
+            NDArray tokens,
+            NDArray indices,
+            NDArray scores,
+            NDArray expertCounts,
+            boolean training) {
         long t = tokens.getShape().get(0);
         int k = Math.toIntExact(indices.getShape().get(1));
         int e = experts.count();
@@ -63,8 +69,8 @@ final class ReorderedDispatcher implements Dispatcher {
             NDArray queue = kept == n ? queues.get(i) : queues.get(i).get("0:{}", kept);
             outputs.add(perExpert.apply(i, queue));
             if (kept < n) {
-                outputs.add(tokens.getManager().zeros(new Shape(n - kept, experts.outputDim()),
-                        tokens.getDataType(), tokens.getDevice()));
+                outputs.add(tokens.getManager()
+                        .zeros(new Shape(n - kept, experts.outputDim()), tokens.getDataType(), tokens.getDevice()));
             }
         }
         NDArray sortedOut = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);

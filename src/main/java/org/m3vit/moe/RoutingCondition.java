@@ -27,8 +27,10 @@ public abstract class RoutingCondition extends AbstractBlock {
     public abstract RouterInput features(ParameterStore ps, NDArray x, RoutingContext ctx, boolean training);
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(features(ps, inputs.singletonOrThrow(), RoutingContext.none(), training).rows());
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(features(ps, inputs.singletonOrThrow(), RoutingContext.none(), training)
+                .rows());
     }
 
     @Override

@@ -41,8 +41,9 @@ public final class RoutingConditions {
     /** Checks an id; the error lists the known ones. */
     public static String check(String id) {
         if (id == null || !BY_ID.containsKey(id)) {
-            throw InvalidInputException.field("routing", "unknown routing condition '" + id + "'; expected one of "
-                    + String.join(", ", BY_ID.keySet()));
+            throw InvalidInputException.field(
+                    "routing",
+                    "unknown routing condition '" + id + "'; expected one of " + String.join(", ", BY_ID.keySet()));
         }
         return id;
     }
@@ -53,12 +54,14 @@ public final class RoutingConditions {
 
     private static RoutingCondition taskConditioned(Params p) {
         if (p.multiGate()) {
-            throw InvalidInputException.field("routing", "task_conditioned routing uses one shared gate fed the"
-                    + " task embedding; it cannot be combined with multi_gate");
+            throw InvalidInputException.field(
+                    "routing",
+                    "task_conditioned routing uses one shared gate fed the"
+                            + " task embedding; it cannot be combined with multi_gate");
         }
         if (p.taskDim() < 1) {
-            throw InvalidInputException.field("routing", "task_conditioned routing needs gate_task_specific_dim"
-                    + " >= 1, got " + p.taskDim());
+            throw InvalidInputException.field(
+                    "routing", "task_conditioned routing needs gate_task_specific_dim" + " >= 1, got " + p.taskDim());
         }
         return new TaskConditionedCondition(p.dim(), p.taskDim());
     }

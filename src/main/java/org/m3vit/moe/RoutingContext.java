@@ -50,8 +50,8 @@ public final class RoutingContext {
             throw new IllegalArgumentException(neededBy + " needs a task id in the routing context");
         }
         if (taskId >= numTasks) {
-            throw new IllegalArgumentException("task id " + taskId + " out of range for " + numTasks
-                    + " tasks (" + neededBy + ")");
+            throw new IllegalArgumentException(
+                    "task id " + taskId + " out of range for " + numTasks + " tasks (" + neededBy + ")");
         }
         return taskId;
     }

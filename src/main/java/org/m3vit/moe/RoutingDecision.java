@@ -16,8 +16,14 @@ import ai.djl.ndarray.NDArray;
  * @param importance (E) the gate's importance (sum of selected scores)
  * @param experts E, the number of experts the decision is over
  */
-public record RoutingDecision(NDArray indices, NDArray scores, NDArray expertCounts, NDArray auxLoss, NDArray load,
-        NDArray importance, int experts) {
+public record RoutingDecision(
+        NDArray indices,
+        NDArray scores,
+        NDArray expertCounts,
+        NDArray auxLoss,
+        NDArray load,
+        NDArray importance,
+        int experts) {
 
     /** Number of tokens T the decision covers. */
     public long tokens() {

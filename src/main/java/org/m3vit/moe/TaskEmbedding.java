@@ -55,7 +55,8 @@ public final class TaskEmbedding extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray oneHot = inputs.singletonOrThrow();
         NDArray h = Activation.gelu(fc1.forward(ps, oneHot, training));
         return new NDList(norm.forward(ps, fc2.forward(ps, h, training), training));

@@ -1,11 +1,10 @@
 package org.m3vit.moe;
 
-import org.m3vit.nn.Scalars;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import org.m3vit.nn.Checks;
+import org.m3vit.nn.Scalars;
 
 /**
  * GShard / Uni-Perceiver-MoE gating: p = softmax(logits + ε) with training noise ε ~ N(0, (noise_std/E)²),
@@ -32,8 +31,8 @@ public final class TopkSoftmaxGate extends Gate {
         NDArray logits = clean(ps, rows, training);
         float sigma = training ? noiseStd / experts : 0f;
         if (sigma > 0f) {
-            logits = logits.add(logits.getManager().randomNormal(0f, sigma, logits.getShape(),
-                    logits.getDataType(), logits.getDevice()));
+            logits = logits.add(logits.getManager()
+                    .randomNormal(0f, sigma, logits.getShape(), logits.getDataType(), logits.getDevice()));
         }
         NDArray probs = logits.softmax(1);
         NDList top = probs.topK(topK, 1, true, true);
@@ -46,7 +45,9 @@ public final class TopkSoftmaxGate extends Gate {
         NDArray aux;
         if (training) {
             NDArray meanProb = probs.mean(new int[] {0});
-            NDArray top1Fraction = indices.get(":, 0").oneHot(experts).toType(probs.getDataType(), false)
+            NDArray top1Fraction = indices.get(":, 0")
+                    .oneHot(experts)
+                    .toType(probs.getDataType(), false)
                     .mean(new int[] {0});
             aux = meanProb.mul(top1Fraction).sum().mul(Scalars.of(meanProb, experts));
         } else {

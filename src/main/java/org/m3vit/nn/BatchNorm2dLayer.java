@@ -36,14 +36,32 @@ public final class BatchNorm2dLayer extends AbstractBlock {
         this.channels = channels;
         this.eps = 1e-5f;
         Shape shape = new Shape(channels);
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA)
-                .optShape(shape).optInitializer(TorchInit.ones()).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA)
-                .optShape(shape).optInitializer(TorchInit.zeros()).build());
-        runningMean = addParameter(Parameter.builder().setName("running_mean").setType(Parameter.Type.RUNNING_MEAN)
-                .optShape(shape).optInitializer(TorchInit.zeros()).optRequiresGrad(false).build());
-        runningVar = addParameter(Parameter.builder().setName("running_var").setType(Parameter.Type.RUNNING_VAR)
-                .optShape(shape).optInitializer(TorchInit.ones()).optRequiresGrad(false).build());
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.GAMMA)
+                .optShape(shape)
+                .optInitializer(TorchInit.ones())
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BETA)
+                .optShape(shape)
+                .optInitializer(TorchInit.zeros())
+                .build());
+        runningMean = addParameter(Parameter.builder()
+                .setName("running_mean")
+                .setType(Parameter.Type.RUNNING_MEAN)
+                .optShape(shape)
+                .optInitializer(TorchInit.zeros())
+                .optRequiresGrad(false)
+                .build());
+        runningVar = addParameter(Parameter.builder()
+                .setName("running_var")
+                .setType(Parameter.Type.RUNNING_VAR)
+                .optShape(shape)
+                .optInitializer(TorchInit.ones())
+                .optRequiresGrad(false)
+                .build());
     }
 
     public long channels() {
@@ -69,11 +87,13 @@ public final class BatchNorm2dLayer extends AbstractBlock {
         if (training) {
             numBatchesTracked++;
         }
-        return BatchNorm.batchNorm(x, m, v, g, b, 1, DJL_MOMENTUM, eps, training).singletonOrThrow();
+        return BatchNorm.batchNorm(x, m, v, g, b, 1, DJL_MOMENTUM, eps, training)
+                .singletonOrThrow();
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 

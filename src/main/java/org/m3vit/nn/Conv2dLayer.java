@@ -39,10 +39,18 @@ public final class Conv2dLayer extends AbstractBlock {
         this.stride = stride;
         this.padding = padding;
         long fanIn = in * kernel * kernel;
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(out, in, kernel, kernel)).optInitializer(TorchInit.kaimingUniformSqrt5()).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(out)).optInitializer(TorchInit.uniform(1.0 / Math.sqrt(fanIn))).build());
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in, kernel, kernel))
+                .optInitializer(TorchInit.kaimingUniformSqrt5())
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BIAS)
+                .optShape(new Shape(out))
+                .optInitializer(TorchInit.uniform(1.0 / Math.sqrt(fanIn)))
+                .build());
     }
 
     public long inChannels() {
@@ -66,7 +74,8 @@ public final class Conv2dLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 

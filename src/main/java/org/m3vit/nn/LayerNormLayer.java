@@ -26,10 +26,18 @@ public final class LayerNormLayer extends AbstractBlock {
         Checks.positive("normalized_shape", size);
         this.size = size;
         this.eps = eps;
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.GAMMA)
-                .optShape(new Shape(size)).optInitializer(TorchInit.ones()).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BETA)
-                .optShape(new Shape(size)).optInitializer(TorchInit.zeros()).build());
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.GAMMA)
+                .optShape(new Shape(size))
+                .optInitializer(TorchInit.ones())
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BETA)
+                .optShape(new Shape(size))
+                .optInitializer(TorchInit.zeros())
+                .build());
     }
 
     /** LayerNorm with the ViT epsilon 1e-6. */
@@ -44,7 +52,8 @@ public final class LayerNormLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 

@@ -2,6 +2,7 @@ package org.m3vit.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -27,11 +28,19 @@ public final class LinearLayer extends AbstractBlock {
         Checks.positive("out_features", out);
         this.in = in;
         this.out = out;
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(out, in)).optInitializer(weightInit).build());
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in))
+                .optInitializer(weightInit)
+                .build());
         bias = withBias
-                ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-                        .optShape(new Shape(out)).optInitializer(biasInit).build())
+                ? addParameter(Parameter.builder()
+                        .setName("bias")
+                        .setType(Parameter.Type.BIAS)
+                        .optShape(new Shape(out))
+                        .optInitializer(biasInit)
+                        .build())
                 : null;
     }
 
@@ -42,8 +51,8 @@ public final class LinearLayer extends AbstractBlock {
 
     /** PyTorch's default {@code nn.Linear} initialisation. */
     public static LinearLayer torchDefault(long in, long out, boolean withBias) {
-        return new LinearLayer(in, out, withBias, TorchInit.kaimingUniformSqrt5(),
-                TorchInit.uniform(1.0 / Math.sqrt(in)));
+        return new LinearLayer(
+                in, out, withBias, TorchInit.kaimingUniformSqrt5(), TorchInit.uniform(1.0 / Math.sqrt(in)));
     }
 
     public long inFeatures() {
@@ -61,7 +70,8 @@ public final class LinearLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(forward(ps, inputs.singletonOrThrow(), training));
     }
 
@@ -73,7 +83,7 @@ public final class LinearLayer extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         // no children
     }
 }

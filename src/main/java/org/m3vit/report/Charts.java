@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
@@ -27,16 +28,24 @@ final class Charts {
 
     /** Training loss per task (and the MoE balancing loss) over epochs for one run. */
     static void lossCurves(RunData run, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Training loss: " + run.name())
-                .xAxisTitle("epoch").yAxisTitle("loss").build();
-        Map<String, List<double[]>> series = new java.util.LinkedHashMap<>();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title("Training loss: " + run.name())
+                .xAxisTitle("epoch")
+                .yAxisTitle("loss")
+                .build();
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
         for (EpochRecord e : run.epochs()) {
             if (e.trainLoss() != null) {
-                e.trainLoss().forEach((t, v) -> series.computeIfAbsent(t, k -> new ArrayList<>()).add(new double[] {e.epoch(), v}));
-                series.computeIfAbsent("total", k -> new ArrayList<>()).add(new double[] {e.epoch(), e.totalTrainLoss()});
+                e.trainLoss().forEach((t, v) -> series.computeIfAbsent(t, k -> new ArrayList<>())
+                        .add(new double[] {e.epoch(), v}));
+                series.computeIfAbsent("total", k -> new ArrayList<>())
+                        .add(new double[] {e.epoch(), e.totalTrainLoss()});
             }
             if (e.auxLoss() != null) {
-                series.computeIfAbsent("aux (MoE balance)", k -> new ArrayList<>()).add(new double[] {e.epoch(), e.auxLoss()});
+                series.computeIfAbsent("aux (MoE balance)", k -> new ArrayList<>())
+                        .add(new double[] {e.epoch(), e.auxLoss()});
             }
         }
         addXY(chart, series);
@@ -45,12 +54,19 @@ final class Charts {
 
     /** One task's main validation metric over epochs, one line per run. */
     static void validationCurves(String task, String metric, List<RunData> runs, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Validation " + task + " " + metric)
-                .xAxisTitle("epoch").yAxisTitle(metric).build();
-        Map<String, List<double[]>> series = new java.util.LinkedHashMap<>();
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title("Validation " + task + " " + metric)
+                .xAxisTitle("epoch")
+                .yAxisTitle(metric)
+                .build();
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
         for (RunData r : runs) {
             for (EpochRecord e : r.epochs()) {
-                Double v = e.val() == null || e.val().get(task) == null ? null : e.val().get(task).get(metric);
+                Double v = e.val() == null || e.val().get(task) == null
+                        ? null
+                        : e.val().get(task).get(metric);
                 if (v != null && Double.isFinite(v)) {
                     series.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(new double[] {e.epoch(), v});
                 }
@@ -62,8 +78,13 @@ final class Charts {
 
     /** Final metrics of one task as bars: one group per metric, one bar per run. */
     static void metricBars(String task, List<String> metrics, List<RunData> runs, Path png) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Final " + task + " metrics")
-                .xAxisTitle("metric").yAxisTitle("value").build();
+        CategoryChart chart = new CategoryChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title("Final " + task + " metrics")
+                .xAxisTitle("metric")
+                .yAxisTitle("value")
+                .build();
         for (RunData r : runs) {
             List<Double> ys = new ArrayList<>();
             Map<String, Double> m = r.finalMetrics().get(task);
@@ -99,9 +120,13 @@ final class Charts {
             }
             row++;
         }
-        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(Math.max(300, 60 * y.size() + 150))
-                .title("Expert usage (% of tokens): " + run + " / " + task).xAxisTitle("expert")
-                .yAxisTitle("MoE block").build();
+        HeatMapChart chart = new HeatMapChartBuilder()
+                .width(WIDTH)
+                .height(Math.max(300, 60 * y.size() + 150))
+                .title("Expert usage (% of tokens): " + run + " / " + task)
+                .xAxisTitle("expert")
+                .yAxisTitle("MoE block")
+                .build();
         chart.getStyler().setShowValue(experts <= 16);
         chart.getStyler().setHeatMapValueDecimalPattern("0.0");
         chart.getStyler().setMin(0);

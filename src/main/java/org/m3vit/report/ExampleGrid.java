@@ -57,8 +57,11 @@ final class ExampleGrid {
                     g.drawImage(spec.render(gt), col * cell, y, null);
                 }
                 if (e.outputs().containsKey(t)) {
-                    g.drawImage(spec.render(new HeadOutput(e.outputs().get(t), ch, e.height(), e.width())),
-                            (col + 1) * cell, y, null);
+                    g.drawImage(
+                            spec.render(new HeadOutput(e.outputs().get(t), ch, e.height(), e.width())),
+                            (col + 1) * cell,
+                            y,
+                            null);
                 }
                 col += 2;
             }

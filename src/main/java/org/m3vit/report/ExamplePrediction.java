@@ -11,5 +11,11 @@ import org.m3vit.task.Task;
  * @param outputs task → raw head output (C, H, W), as {@link org.m3vit.task.HeadOutput} holds it
  * @param channels task → C of its head
  */
-public record ExamplePrediction(String id, int height, int width, float[] image, Map<Task, float[]> groundTruth,
-        Map<Task, float[]> outputs, Map<Task, Integer> channels) {}
+public record ExamplePrediction(
+        String id,
+        int height,
+        int width,
+        float[] image,
+        Map<Task, float[]> groundTruth,
+        Map<Task, float[]> outputs,
+        Map<Task, Integer> channels) {}

@@ -35,8 +35,8 @@ public final class ExamplePredictions {
         for (int i = 0; i < Math.min(count, reader.size()); i++) {
             RawSample raw = reader.read(i);
             Sample sample = val.apply(raw, (Augmentation.Draw) null);
-            Map<Task, Tensor> predictions = predictor.predictAll(
-                    ModelInput.normalised(sample.image(), 3, sample.height(), sample.width()));
+            Map<Task, Tensor> predictions =
+                    predictor.predictAll(ModelInput.normalised(sample.image(), 3, sample.height(), sample.width()));
             Map<Task, float[]> outputs = new EnumMap<>(Task.class);
             Map<Task, float[]> gt = new EnumMap<>(Task.class);
             Map<Task, Integer> channels = new EnumMap<>(Task.class);

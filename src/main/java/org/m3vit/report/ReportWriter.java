@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class ReportWriter {
 
     /** The file names this writer gives its output, so that a re-run can recognise (and clear) its own files. */
     private static final String REPORT_MD = "report.md";
+
     private static final String EXAMPLES_PNG = "examples.png";
     private static final String LOSS = "loss_";
     private static final String VALIDATION = "val_";
@@ -75,7 +77,8 @@ public final class ReportWriter {
             md.append(summary.strip()).append("\n\n");
         }
         md.append("Final metrics per run (mIoU, maxF, odsF as fractions; normals in degrees, and % of pixels within")
-                .append(" the angle; depth in metres). Δm in percent against the reference's single-task baselines.\n\n");
+                .append(
+                        " the angle; depth in metres). Δm in percent against the reference's single-task baselines.\n\n");
         appendTable(md, runs, metrics);
 
         md.append("\n## Training loss\n\n");
@@ -87,7 +90,8 @@ public final class ReportWriter {
             Charts.lossCurves(r, out.resolve(f));
             md.append("![loss ").append(r.name()).append("](").append(f).append(")\n");
         }
-        boolean anyValidation = runs.stream().flatMap(r -> r.epochs().stream())
+        boolean anyValidation = runs.stream()
+                .flatMap(r -> r.epochs().stream())
                 .anyMatch(e -> e.val() != null && !e.val().isEmpty());
         if (anyValidation) {
             md.append("\n## Validation during training\n\n");
@@ -103,7 +107,8 @@ public final class ReportWriter {
             Charts.metricBars(e.getKey(), e.getValue(), runs, out.resolve(f));
             md.append("![").append(e.getKey()).append("](").append(f).append(")\n");
         }
-        boolean anyUsage = runs.stream().flatMap(r -> r.expertUsage().values().stream()).anyMatch(l -> !l.isEmpty());
+        boolean anyUsage =
+                runs.stream().flatMap(r -> r.expertUsage().values().stream()).anyMatch(l -> !l.isEmpty());
         if (anyUsage) {
             md.append("\n## Expert usage\n\nShare of each MoE block's token assignments that went to each expert,")
                     .append(" per task pathway.\n\n");
@@ -114,7 +119,12 @@ public final class ReportWriter {
                     }
                     String f = EXPERTS + safe(r.name()) + "_" + safe(e.getKey()) + ".png";
                     Charts.expertHeatmap(r.name(), e.getKey(), e.getValue(), out.resolve(f));
-                    md.append("![experts ").append(r.name()).append(' ').append(e.getKey()).append("](").append(f)
+                    md.append("![experts ")
+                            .append(r.name())
+                            .append(' ')
+                            .append(e.getKey())
+                            .append("](")
+                            .append(f)
                             .append(")\n");
                 }
             }
@@ -128,7 +138,9 @@ public final class ReportWriter {
             }
             ImageFiles.writePng(out.resolve(EXAMPLES_PNG), ExampleGrid.render(examples, tasks));
             md.append("\n## Example predictions\n\nPer row: input, then ground truth and prediction for each task.\n\n")
-                    .append("![examples](").append(EXAMPLES_PNG).append(")\n");
+                    .append("![examples](")
+                    .append(EXAMPLES_PNG)
+                    .append(")\n");
         }
         Path report = reportFile(out);
         AtomicFiles.write(report, md.toString().getBytes(StandardCharsets.UTF_8));
@@ -156,8 +168,8 @@ public final class ReportWriter {
         Map<String, List<String>> out = new LinkedHashMap<>();
         seen.forEach((k, v) -> {
             List<String> names = new ArrayList<>(v);
-            names.sort(java.util.Comparator.comparingInt(n -> METRIC_ORDER.contains(n) ? METRIC_ORDER.indexOf(n)
-                    : METRIC_ORDER.size()));
+            names.sort(Comparator.comparingInt(
+                    n -> METRIC_ORDER.contains(n) ? METRIC_ORDER.indexOf(n) : METRIC_ORDER.size()));
             out.put(k, names);
         });
         return out;
@@ -169,7 +181,8 @@ public final class ReportWriter {
         header.addAll(List.of("Δm (%)", "params (M)", "GFLOPs"));
         List<List<String>> rows = new ArrayList<>();
         for (RunData r : runs) {
-            List<String> row = new ArrayList<>(List.of(r.name(), String.valueOf(r.epochs().size())));
+            List<String> row =
+                    new ArrayList<>(List.of(r.name(), String.valueOf(r.epochs().size())));
             metrics.forEach((task, ms) -> {
                 Map<String, Double> m = r.finalMetrics().get(task);
                 ms.forEach(name -> row.add(format(m == null ? null : m.get(name))));

@@ -25,8 +25,14 @@ import org.m3vit.train.RunLayout;
  *   <li>{@code run_info.json} (optional): {"params": n, "gflops": x} for the summary table.</li>
  * </ul>
  */
-public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<String, long[]>> expertUsage,
-        Map<String, Map<String, Double>> finalMetrics, Double deltaM, Long params, Double gflops) {
+public record RunData(
+        String name,
+        List<EpochRecord> epochs,
+        Map<String, Map<String, long[]>> expertUsage,
+        Map<String, Map<String, Double>> finalMetrics,
+        Double deltaM,
+        Long params,
+        Double gflops) {
 
     public static RunData load(Path dir) throws IOException {
         RunLayout run = new RunLayout(dir);
@@ -98,7 +104,8 @@ public record RunData(String name, List<EpochRecord> epochs, Map<String, Map<Str
 
     private static JsonObject parseObject(Path f) throws IOException {
         try {
-            return JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            return JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
         } catch (RuntimeException e) {
             throw InvalidInputException.file(f, "malformed JSON (" + e.getMessage() + ")");
         }

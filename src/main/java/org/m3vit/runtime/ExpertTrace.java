@@ -93,7 +93,11 @@ public record ExpertTrace(int experts, int topK, int tokens, int weightBytesPerP
             list.add(m);
         }
         root.put("images", list);
-        byte[] json = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(root)
+        byte[] json = new GsonBuilder()
+                .disableHtmlEscaping()
+                .setPrettyPrinting()
+                .create()
+                .toJson(root)
                 .getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, out -> out.write(json));
     }
@@ -145,17 +149,21 @@ public record ExpertTrace(int experts, int topK, int tokens, int weightBytesPerP
                 for (int e = 0; e < q.size(); e++) {
                     int n = f.integer(q.get(e), lat + ".queue_lengths[" + e + "]", 0);
                     if (n > tokens) {
-                        throw f.bad(lat + ".queue_lengths[" + e + "]", n + " exceeds tokens " + tokens
-                                + " (a token enters an expert's queue at most once)");
+                        throw f.bad(
+                                lat + ".queue_lengths[" + e + "]",
+                                n + " exceeds tokens " + tokens + " (a token enters an expert's queue at most once)");
                     }
                     lengths.add(n);
                     sum += n;
                 }
                 if (sum != (long) topK * tokens) {
-                    throw f.bad(lat + ".queue_lengths", "sum to " + sum + ", but every one of the " + tokens
-                            + " tokens sits in top_k = " + topK + " queues (" + (long) topK * tokens + ")");
+                    throw f.bad(
+                            lat + ".queue_lengths",
+                            "sum to " + sum + ", but every one of the " + tokens + " tokens sits in top_k = " + topK
+                                    + " queues (" + (long) topK * tokens + ")");
                 }
-                long bytes = l.has("bytes_loaded") ? f.longValue(l.get("bytes_loaded"), lat + ".bytes_loaded")
+                long bytes = l.has("bytes_loaded")
+                        ? f.longValue(l.get("bytes_loaded"), lat + ".bytes_loaded")
                         : NOT_MEASURED;
                 layers.add(new Layer(f.integer(l, lat + ".block", 0), lengths, bytes));
             }
@@ -168,8 +176,8 @@ public record ExpertTrace(int experts, int topK, int tokens, int weightBytesPerP
     private record Fields(Path file) {
 
         InvalidInputException bad(String field, String problem) {
-            return new InvalidInputException(InvalidInputException.Kind.FILE, file.toString(),
-                    file + ": " + field + ": " + problem);
+            return new InvalidInputException(
+                    InvalidInputException.Kind.FILE, file.toString(), file + ": " + field + ": " + problem);
         }
 
         JsonObject object(JsonElement e, String field) {

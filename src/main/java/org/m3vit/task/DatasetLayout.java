@@ -14,8 +14,13 @@ public enum DatasetLayout {
     /** NYUD_MT: semseg (40 classes) and depth, plus normals and edges. */
     NYUD("NYUD", "nyud", EnumSet.of(Task.SEMSEG, Task.DEPTH, Task.NORMALS, Task.EDGE), 40, 480, 640),
     /** PASCAL_MT (PASCAL-Context): semseg (21 classes), human parts, saliency, normals, edges. */
-    PASCAL("PASCALContext", "pascal", EnumSet.of(Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE),
-            21, 512, 512);
+    PASCAL(
+            "PASCALContext",
+            "pascal",
+            EnumSet.of(Task.SEMSEG, Task.HUMAN_PARTS, Task.SAL, Task.NORMALS, Task.EDGE),
+            21,
+            512,
+            512);
 
     private final String configName;
     private final String shortName;

@@ -10,8 +10,9 @@ public record HeadOutput(float[] values, int channels, int height, int width) {
 
     public HeadOutput {
         if (channels < 1 || height < 1 || width < 1 || values.length != channels * height * width) {
-            throw InvalidInputException.field("head output", "has " + values.length + " values, expected "
-                    + channels + "x" + height + "x" + width);
+            throw InvalidInputException.field(
+                    "head output",
+                    "has " + values.length + " values, expected " + channels + "x" + height + "x" + width);
         }
     }
 
@@ -23,8 +24,7 @@ public record HeadOutput(float[] values, int channels, int height, int width) {
     /** An error naming {@code task} unless this output has exactly {@code expected} channels. */
     public HeadOutput requireChannels(String task, int expected) {
         if (channels != expected) {
-            throw InvalidInputException.field(task + " output", "has " + channels + " channels, expected "
-                    + expected);
+            throw InvalidInputException.field(task + " output", "has " + channels + " channels, expected " + expected);
         }
         return this;
     }

@@ -20,8 +20,9 @@ public record SavedPrediction(DenseTaskSpec spec, int height, int width, float[]
     public SavedPrediction {
         int expected = height * width * spec.targetChannels();
         if (values.length != expected) {
-            throw InvalidInputException.field(spec.id() + " prediction", "has " + values.length
-                    + " values, expected " + height + "x" + width + "x" + spec.targetChannels());
+            throw InvalidInputException.field(
+                    spec.id() + " prediction",
+                    "has " + values.length + " values, expected " + height + "x" + width + "x" + spec.targetChannels());
         }
     }
 }

@@ -52,7 +52,9 @@ public enum Task {
         for (Task t : values()) {
             ids.add(t.id);
         }
-        throw new InvalidInputException(InvalidInputException.Kind.FIELD, "task", "unknown task '" + name
-                + "'; expected one of " + String.join(", ", ids));
+        throw new InvalidInputException(
+                InvalidInputException.Kind.FIELD,
+                "task",
+                "unknown task '" + name + "'; expected one of " + String.join(", ", ids));
     }
 }

@@ -17,7 +17,8 @@ public final class TaskSet {
 
     public TaskSet(DatasetLayout dataset, Set<Task> enabled) {
         if (enabled.isEmpty()) {
-            throw new IllegalArgumentException("task_dictionary: no task enabled; set at least one include_<task>: True");
+            throw new IllegalArgumentException(
+                    "task_dictionary: no task enabled; set at least one include_<task>: True");
         }
         this.dataset = dataset;
         List<Task> ordered = new ArrayList<>();

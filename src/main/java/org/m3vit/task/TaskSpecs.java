@@ -36,8 +36,10 @@ public final class TaskSpecs {
     public static TaskSpec get(String id) {
         TaskSpec s = Loaded.BY_ID.get(id);
         if (s == null) {
-            throw new InvalidInputException(InvalidInputException.Kind.FIELD, "task", "unknown task '" + id
-                    + "'; expected one of " + String.join(", ", Loaded.BY_ID.keySet()));
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FIELD,
+                    "task",
+                    "unknown task '" + id + "'; expected one of " + String.join(", ", Loaded.BY_ID.keySet()));
         }
         return s;
     }
@@ -46,8 +48,8 @@ public final class TaskSpecs {
     public static <S extends TaskSpec> S get(String id, Class<S> kind) {
         TaskSpec s = get(id);
         if (!kind.isInstance(s)) {
-            throw new InvalidInputException(InvalidInputException.Kind.FIELD, "task", "task '" + id + "' is not a "
-                    + kind.getSimpleName());
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FIELD, "task", "task '" + id + "' is not a " + kind.getSimpleName());
         }
         return kind.cast(s);
     }
@@ -59,8 +61,8 @@ public final class TaskSpecs {
     static DenseTaskSpec dense(Task task) {
         TaskSpec s = Loaded.BY_ID.get(task.id());
         if (!(s instanceof DenseTaskSpec d)) {
-            throw new IllegalStateException("no dense task spec registered for " + task.id()
-                    + " (META-INF/services/" + TaskSpec.class.getName() + ")");
+            throw new IllegalStateException("no dense task spec registered for " + task.id() + " (META-INF/services/"
+                    + TaskSpec.class.getName() + ")");
         }
         return d;
     }

@@ -31,8 +31,12 @@ public final class BestWeightsListener implements TrainingLoopListener {
         }
         int epoch = end.record().epoch();
         double dm = end.record().deltaM();
-        ModelArtifact.save(model, run.bestWeights(), Provenance.run(run.dir().toString(), epoch,
-                Map.of("delta_m", Double.toString(dm))));
-        log.accept(String.format("new best Δm %.3f at epoch %d → %s", dm, epoch, run.bestWeights().getFileName()));
+        ModelArtifact.save(
+                model,
+                run.bestWeights(),
+                Provenance.run(run.dir().toString(), epoch, Map.of("delta_m", Double.toString(dm))));
+        log.accept(String.format(
+                "new best Δm %.3f at epoch %d → %s",
+                dm, epoch, run.bestWeights().getFileName()));
     }
 }

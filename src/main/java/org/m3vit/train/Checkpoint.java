@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.infer.ModelArtifact;
+import org.m3vit.infer.Provenance;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
-import org.m3vit.infer.ModelArtifact;
-import org.m3vit.infer.Provenance;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
 
@@ -31,8 +31,11 @@ import org.m3vit.model.MultiTaskModel;
  */
 public final class Checkpoint {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues()
+            .create();
 
     /** Contents of {@code checkpoint.json}. {@code epoch} is the number of completed epochs. */
     public static final class State {
@@ -57,8 +60,11 @@ public final class Checkpoint {
         state.weights = RunLayout.weightsName(state.epoch);
         state.optimizer = RunLayout.optimizerName(state.epoch);
         state.optimizerSteps = optimizer.steps();
-        ModelArtifact.save(model, run.file(state.weights), Provenance.run(run.dir().toString(), state.epoch,
-                Map.of("global_step", Long.toString(state.globalStep))));
+        ModelArtifact.save(
+                model,
+                run.file(state.weights),
+                Provenance.run(
+                        run.dir().toString(), state.epoch, Map.of("global_step", Long.toString(state.globalStep))));
         Map<String, Tensor> opt = new LinkedHashMap<>();
         for (var e : optimizer.state().entrySet()) {
             NDArray a = e.getValue();
@@ -79,8 +85,8 @@ public final class Checkpoint {
     public static Path jsonOf(Path location) {
         Path json = Files.isDirectory(location) ? new RunLayout(location).checkpointJson() : location;
         if (!Files.isRegularFile(json)) {
-            throw InvalidInputException.file(json, "no checkpoint here (a run is resumed from its directory or its"
-                    + " checkpoint.json)");
+            throw InvalidInputException.file(
+                    json, "no checkpoint here (a run is resumed from its directory or its" + " checkpoint.json)");
         }
         return json;
     }

@@ -42,15 +42,17 @@ public record EpochRecord(
         Double seconds) {
 
     // Gson writes null fields as absent and drops null map values, which is how absent metrics are spelt.
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues()
+    private static final Gson GSON = new GsonBuilder()
+            .disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues()
             .create();
 
     public EpochRecord {
         trainLoss = trainLoss == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(trainLoss));
         if (val != null) {
             Map<String, Map<String, Double>> v = new LinkedHashMap<>();
-            val.forEach((task, metrics) -> v.put(task,
-                    metrics == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(metrics))));
+            val.forEach((task, metrics) ->
+                    v.put(task, metrics == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(metrics))));
             val = Collections.unmodifiableMap(v);
         }
     }

@@ -28,13 +28,13 @@ final class EpochTotals {
     }
 
     /** The epoch's record; {@code val} and {@code deltaM} are null without validation. */
-    EpochRecord record(int epoch, long globalStep, float lr, Map<String, Map<String, Double>> val, Double deltaM,
-            double seconds) {
+    EpochRecord record(
+            int epoch, long globalStep, float lr, Map<String, Map<String, Double>> val, Double deltaM, double seconds) {
         Map<String, Double> trainLoss = new LinkedHashMap<>();
         for (Task t : tasks) {
             trainLoss.put(t.id(), lossSums.get(t)[0] / steps);
         }
-        return new EpochRecord(epoch, globalStep, lr, trainLoss, auxSum / steps, gradNormSum / steps, val, deltaM,
-                seconds);
+        return new EpochRecord(
+                epoch, globalStep, lr, trainLoss, auxSum / steps, gradNormSum / steps, val, deltaM, seconds);
     }
 }

@@ -28,7 +28,7 @@ public final class EvaluatorValidator implements Validator {
     @Override
     public Map<Task, Map<String, Double>> validate(MultiTaskModel model, int epoch) {
         try {
-            return evaluator.evaluate(Predictor.of(model), valReader, batchSize, message -> { });
+            return evaluator.evaluate(Predictor.of(model), valReader, batchSize, message -> {});
         } catch (IOException e) {
             throw new UncheckedIOException("validation after epoch " + (epoch + 1) + " failed: " + e.getMessage(), e);
         }

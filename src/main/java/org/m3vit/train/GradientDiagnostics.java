@@ -42,8 +42,8 @@ final class GradientDiagnostics {
                     }
                 }
             }
-            return "no tensor: every element is finite, but the squared norm overflows float32 (largest |g| "
-                    + max + " in " + largest + ")";
+            return "no tensor: every element is finite, but the squared norm overflows float32 (largest |g| " + max
+                    + " in " + largest + ")";
         }
         return total + " tensors: " + String.join(", ", bad) + (total > bad.size() ? ", …" : "");
     }

@@ -19,7 +19,11 @@ public final class MetricsLogListener implements TrainingLoopListener {
 
     @Override
     public void onEpochEnd(EpochEnd end) throws IOException {
-        Files.writeString(run.metricsLog(), end.record().toJson() + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                run.metricsLog(),
+                end.record().toJson() + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 }

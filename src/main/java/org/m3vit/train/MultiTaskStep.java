@@ -44,8 +44,13 @@ final class MultiTaskStep implements TrainingStep {
      * @param trainable the parameters with gradients (clipped and stepped)
      * @param manager the parameters' long-lived manager; each step's arrays live on a sub-manager of it
      */
-    MultiTaskStep(TrainConfig config, MultiTaskModel model, Map<String, Parameter> parameters,
-            List<Parameter> trainable, ParameterOptimizer optimizer, NDManager manager) {
+    MultiTaskStep(
+            TrainConfig config,
+            MultiTaskModel model,
+            Map<String, Parameter> parameters,
+            List<Parameter> trainable,
+            ParameterOptimizer optimizer,
+            NDManager manager) {
         this.config = config;
         this.model = model;
         this.parameters = parameters;
@@ -61,7 +66,8 @@ final class MultiTaskStep implements TrainingStep {
         Map<Task, Map<Integer, long[]>> counts = new EnumMap<>(Task.class);
         // The sub-manager holds the batch; the NDScope also frees what ops on parameter arrays (which live
         // on the long-lived manager) create: activations, gradient temporaries, optimizer intermediates.
-        try (NDManager scope = manager.newSubManager(); NDScope temporaries = new NDScope()) {
+        try (NDManager scope = manager.newSubManager();
+                NDScope temporaries = new NDScope()) {
             NDList arrays = batch.toNDList(scope);
             NDArray image = arrays.get(0);
             NDArray[] logged = new NDArray[tasks.size() + 1];
@@ -74,12 +80,16 @@ final class MultiTaskStep implements TrainingStep {
                     try (NDScope pathway = new NDScope();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                        NDArray loss = t.spec().loss(out.prediction(), target(arrays, batch, t),
-                                new LossOptions(config.edgePosWeight()));
+                        NDArray loss = t.spec()
+                                .loss(
+                                        out.prediction(),
+                                        target(arrays, batch, t),
+                                        new LossOptions(config.edgePosWeight()));
                         gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight()))));
                         NDArray aux = out.auxLoss().stopGradient();
-                        kept = new NDArray[] {loss.stopGradient(),
-                            logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux)};
+                        kept = new NDArray[] {
+                            loss.stopGradient(), logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux)
+                        };
                         readCounts(counts, t, out.backbone().expertCounts());
                         NDScope.unregister(kept);
                     }
@@ -96,8 +106,11 @@ final class MultiTaskStep implements TrainingStep {
                     NDArray total = null;
                     for (int i = 0; i < tasks.size(); i++) {
                         Task t = tasks.get(i);
-                        NDArray loss = t.spec().loss(out.predictions().get(t), target(arrays, batch, t),
-                                new LossOptions(config.edgePosWeight()));
+                        NDArray loss = t.spec()
+                                .loss(
+                                        out.predictions().get(t),
+                                        target(arrays, batch, t),
+                                        new LossOptions(config.edgePosWeight()));
                         total = total == null ? weighted(t, loss) : total.add(weighted(t, loss));
                         logged[i] = loss.stopGradient();
                     }

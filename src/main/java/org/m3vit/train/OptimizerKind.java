@@ -25,7 +25,9 @@ public enum OptimizerKind {
                 return k;
             }
         }
-        throw InvalidInputException.key("optimizer", "'" + v + "' is not supported; expected "
-                + Arrays.stream(values()).map(OptimizerKind::yamlName).collect(Collectors.joining(" or ")));
+        throw InvalidInputException.key(
+                "optimizer",
+                "'" + v + "' is not supported; expected "
+                        + Arrays.stream(values()).map(OptimizerKind::yamlName).collect(Collectors.joining(" or ")));
     }
 }

@@ -1,6 +1,7 @@
 package org.m3vit.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
@@ -40,7 +41,12 @@ public abstract class ParameterOptimizer {
      */
     public static ParameterOptimizer of(TrainConfig config, Map<String, Parameter> parameters) {
         return switch (config.optimizer()) {
-            case ADAMW -> new AdamW(parameters, config.beta1(), config.beta2(), config.eps(), config.weightDecay(),
+            case ADAMW -> new AdamW(
+                    parameters,
+                    config.beta1(),
+                    config.beta2(),
+                    config.eps(),
+                    config.weightDecay(),
                     ParameterOptimizer::decaysByDefault);
             case SGD -> new Sgd(parameters, config.momentum(), config.weightDecay(), name -> true);
         };
@@ -52,8 +58,13 @@ public abstract class ParameterOptimizer {
      */
     public static boolean decaysByDefault(String name) {
         String leaf = name.substring(name.lastIndexOf('.') + 1);
-        return !(leaf.equals("bias") || name.contains("norm") || name.contains("syncbn") || name.endsWith("pos_embed")
-                || name.endsWith("cls_token") || leaf.equals("running_mean") || leaf.equals("running_var")
+        return !(leaf.equals("bias")
+                || name.contains("norm")
+                || name.contains("syncbn")
+                || name.endsWith("pos_embed")
+                || name.endsWith("cls_token")
+                || leaf.equals("running_mean")
+                || leaf.equals("running_var")
                 || leaf.equals("num_batches_tracked"));
     }
 
@@ -88,7 +99,9 @@ public abstract class ParameterOptimizer {
         for (var e : saved.entrySet()) {
             NDArray current = state.get(e.getKey());
             if (current == null) {
-                NDArray copy = keep(e.getValue().duplicate(), parameters.values().iterator().next().getArray().getManager());
+                NDArray copy = keep(
+                        e.getValue().duplicate(),
+                        parameters.values().iterator().next().getArray().getManager());
                 state.put(e.getKey(), copy);
             } else {
                 e.getValue().copyTo(current);
@@ -106,7 +119,7 @@ public abstract class ParameterOptimizer {
         return state.computeIfAbsent(key, k -> keep(like.zerosLike(), like.getManager()));
     }
 
-    private static NDArray keep(NDArray array, ai.djl.ndarray.NDManager owner) {
+    private static NDArray keep(NDArray array, NDManager owner) {
         array.attach(owner);
         NDScope.unregister(array);
         return array;
@@ -150,7 +163,12 @@ public abstract class ParameterOptimizer {
         private final float beta2;
         private final float eps;
 
-        public AdamW(Map<String, Parameter> parameters, float beta1, float beta2, float eps, float weightDecay,
+        public AdamW(
+                Map<String, Parameter> parameters,
+                float beta1,
+                float beta2,
+                float eps,
+                float weightDecay,
                 Predicate<String> decays) {
             super(parameters, weightDecay, decays);
             this.beta1 = beta1;
@@ -164,7 +182,8 @@ public abstract class ParameterOptimizer {
                 w.muli(1f - lr * decay);
             }
             NDArray m = buffer(name + ".exp_avg", w).muli(beta1).addi(g.mul(1f - beta1));
-            NDArray v = buffer(name + ".exp_avg_sq", w).muli(beta2).addi(g.square().mul(1f - beta2));
+            NDArray v =
+                    buffer(name + ".exp_avg_sq", w).muli(beta2).addi(g.square().mul(1f - beta2));
             double bc1 = 1 - Math.pow(beta1, steps);
             double bc2 = 1 - Math.pow(beta2, steps);
             NDArray denom = v.div((float) bc2).sqrt().add(eps);

@@ -37,8 +37,9 @@ public final class ProgressListener implements TrainingLoopListener {
         double elapsed = (System.nanoTime() - start) / 1e9;
         long done = s.globalStep() - stepsAtStart;
         double eta = elapsed / done * (stepsPerEpoch * epochs - s.globalStep());
-        progress.accept(String.format("epoch %d/%d step %d/%d loss %.4f lr %.3g ETA %s", s.epoch(), epochs, s.step(),
-                stepsPerEpoch, s.result().totalLoss(), s.lr(), hms(eta)));
+        progress.accept(String.format(
+                "epoch %d/%d step %d/%d loss %.4f lr %.3g ETA %s",
+                s.epoch(), epochs, s.step(), stepsPerEpoch, s.result().totalLoss(), s.lr(), hms(eta)));
     }
 
     @Override
@@ -46,8 +47,14 @@ public final class ProgressListener implements TrainingLoopListener {
         EpochRecord r = end.record();
         StringBuilder losses = new StringBuilder();
         r.trainLoss().forEach((t, v) -> losses.append(String.format(" %s %.4f", t, v)));
-        log.accept(String.format("epoch %d/%d: loss%s, aux %.4f%s (%.1fs)", r.epoch(), epochs, losses, r.auxLoss(),
-                r.deltaM() != null ? String.format(", Δm %.3f", r.deltaM()) : "", r.seconds()));
+        log.accept(String.format(
+                "epoch %d/%d: loss%s, aux %.4f%s (%.1fs)",
+                r.epoch(),
+                epochs,
+                losses,
+                r.auxLoss(),
+                r.deltaM() != null ? String.format(", Δm %.3f", r.deltaM()) : "",
+                r.seconds()));
     }
 
     private static String hms(double seconds) {

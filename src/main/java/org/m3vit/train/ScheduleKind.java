@@ -28,7 +28,9 @@ public enum ScheduleKind {
                 return k;
             }
         }
-        throw InvalidInputException.key("scheduler", "'" + v + "' is not supported; expected "
-                + Arrays.stream(values()).map(ScheduleKind::yamlName).collect(Collectors.joining(" or ")));
+        throw InvalidInputException.key(
+                "scheduler",
+                "'" + v + "' is not supported; expected "
+                        + Arrays.stream(values()).map(ScheduleKind::yamlName).collect(Collectors.joining(" or ")));
     }
 }

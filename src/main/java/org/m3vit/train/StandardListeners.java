@@ -15,7 +15,8 @@ public final class StandardListeners {
      */
     public static List<TrainingLoopListener> of(TrainingLoop loop, Consumer<String> progress, Consumer<String> log) {
         RunLayout run = loop.run();
-        return List.of(new BestWeightsListener(run, loop.model(), log),
+        return List.of(
+                new BestWeightsListener(run, loop.model(), log),
                 new CheckpointListener(run, loop.model(), loop.optimizer()),
                 new MetricsLogListener(run),
                 new ExpertUsageListener(run),

@@ -13,8 +13,8 @@ import org.m3vit.task.Task;
  * @param gradNorm the global gradient norm before clipping
  * @param expertCounts task → MoE block → tokens routed to each expert (no entry for a model without MoE)
  */
-public record StepResult(Map<Task, Float> losses, float auxLoss, double gradNorm,
-        Map<Task, Map<Integer, long[]>> expertCounts) {
+public record StepResult(
+        Map<Task, Float> losses, float auxLoss, double gradNorm, Map<Task, Map<Integer, long[]>> expertCounts) {
 
     public StepResult {
         losses = Collections.unmodifiableMap(new LinkedHashMap<>(losses));

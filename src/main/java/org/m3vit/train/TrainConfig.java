@@ -83,8 +83,8 @@ public record TrainConfig(
                 throw InvalidInputException.key("loss_kwargs.loss_weights." + t.id(), "missing for an enabled task");
             }
             if (!(w >= 0) || w.isInfinite()) {
-                throw InvalidInputException.key("loss_kwargs.loss_weights." + t.id(),
-                        "expected a finite number >= 0, got '" + w + "'");
+                throw InvalidInputException.key(
+                        "loss_kwargs.loss_weights." + t.id(), "expected a finite number >= 0, got '" + w + "'");
             }
         }
         lossWeights = Collections.unmodifiableMap(weights);
@@ -108,7 +108,8 @@ public record TrainConfig(
 
     static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -271,9 +272,29 @@ public record TrainConfig(
         /** The new config. Unchanged, it equals the original (same hash). */
         public TrainConfig build() {
             String hash = changes.isEmpty() ? from.hash : sha256(from.hash + "\n" + String.join("\n", changes));
-            return new TrainConfig(from.model, trBatch, valBatch, epochs, workers, optimizer, lr, momentum, weightDecay,
-                    beta1, beta2, eps, scheduler, warmupSteps, lossWeights, edgePosWeight, auxWeight,
-                    evalFinal10EpochsOnly, gradClip, seed, dataRoot, hash);
+            return new TrainConfig(
+                    from.model,
+                    trBatch,
+                    valBatch,
+                    epochs,
+                    workers,
+                    optimizer,
+                    lr,
+                    momentum,
+                    weightDecay,
+                    beta1,
+                    beta2,
+                    eps,
+                    scheduler,
+                    warmupSteps,
+                    lossWeights,
+                    edgePosWeight,
+                    auxWeight,
+                    evalFinal10EpochsOnly,
+                    gradClip,
+                    seed,
+                    dataRoot,
+                    hash);
         }
     }
 }

@@ -2,17 +2,12 @@ package org.m3vit.train;
 
 import com.google.gson.Gson;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.config.YamlValues;
@@ -20,10 +15,6 @@ import org.m3vit.errors.InvalidInputException;
 import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.TaskSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads the training keys of an experiment YAML into a {@link TrainConfig}: defaults, types, and errors
@@ -57,15 +48,18 @@ final class TrainConfigYaml {
         float momentum = (float) YamlValues.number(opt, "optimizer_kwargs.", "momentum", 0.9);
         float weightDecay = (float) YamlValues.number(opt, "optimizer_kwargs.", "weight_decay", 1e-4);
         if (Boolean.TRUE.equals(opt.get("nesterov"))) {
-            throw InvalidInputException.key("optimizer_kwargs.nesterov", "True is not supported (the reference"
-                    + " configs use plain momentum)");
+            throw InvalidInputException.key(
+                    "optimizer_kwargs.nesterov",
+                    "True is not supported (the reference" + " configs use plain momentum)");
         }
         float[] betas = {0.9f, 0.999f};
         if (opt.get("betas") != null) {
-            if (!(opt.get("betas") instanceof List<?> l) || l.size() != 2 || !(l.get(0) instanceof Number)
+            if (!(opt.get("betas") instanceof List<?> l)
+                    || l.size() != 2
+                    || !(l.get(0) instanceof Number)
                     || !(l.get(1) instanceof Number)) {
-                throw InvalidInputException.key("optimizer_kwargs.betas", "expected [beta1, beta2], got "
-                        + opt.get("betas"));
+                throw InvalidInputException.key(
+                        "optimizer_kwargs.betas", "expected [beta1, beta2], got " + opt.get("betas"));
             }
             betas = new float[] {((Number) l.get(0)).floatValue(), ((Number) l.get(1)).floatValue()};
         }
@@ -74,8 +68,10 @@ final class TrainConfigYaml {
         long warmupSteps = (long) YamlValues.number(sch, "scheduler_kwargs.", "warmup_steps", 0);
         Map<Task, Float> lossWeights = lossWeights(model.tasks(), loss);
         Object td = cfg.get("task_dictionary");
-        float edgePosWeight = (float) (td instanceof Map<?, ?> m && m.get("edge_w") != null
-                ? YamlValues.number(YamlValues.map(m, "task_dictionary"), "task_dictionary.", "edge_w", 0.95) : 0.95);
+        float edgePosWeight = (float)
+                (td instanceof Map<?, ?> m && m.get("edge_w") != null
+                        ? YamlValues.number(YamlValues.map(m, "task_dictionary"), "task_dictionary.", "edge_w", 0.95)
+                        : 0.95);
         float auxWeight = (float) YamlValues.number(cfg, "", "moe_noisy_gate_loss_weight", 0.01);
         boolean evalFinal10EpochsOnly = YamlValues.bool(cfg, "", "eval_final_10_epochs_only", false);
         double gradClip = YamlValues.number(cfg, "", "grad_clip", 0);
@@ -87,9 +83,29 @@ final class TrainConfigYaml {
         String root = YamlValues.string(cfg, "data_root", null);
         Path dataRoot = root == null ? null : Path.of(root);
         String hash = TrainConfig.sha256(new Gson().toJson(sorted(cfg)));
-        return new TrainConfig(model, trBatch, valBatch, epochs, workers, optimizer, lr, momentum, weightDecay,
-                betas[0], betas[1], eps, scheduler, warmupSteps, lossWeights, edgePosWeight, auxWeight,
-                evalFinal10EpochsOnly, gradClip, seed, dataRoot, hash);
+        return new TrainConfig(
+                model,
+                trBatch,
+                valBatch,
+                epochs,
+                workers,
+                optimizer,
+                lr,
+                momentum,
+                weightDecay,
+                betas[0],
+                betas[1],
+                eps,
+                scheduler,
+                warmupSteps,
+                lossWeights,
+                edgePosWeight,
+                auxWeight,
+                evalFinal10EpochsOnly,
+                gradClip,
+                seed,
+                dataRoot,
+                hash);
     }
 
     /** The reference's loss weights (m3vit.md §6) for tasks the YAML leaves out. */
@@ -139,5 +155,4 @@ final class TrainConfigYaml {
         m.forEach((k, v) -> out.put(k, v instanceof Map<?, ?> c ? sorted(YamlValues.map(c, k)) : v));
         return out;
     }
-
 }

@@ -44,15 +44,20 @@ public final class TrainingLoop {
     private final Schedule schedule;
     private final long stepsPerEpoch;
     private final List<TrainingLoopListener> listeners = new ArrayList<>();
-    private Consumer<String> log = s -> { };
+    private Consumer<String> log = s -> {};
     private Checkpoint.State state = new Checkpoint.State();
 
     /**
      * @param validator null to skip validation (no Δm, no best weights)
      * @param run the run directory: where {@link #resume} looks, and what the listeners write to
      */
-    public TrainingLoop(TrainConfig config, MultiTaskModel model, MultiTaskDataset trainSet, Validator validator,
-            RunLayout run, NDManager manager) {
+    public TrainingLoop(
+            TrainConfig config,
+            MultiTaskModel model,
+            MultiTaskDataset trainSet,
+            Validator validator,
+            RunLayout run,
+            NDManager manager) {
         this.config = config;
         this.model = model;
         this.trainSet = trainSet;
@@ -67,8 +72,8 @@ public final class TrainingLoop {
         if (stepsPerEpoch == 0) {
             throw new InvalidInputException(InvalidInputException.Kind.FIELD, "trainSet", "the train split is empty");
         }
-        this.schedule = Schedule.of(config.scheduler(), config.lr(), config.epochs(), stepsPerEpoch,
-                config.warmupSteps());
+        this.schedule =
+                Schedule.of(config.scheduler(), config.lr(), config.epochs(), stepsPerEpoch, config.warmupSteps());
         state.seed = config.seed();
         state.configHash = config.hash();
     }
@@ -83,8 +88,8 @@ public final class TrainingLoop {
             }
         }
         if (trainable.isEmpty()) {
-            throw new InvalidInputException(InvalidInputException.Kind.FIELD, "model",
-                    "the model has no trainable parameters");
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FIELD, "model", "the model has no trainable parameters");
         }
         return trainable;
     }
@@ -123,8 +128,10 @@ public final class TrainingLoop {
             state.configHash = config.hash();
         }
         if (state.seed != config.seed()) {
-            throw InvalidInputException.key("seed", "the checkpoint " + json + " was trained with seed " + state.seed
-                    + " but this run has seed " + config.seed() + "; resume with the checkpoint's seed");
+            throw InvalidInputException.key(
+                    "seed",
+                    "the checkpoint " + json + " was trained with seed " + state.seed + " but this run has seed "
+                            + config.seed() + "; resume with the checkpoint's seed");
         }
         log.accept("resumed from " + json + " after epoch " + state.epoch + " (step " + state.globalStep + ")");
         return this;
@@ -164,8 +171,8 @@ public final class TrainingLoop {
             EpochTotals totals = new EpochTotals(tasks);
             float lr = schedule.lr(state.globalStep);
             int step = 0;
-            try (PrefetchLoader loader = new PrefetchLoader(trainSet, epoch, config.trBatch(), true, false,
-                    config.workers(), 2)) {
+            try (PrefetchLoader loader =
+                    new PrefetchLoader(trainSet, epoch, config.trBatch(), true, false, config.workers(), 2)) {
                 for (SampleBatch batch : loader) {
                     lr = schedule.lr(state.globalStep);
                     Engine.getInstance().setRandomSeed(stepSeed(config.seed(), epoch, step));
@@ -186,7 +193,12 @@ public final class TrainingLoop {
                 state.bestDeltaM = validation.deltaM();
                 state.bestEpoch = epoch + 1;
             }
-            EpochRecord record = totals.record(epoch + 1, state.globalStep, lr, validation.val(), validation.deltaM(),
+            EpochRecord record = totals.record(
+                    epoch + 1,
+                    state.globalStep,
+                    lr,
+                    validation.val(),
+                    validation.deltaM(),
                     (System.nanoTime() - epochStart) / 1e9);
             for (TrainingLoopListener l : listeners) {
                 l.onEpochEnd(new TrainingLoopListener.EpochEnd(record, state, newBest));
@@ -227,7 +239,10 @@ public final class TrainingLoop {
 
     /** A well-mixed 32-bit seed per (run seed, epoch, step) (SplitMix64 finaliser). */
     static int stepSeed(long seed, int epoch, int step) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + step * 0x94D049BB133111EBL + 0x632BE59BD9B4E019L;
+        long z = seed * 0x9E3779B97F4A7C15L
+                + epoch * 0xBF58476D1CE4E5B9L
+                + step * 0x94D049BB133111EBL
+                + 0x632BE59BD9B4E019L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return (int) (z ^ (z >>> 31)) & 0x7FFFFFFF;

@@ -30,17 +30,23 @@ public final class TrainingRun {
 
     /** Where and how to run. {@code resume} and {@code pretrained} may be null. */
     /** {@code stopAfterEpoch}: end (checkpointed) after that many epochs; null = train to the end. */
-    public record Options(Path dataRoot, Path runDir, Path resume, Path pretrained, boolean posEmbFromPretrained,
-            boolean validate, Integer stopAfterEpoch) {}
+    public record Options(
+            Path dataRoot,
+            Path runDir,
+            Path resume,
+            Path pretrained,
+            boolean posEmbFromPretrained,
+            boolean validate,
+            Integer stopAfterEpoch) {}
 
     private TrainingRun() {}
 
-    public static TrainingLoop.Result run(TrainConfig config, Options o, Consumer<String> progress,
-            Consumer<String> log) throws IOException {
+    public static TrainingLoop.Result run(
+            TrainConfig config, Options o, Consumer<String> progress, Consumer<String> log) throws IOException {
         Path root = o.dataRoot() != null ? o.dataRoot() : config.dataRoot();
         if (root == null) {
-            throw InvalidInputException.key("data_root", "no dataset root: set data_root in the config or give the"
-                    + " run a dataset root");
+            throw InvalidInputException.key(
+                    "data_root", "no dataset root: set data_root in the config or give the" + " run a dataset root");
         }
         if (!Files.isDirectory(root)) {
             throw InvalidInputException.file(root, "the dataset root is not a directory");
@@ -59,8 +65,8 @@ public final class TrainingRun {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
             }
-            TrainingLoop loop = new TrainingLoop(config, model, train, validator, new RunLayout(o.runDir()), manager)
-                    .onLog(log);
+            TrainingLoop loop =
+                    new TrainingLoop(config, model, train, validator, new RunLayout(o.runDir()), manager).onLog(log);
             StandardListeners.of(loop, progress, log).forEach(loop::addListener);
             if (o.resume() != null) {
                 loop.resume(o.resume());
@@ -75,9 +81,12 @@ public final class TrainingRun {
         var tasks = config.model().tasks();
         return MultiTaskDataset.builder()
                 .setReader(MultiTaskReader.open(tasks.dataset(), root, Split.TRAIN, EnumSet.copyOf(tasks.tasks())))
-                .setAugmentation(Augmentation.train(tasks.dataset(), config.model().imgHeight(),
+                .setAugmentation(Augmentation.train(
+                        tasks.dataset(),
+                        config.model().imgHeight(),
                         config.model().imgWidth()))
-                .optSeed(config.seed()).build();
+                .optSeed(config.seed())
+                .build();
     }
 
     /**
@@ -111,9 +120,10 @@ public final class TrainingRun {
         Tensor pe = tensors.get(key);
         var c = model.config();
         if (pe != null && pe.shape().length == 3 && pe.shape()[1] != 1 + (long) c.gridHeight() * c.gridWidth()) {
-            float[] resized = PosEmbedInterpolation.resize(pe.floats(), (int) pe.shape()[1], c.embedDim(), 1,
-                    c.gridHeight(), c.gridWidth());
-            tensors.put(key, Tensor.of(new long[] {1, 1 + (long) c.gridHeight() * c.gridWidth(), c.embedDim()}, resized));
+            float[] resized = PosEmbedInterpolation.resize(
+                    pe.floats(), (int) pe.shape()[1], c.embedDim(), 1, c.gridHeight(), c.gridWidth());
+            tensors.put(
+                    key, Tensor.of(new long[] {1, 1 + (long) c.gridHeight() * c.gridWidth(), c.embedDim()}, resized));
         }
         Path tmp = new RunLayout(scratchDir).createScratchWeights();
         try {

@@ -33,8 +33,8 @@ class HandComputedScheduleTest {
         Step gate = new Step("gate", 8, 32, 8, 16, 24, false, false);
         Step fc1 = new Step("expert_fc1", 12, 8, 2, 4, 30, false, false);
         Step fc2 = new Step("expert_fc2", 10, 10, 4, 2, 30, false, false);
-        return new Workload(List.of(new Layer("moe", true, List.of(gate), queues)), 4, 2, queues.length,
-                new ExpertShape(fc1, fc2));
+        return new Workload(
+                List.of(new Layer("moe", true, List.of(gate), queues)), 4, 2, queues.length, new ExpertShape(fc1, fc2));
     }
 
     private final HardwareProfile hw = profile(200);
@@ -104,7 +104,9 @@ class HandComputedScheduleTest {
         }
         // Off-chip: gate weights 16 + its activations (8 + 16)·2 = 48, the misses · 44, and per (token, expert)
         // pair fc1's and fc2's activations, (2 + 4)·2 = 12 each, 8 pairs: 256 + 44 · misses.
-        assertEquals(256 + 44.0 * misses, new TokenOrderSchedule().run(tight, w).total().offchipBytes());
+        assertEquals(
+                256 + 44.0 * misses,
+                new TokenOrderSchedule().run(tight, w).total().offchipBytes());
         assertTrue(misses >= 3, "each non-empty expert misses at least once");
     }
 

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Properties over random shapes, queue lengths, expert counts and profiles (seeded, so reproducible). */
@@ -21,7 +24,7 @@ class SchedulePropertiesTest {
             for (int e = 0; e < experts; e++) {
                 ids.add(e);
             }
-            java.util.Collections.shuffle(ids, r);
+            Collections.shuffle(ids, r);
             for (int j = 0; j < k; j++) {
                 q[ids.get(j)]++;
             }
@@ -32,16 +35,26 @@ class SchedulePropertiesTest {
     static Step step(Random r, String name) {
         long in = r.nextInt(400);
         long out = r.nextInt(400);
-        return new Step(name, r.nextInt(3) == 0 ? 0 : r.nextInt(5000), r.nextInt(60_000), in, out,
-                in + out + r.nextInt(300), false, false);
+        return new Step(
+                name,
+                r.nextInt(3) == 0 ? 0 : r.nextInt(5000),
+                r.nextInt(60_000),
+                in,
+                out,
+                in + out + r.nextInt(300),
+                false,
+                false);
     }
 
     /** A random pathway: a few layers of random ops, some of them MoE layers with random queues. */
-    static Workload workload(Random r, int experts, int k, int tokens, ExpertShape shape, List<Step> steps,
-            boolean[] moe) {
+    static Workload workload(
+            Random r, int experts, int k, int tokens, ExpertShape shape, List<Step> steps, boolean[] moe) {
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < moe.length; i++) {
-            layers.add(new Layer("l" + i, i < moe.length - 1, List.of(steps.get(2 * i), steps.get(2 * i + 1)),
+            layers.add(new Layer(
+                    "l" + i,
+                    i < moe.length - 1,
+                    List.of(steps.get(2 * i), steps.get(2 * i + 1)),
                     moe[i] ? queues(r, experts, k, tokens) : null));
         }
         return new Workload(layers, tokens, k, experts, shape);
@@ -49,9 +62,18 @@ class SchedulePropertiesTest {
 
     static HardwareProfile profile(Random r) {
         int[] bits = {8, 16, 32};
-        return new HardwareProfile("random", 100 + r.nextInt(400), 1 + r.nextInt(64), 0.5 + 64 * r.nextDouble(),
-                200 + r.nextInt(200_000), bits[r.nextInt(3)], bits[r.nextInt(3)], r.nextDouble(), 100 * r.nextDouble(),
-                r.nextDouble(), r.nextDouble());
+        return new HardwareProfile(
+                "random",
+                100 + r.nextInt(400),
+                1 + r.nextInt(64),
+                0.5 + 64 * r.nextDouble(),
+                200 + r.nextInt(200_000),
+                bits[r.nextInt(3)],
+                bits[r.nextInt(3)],
+                r.nextDouble(),
+                100 * r.nextDouble(),
+                r.nextDouble(),
+                r.nextDouble());
     }
 
     @Test
@@ -64,9 +86,9 @@ class SchedulePropertiesTest {
             int d = 1 + r.nextInt(24);
             int h = 1 + r.nextInt(48);
             long footprint = 3L * tokens * d + (long) tokens * (d + h);
-            ExpertShape shape = new ExpertShape(new Step("expert_fc1", (long) h * d + h, (long) d * h, d, h,
-                    footprint, false, false), new Step("expert_fc2", (long) d * h + d, (long) h * d + d, h, d,
-                    footprint, false, false));
+            ExpertShape shape = new ExpertShape(
+                    new Step("expert_fc1", (long) h * d + h, (long) d * h, d, h, footprint, false, false),
+                    new Step("expert_fc2", (long) d * h + d, (long) h * d + d, h, d, footprint, false, false));
             int layers = 1 + r.nextInt(5);
             List<Step> steps = new ArrayList<>();
             boolean[] moe = new boolean[layers];
@@ -100,7 +122,8 @@ class SchedulePropertiesTest {
                 if (l.isMoe()) {
                     for (int q : l.queueLengths()) {
                         if (q > 0) {
-                            expected += a.expertBytes() + a.activationTransferBytes(shape.fc1().times(q))
+                            expected += a.expertBytes()
+                                    + a.activationTransferBytes(shape.fc1().times(q))
                                     + a.activationTransferBytes(shape.fc2().times(q));
                         }
                     }
@@ -119,8 +142,12 @@ class SchedulePropertiesTest {
             // ... whatever E is: the same shapes with another number of experts need the same.
             int otherExperts = k + r.nextInt(64);
             Workload other = workload(r, otherExperts, k, tokens, shape, steps, moe);
-            assertEquals(doubled.onchipBytes(), new DoubleBufferedSchedule().run(new Accelerator(hw, other), other)
-                    .onchipBytes(), at + " vs E=" + otherExperts);
+            assertEquals(
+                    doubled.onchipBytes(),
+                    new DoubleBufferedSchedule()
+                            .run(new Accelerator(hw, other), other)
+                            .onchipBytes(),
+                    at + " vs E=" + otherExperts);
         }
     }
 
@@ -136,7 +163,7 @@ class SchedulePropertiesTest {
             assertEquals(k * tokens, order.length);
             int[] counted = new int[experts];
             for (int t = 0; t < tokens; t++) {
-                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                Set<Integer> distinct = new HashSet<>();
                 for (int j = 0; j < k; j++) {
                     int e = order[t * k + j];
                     counted[e]++;
@@ -145,8 +172,8 @@ class SchedulePropertiesTest {
                 assertEquals(k, distinct.size(), "a token's k experts are distinct");
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(q, counted);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(order, TokenInterleaving.sequence(q, k, tokens),
-                    "deterministic");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    order, TokenInterleaving.sequence(q, k, tokens), "deterministic");
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -26,18 +27,28 @@ class SimulatorTest {
 
     /** ViT-Tiny-like but small: D=48, 4 blocks (1, 3 MoE), 64×128 → 33 tokens, E=16, top-2. */
     static ModelConfig config() {
-        return ModelConfig.builder().tasks(TaskSet.of(DatasetLayout.NYUD, Task.SEMSEG, Task.DEPTH)).imgSize(64, 128)
-                .embedDim(48).depth(4).numHeads(3).moeExperts(16).moeTopK(2).moeMlpRatio(2).headChannels(16).build();
+        return ModelConfig.builder()
+                .tasks(TaskSet.of(DatasetLayout.NYUD, Task.SEMSEG, Task.DEPTH))
+                .imgSize(64, 128)
+                .embedDim(48)
+                .depth(4)
+                .numHeads(3)
+                .moeExperts(16)
+                .moeTopK(2)
+                .moeMlpRatio(2)
+                .headChannels(16)
+                .build();
     }
 
     @Test
     void everyScheduleDoesTheWorkFlopCounterCounts() throws Exception {
         ModelConfig c = config();
         HardwareProfile hw = HardwareProfile.load(Path.of("configs/hardware/zcu102.yml"));
-        SimulationReport r = Simulator.run(c, Task.DEPTH, SyntheticRouting.parse("uniform").generate(c, 3, 7), hw,
-                null);
+        SimulationReport r =
+                Simulator.run(c, Task.DEPTH, SyntheticRouting.parse("uniform").generate(c, 3, 7), hw, null);
         FlopCounter.Row row = new FlopCounter(c).pathway(Task.DEPTH, "");
-        assertEquals(List.of("token_order", "all_resident", "reordered", "double_buffered"),
+        assertEquals(
+                List.of("token_order", "all_resident", "reordered", "double_buffered"),
                 List.copyOf(r.schedules().keySet()));
         for (ScheduleResult s : r.schedules().values()) {
             assertEquals(row.backboneMacs() + row.headMacs(), s.total().macs(), s.schedule());
@@ -47,8 +58,11 @@ class SimulatorTest {
         }
         double reordered = r.schedule("reordered").total().cycles();
         assertTrue(r.schedule("double_buffered").total().cycles() <= reordered);
-        assertTrue(r.schedule("token_order").total().offchipBytes() >= r.schedule("reordered").total().offchipBytes());
-        assertEquals((double) r.schedule("all_resident").onchipBytes() / r.schedule("double_buffered").onchipBytes(),
+        assertTrue(r.schedule("token_order").total().offchipBytes()
+                >= r.schedule("reordered").total().offchipBytes());
+        assertEquals(
+                (double) r.schedule("all_resident").onchipBytes()
+                        / r.schedule("double_buffered").onchipBytes(),
                 r.memoryRatio(false));
         assertTrue(r.energyEfficiencyOver("token_order", true) >= 1, "double buffering beats token order");
 
@@ -73,10 +87,11 @@ class SimulatorTest {
         Routing b = SyntheticRouting.parse("uniform").generate(c, 2, 3);
         Routing other = SyntheticRouting.parse("uniform").generate(c, 2, 4);
         assertArrayEquals(a.images().get(1).queueLengths()[1], b.images().get(1).queueLengths()[1]);
-        assertFalse(java.util.Arrays.deepEquals(a.images().get(0).queueLengths(), other.images().get(0).queueLengths()));
+        assertFalse(Arrays.deepEquals(
+                a.images().get(0).queueLengths(), other.images().get(0).queueLengths()));
         for (Routing.Image im : a.images()) {
             for (int[] q : im.queueLengths()) {
-                assertEquals(2 * 33, java.util.Arrays.stream(q).sum(), "every token in k queues");
+                assertEquals(2 * 33, Arrays.stream(q).sum(), "every token in k queues");
             }
         }
         // The hottest expert's share over many images: about 1/E·k-ish for uniform, far more for zipf:2.
@@ -93,6 +108,6 @@ class SimulatorTest {
                 all += im.queueLengths()[0][e];
             }
         }
-        return (double) java.util.Arrays.stream(total).max().orElse(0) / all;
+        return (double) Arrays.stream(total).max().orElse(0) / all;
     }
 }

@@ -39,7 +39,8 @@ class PackageGraphTest {
 
     @BeforeAll
     static void load() throws IOException {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(ROOT);
         allowed = graph(Path.of("docs/ARCHITECTURE.md"));
     }
@@ -133,15 +134,22 @@ class PackageGraphTest {
                 }
             });
         }
-        assertTrue(violations.isEmpty(), violations.size() + " dependencies that docs/ARCHITECTURE.md does not allow:\n"
-                + String.join("\n", violations.stream().limit(40).toList()));
+        assertTrue(
+                violations.isEmpty(),
+                violations.size() + " dependencies that docs/ARCHITECTURE.md does not allow:\n"
+                        + String.join("\n", violations.stream().limit(40).toList()));
     }
 
     /** Flags, exit codes and terminals are the CLI's business alone. */
     @Test
     void onlyTheCliKnowsPicocli() {
-        noClasses().that().resideOutsideOfPackage(ROOT + ".cli..").should().dependOnClassesThat()
-                .resideInAPackage("picocli..").check(classes);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(ROOT + ".cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("picocli..")
+                .check(classes);
     }
 
     /**
@@ -152,11 +160,14 @@ class PackageGraphTest {
     @Test
     void noProjectTypeIsNamedLikeADjlType() {
         Set<String> djl = new TreeSet<>();
-        new ClassFileImporter().importPackages("ai.djl.nn", "ai.djl.ndarray", "ai.djl.training").forEach(c -> {
-            if (!c.isNestedClass() && c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)) {
-                djl.add(c.getSimpleName());
-            }
-        });
+        new ClassFileImporter()
+                .importPackages("ai.djl.nn", "ai.djl.ndarray", "ai.djl.training")
+                .forEach(c -> {
+                    if (!c.isNestedClass()
+                            && c.getModifiers().contains(com.tngtech.archunit.core.domain.JavaModifier.PUBLIC)) {
+                        djl.add(c.getSimpleName());
+                    }
+                });
         assertTrue(djl.contains("Trainer") && djl.contains("Optimizer"), "DJL's classes were not found: " + djl.size());
         List<String> clashes = new ArrayList<>();
         for (JavaClass c : classes) {

@@ -12,8 +12,27 @@ class BenchModelCommandTest {
 
     @Test
     void jsonHasAllTasksAndEveryPathway() {
-        CliRun r = CliRun.of("bench", "model", "--presets", "tiny", "--sizes", "32x32", "--db", "nyud", "--batch", "1",
-                "--warmup", "0", "--repeats", "5", "--head-channels", "16", "--threads", "1", "--no-train", "--json");
+        CliRun r = CliRun.of(
+                "bench",
+                "model",
+                "--presets",
+                "tiny",
+                "--sizes",
+                "32x32",
+                "--db",
+                "nyud",
+                "--batch",
+                "1",
+                "--warmup",
+                "0",
+                "--repeats",
+                "5",
+                "--head-channels",
+                "16",
+                "--threads",
+                "1",
+                "--no-train",
+                "--json");
         assertEquals(0, r.exit, r.err);
         JsonObject j = JsonParser.parseString(r.out.trim()).getAsJsonObject();
         JsonObject row = j.getAsJsonArray("results").get(0).getAsJsonObject();

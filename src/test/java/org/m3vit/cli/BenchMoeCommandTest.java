@@ -11,8 +11,24 @@ class BenchMoeCommandTest {
 
     @Test
     void jsonReportHasEveryVariantAndRatio() {
-        CliRun r = CliRun.of("bench", "moe", "--dim", "32", "--hidden", "32", "--experts", "4", "--top-k", "2",
-                "--tokens", "64", "--warmup", "0", "--repeats", "5", "--json");
+        CliRun r = CliRun.of(
+                "bench",
+                "moe",
+                "--dim",
+                "32",
+                "--hidden",
+                "32",
+                "--experts",
+                "4",
+                "--top-k",
+                "2",
+                "--tokens",
+                "64",
+                "--warmup",
+                "0",
+                "--repeats",
+                "5",
+                "--json");
         assertEquals(0, r.exit, r.err);
         JsonObject json = JsonParser.parseString(r.out.trim()).getAsJsonObject();
         assertEquals(4, json.getAsJsonObject("config").get("experts").getAsInt());
@@ -23,13 +39,29 @@ class BenchMoeCommandTest {
             assertTrue(v.get("fwd_tokens_per_s").getAsDouble() > 0, variant);
         }
         // reordered dispatch reads the queue lengths once per call; the dense paths never sync
-        assertEquals(1.0, json.getAsJsonObject("results").getAsJsonObject("reordered")
-                .get("host_syncs_per_fwd").getAsDouble(), 0.0);
-        assertEquals(0.0, json.getAsJsonObject("results").getAsJsonObject("dense_dispatch")
-                .get("host_syncs_per_fwd").getAsDouble(), 0.0);
+        assertEquals(
+                1.0,
+                json.getAsJsonObject("results")
+                        .getAsJsonObject("reordered")
+                        .get("host_syncs_per_fwd")
+                        .getAsDouble(),
+                0.0);
+        assertEquals(
+                0.0,
+                json.getAsJsonObject("results")
+                        .getAsJsonObject("dense_dispatch")
+                        .get("host_syncs_per_fwd")
+                        .getAsDouble(),
+                0.0);
         JsonObject ratios = json.getAsJsonObject("ratios");
-        double reordered = json.getAsJsonObject("results").getAsJsonObject("reordered").get("fwd_ms").getAsDouble();
-        double ffn = json.getAsJsonObject("results").getAsJsonObject("dense_ffn").get("fwd_ms").getAsDouble();
+        double reordered = json.getAsJsonObject("results")
+                .getAsJsonObject("reordered")
+                .get("fwd_ms")
+                .getAsDouble();
+        double ffn = json.getAsJsonObject("results")
+                .getAsJsonObject("dense_ffn")
+                .get("fwd_ms")
+                .getAsDouble();
         // the ratio is computed before fwd_ms is rounded to 0.001 ms, so allow for that rounding
         double bound = reordered / ffn * (0.0005 / reordered + 0.0005 / ffn) + 0.001;
         assertEquals(reordered / ffn, ratios.get("reordered_over_dense_ffn_fwd").getAsDouble(), bound);

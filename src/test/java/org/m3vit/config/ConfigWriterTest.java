@@ -40,10 +40,21 @@ class ConfigWriterTest {
         for (GateType g : GateType.values()) {
             for (String r : RoutingConditions.ids()) {
                 boolean taskConditioned = r.equals("task_conditioned");
-                ModelConfig c = ConfigLoader.load(file, Map.of("backbone_kwargs.moe_gate_type", g.id(),
-                        "backbone_kwargs.moe_routing", r, "backbone_kwargs.multi_gate", !taskConditioned,
-                        "backbone_kwargs.gate_task_specific_dim", taskConditioned ? 8 : -1,
-                        "backbone_kwargs.moe_dispatch", "dense", "backbone_kwargs.moe_capacity_factor", 1.5));
+                ModelConfig c = ConfigLoader.load(
+                        file,
+                        Map.of(
+                                "backbone_kwargs.moe_gate_type",
+                                g.id(),
+                                "backbone_kwargs.moe_routing",
+                                r,
+                                "backbone_kwargs.multi_gate",
+                                !taskConditioned,
+                                "backbone_kwargs.gate_task_specific_dim",
+                                taskConditioned ? 8 : -1,
+                                "backbone_kwargs.moe_dispatch",
+                                "dense",
+                                "backbone_kwargs.moe_capacity_factor",
+                                1.5));
                 assertEquals(r, c.routing());
                 assertEquals(g, c.moe().gate());
                 assertEquals("dense", c.moe().dispatch());
@@ -56,7 +67,8 @@ class ConfigWriterTest {
     @Test
     void theFirstDifferenceIsNamed() throws IOException {
         ModelConfig a = ConfigLoader.load(Path.of("configs/synth/vit_moe/tiny_pascal.yml"));
-        ModelConfig b = ConfigLoader.load(Path.of("configs/synth/vit_moe/tiny_pascal.yml"),
+        ModelConfig b = ConfigLoader.load(
+                Path.of("configs/synth/vit_moe/tiny_pascal.yml"),
                 Map.of("head_kwargs.channels", 8, "backbone_kwargs.moe_top_k", 1));
         ConfigWriter.Difference d = ConfigWriter.firstDifference(a, b);
         assertEquals("backbone_kwargs.moe_top_k", d.key(), "canonical order: backbone before head");

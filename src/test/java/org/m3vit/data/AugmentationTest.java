@@ -1,9 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +10,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 class AugmentationTest {
 
@@ -58,7 +56,8 @@ class AugmentationTest {
         assertEquals(-1f, nrm[5 * W + (W - 1)], 1e-6);
         assertEquals(0f, nrm[2 * n + 5 * W + (W - 1)], 1e-6);
         // Flip the raw planes twice by hand through the same code path: identity.
-        float[] twice = Resampling.flipHorizontal(Resampling.flipHorizontal(raw.target(Task.NORMALS), H, W, 3), H, W, 3);
+        float[] twice =
+                Resampling.flipHorizontal(Resampling.flipHorizontal(raw.target(Task.NORMALS), H, W, 3), H, W, 3);
         assertArrayEquals(raw.target(Task.NORMALS), twice);
         Sample plain = aug.apply(raw, new Augmentation.Draw(false, 0, 1));
         RawSample reflipped = new RawSample("s", H, W, Resampling.flipHorizontal(raw.image(), H, W, 3), flipAll(raw));
@@ -72,7 +71,8 @@ class AugmentationTest {
     private static Map<Task, float[]> flipAll(RawSample raw) {
         Map<Task, float[]> out = new EnumMap<>(Task.class);
         for (Map.Entry<Task, float[]> e : raw.targets().entrySet()) {
-            float[] f = Resampling.flipHorizontal(e.getValue(), H, W, e.getKey().spec().targetChannels());
+            float[] f = Resampling.flipHorizontal(
+                    e.getValue(), H, W, e.getKey().spec().targetChannels());
             if (e.getKey() == Task.NORMALS) {
                 for (int i = 0; i < f.length; i += 3) {
                     f[i] = -f[i];
@@ -123,7 +123,8 @@ class AugmentationTest {
             }
             for (float d : s.targets().values(Task.DEPTH)) {
                 // ScaleNRotate divides depth by the scale whatever the dataset (PASCAL just has no depth).
-                assertTrue(d == Task.IGNORE || Math.abs(d - 3 / draw.scale) < 1e-5, "depth " + d + " scale " + draw.scale);
+                assertTrue(
+                        d == Task.IGNORE || Math.abs(d - 3 / draw.scale) < 1e-5, "depth " + d + " scale " + draw.scale);
             }
             for (float e : s.targets().values(Task.EDGE)) {
                 assertTrue(e == 0f || e == 1f);
@@ -153,14 +154,16 @@ class AugmentationTest {
     void allZeroHumanPartsBecomeIgnoreAndPositiveMapsStay() {
         Map<Task, float[]> t = new EnumMap<>(Task.class);
         t.put(Task.HUMAN_PARTS, new float[H * W]);
-        Sample none = Augmentation.val(DatasetLayout.PASCAL, H, W).apply(new RawSample("a", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
+        Sample none = Augmentation.val(DatasetLayout.PASCAL, H, W)
+                .apply(new RawSample("a", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
         for (int v : none.targets().labels(Task.HUMAN_PARTS)) {
             assertEquals(Task.IGNORE, v);
         }
         float[] parts = new float[H * W];
         parts[5] = 4;
         t.put(Task.HUMAN_PARTS, parts);
-        Sample some = Augmentation.val(DatasetLayout.PASCAL, H, W).apply(new RawSample("b", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
+        Sample some = Augmentation.val(DatasetLayout.PASCAL, H, W)
+                .apply(new RawSample("b", H, W, new float[H * W * 3], t), (Augmentation.Draw) null);
         assertEquals(4, some.targets().labels(Task.HUMAN_PARTS)[5]);
         assertEquals(0, some.targets().labels(Task.HUMAN_PARTS)[6]);
     }
@@ -171,7 +174,8 @@ class AugmentationTest {
         for (int p = 0; p < 4; p++) {
             img[3 * p] = 255; // pure red
         }
-        Sample s = Augmentation.val(DatasetLayout.PASCAL, 2, 2).apply(new RawSample("c", 2, 2, img, new EnumMap<>(Task.class)), (Augmentation.Draw) null);
+        Sample s = Augmentation.val(DatasetLayout.PASCAL, 2, 2)
+                .apply(new RawSample("c", 2, 2, img, new EnumMap<>(Task.class)), (Augmentation.Draw) null);
         assertEquals((1 - 0.485f) / 0.229f, s.image()[0], 1e-6);
         assertEquals((0 - 0.456f) / 0.224f, s.image()[4], 1e-6);
         assertEquals((0 - 0.406f) / 0.225f, s.image()[8], 1e-6);
@@ -187,7 +191,8 @@ class AugmentationTest {
         assertArrayEquals(a.targets().values(Task.NORMALS), b.targets().values(Task.NORMALS));
         boolean differs = false;
         for (int k = 0; k < 5 && !differs; k++) {
-            differs = !Arrays.equals(a.image(), aug.apply(raw, new SplittableRandom(1000 + k)).image());
+            differs = !Arrays.equals(
+                    a.image(), aug.apply(raw, new SplittableRandom(1000 + k)).image());
         }
         assertTrue(differs);
         Augmentation.Draw d = aug.draw(new SplittableRandom(9));

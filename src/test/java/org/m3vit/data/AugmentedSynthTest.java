@@ -1,22 +1,23 @@
 package org.m3vit.data;
 
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 /** The augmentation applied to real reader output of both layouts keeps every target in its domain. */
 class AugmentedSynthTest {
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path nyud;
     static Path pascal;
 
@@ -24,8 +25,8 @@ class AugmentedSynthTest {
     static void generate() throws Exception {
         nyud = tmp.resolve("n");
         pascal = tmp.resolve("p");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 4, 30, 40, 2, 0, 2), nyud, i -> { });
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 6, 32, 32, 2, 0, 2), pascal, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 4, 30, 40, 2, 0, 2), nyud, i -> {});
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 6, 32, 32, 2, 0, 2), pascal, i -> {});
     }
 
     @Test
@@ -90,7 +91,7 @@ class AugmentedSynthTest {
         for (int i = 0; i < r.size(); i++) {
             RawSample raw = r.read(i);
             for (int k = 0; k < 3; k++) {
-                Sample s = aug.apply(raw, new java.util.SplittableRandom(100 * i + k));
+                Sample s = aug.apply(raw, new SplittableRandom(100 * i + k));
                 for (int v : s.targets().labels(Task.SEMSEG)) {
                     assertTrue(v == Task.IGNORE || (v >= 0 && v <= 20), "semseg " + v);
                 }
@@ -105,7 +106,9 @@ class AugmentedSynthTest {
                 }
                 checkNormals(s);
                 for (float v : s.image()) {
-                    assertTrue(v >= (0 - 0.485f) / 0.229f - 1e-4 && v <= (1 - 0.406f) / 0.225f + 1e-4, "normalised pixel " + v);
+                    assertTrue(
+                            v >= (0 - 0.485f) / 0.229f - 1e-4 && v <= (1 - 0.406f) / 0.225f + 1e-4,
+                            "normalised pixel " + v);
                 }
             }
         }

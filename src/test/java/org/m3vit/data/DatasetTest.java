@@ -1,9 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,24 +13,34 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Record;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 class DatasetTest {
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path root;
 
     @BeforeAll
     static void generate() throws Exception {
         root = tmp.resolve("PASCAL_MT");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 7, 24, 28, 5, 0, 2), root, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 7, 24, 28, 5, 0, 2), root, i -> {});
     }
 
     private static MultiTaskDataset dataset(long seed) throws Exception {
@@ -62,8 +68,10 @@ class DatasetTest {
         MultiTaskDataset ds = dataset(42);
         List<SampleBatch> one = epoch(ds, 3, 1);
         List<SampleBatch> two = epoch(ds, 3, 2);
-        assertEquals(List.of(3, 3, 1), List.of(one.get(0).size(), one.get(1).size(), one.get(2).size()));
-        java.util.Set<String> seen = new java.util.TreeSet<>();
+        assertEquals(
+                List.of(3, 3, 1),
+                List.of(one.get(0).size(), one.get(1).size(), one.get(2).size()));
+        Set<String> seen = new TreeSet<>();
         for (int b = 0; b < one.size(); b++) {
             for (int k = 0; k < one.get(b).size(); k++) {
                 Sample x = one.get(b).samples().get(k);
@@ -114,7 +122,7 @@ class DatasetTest {
                 assertTrue(semseg[i] == 255 || (semseg[i] >= 0 && semseg[i] < 21));
             }
             float[] img = list.get(0).toFloatArray();
-            assertArrayEquals(batch.samples().get(1).image(), java.util.Arrays.copyOfRange(img, 3 * 16 * 20, 6 * 16 * 20));
+            assertArrayEquals(batch.samples().get(1).image(), Arrays.copyOfRange(img, 3 * 16 * 20, 6 * 16 * 20));
         }
     }
 
@@ -142,7 +150,7 @@ class DatasetTest {
     @Test
     void loaderRethrowsReadErrorsNamingTheFile() throws Exception {
         Path copy = tmp.resolve("broken");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 2, 16, 16, 9, 0, 1), copy, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 2, 16, 16, 9, 0, 1), copy, i -> {});
         Path bad = copy.resolve("edge/000001.npy");
         Files.write(bad, new byte[] {1, 2, 3});
         MultiTaskDataset ds = MultiTaskDataset.builder()
@@ -150,7 +158,7 @@ class DatasetTest {
                 .setAugmentation(Augmentation.val(DatasetLayout.NYUD, 16, 16))
                 .build();
         try (PrefetchLoader loader = new PrefetchLoader(ds, 0, 1, false, false, 1, 1)) {
-            java.util.Iterator<SampleBatch> it = loader.iterator();
+            Iterator<SampleBatch> it = loader.iterator();
             it.next();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, it::next);
             assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
@@ -160,9 +168,9 @@ class DatasetTest {
     /** Counts reads; otherwise a plain NYUD reader. */
     static final class CountingReader extends MultiTaskReader {
         final NyudReader inner;
-        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger reads = new AtomicInteger();
 
-        CountingReader(Path root) throws java.io.IOException {
+        CountingReader(Path root) throws IOException {
             super(root, Split.TRAIN, DatasetLayout.NYUD.tasks(), root.resolve("gt_sets/train.txt"));
             inner = new NyudReader(root, Split.TRAIN, DatasetLayout.NYUD.tasks());
         }
@@ -178,7 +186,7 @@ class DatasetTest {
         }
 
         @Override
-        public RawSample read(int index) throws java.io.IOException {
+        public RawSample read(int index) throws IOException {
             RawSample r = inner.read(index);
             reads.incrementAndGet();
             return r;
@@ -188,12 +196,14 @@ class DatasetTest {
     @Test
     void loaderWorksAheadWhileTheConsumerIsBusy() throws Exception {
         Path n = tmp.resolve("overlap");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 12, 16, 16, 3, 0, 2), n, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 12, 16, 16, 3, 0, 2), n, i -> {});
         CountingReader reader = new CountingReader(n);
-        MultiTaskDataset ds = MultiTaskDataset.builder().setReader(reader)
-                .setAugmentation(Augmentation.train(DatasetLayout.NYUD, 16, 16)).build();
+        MultiTaskDataset ds = MultiTaskDataset.builder()
+                .setReader(reader)
+                .setAugmentation(Augmentation.train(DatasetLayout.NYUD, 16, 16))
+                .build();
         try (PrefetchLoader loader = new PrefetchLoader(ds, 0, 2, true, false, 2, 3)) {
-            java.util.Iterator<SampleBatch> it = loader.iterator();
+            Iterator<SampleBatch> it = loader.iterator();
             it.next();
             // While the "training step" runs, the workers fill the queue: 3 batches in flight after the first.
             long deadline = System.currentTimeMillis() + 10_000;

@@ -1,9 +1,5 @@
 package org.m3vit.data;
 
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,16 +11,19 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 
 /** Dataset variants the reference accepts: semseg under semseg/pascal-context, no normals class list. */
 class PascalLayoutVariantsTest {
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void semsegFallsBackToPascalContextDirectory() throws Exception {
         Path root = tmp.resolve("p");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 3, 20, 24, 8, 0, 1), root, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 3, 20, 24, 8, 0, 1), root, i -> {});
         MultiTaskReader voc = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.SEMSEG));
         float[][] expected = new float[3][];
         for (int i = 0; i < 3; i++) {
@@ -41,8 +40,9 @@ class PascalLayoutVariantsTest {
     void withoutTheClassListNoNormalsAreMaskedAndAllAreUnitLength() throws Exception {
         Path root = tmp.resolve("q");
         // Enough images that a potted plant (the class outside the list) is visible somewhere.
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 16, 24, 24, 4, 0, 2), root, i -> { });
-        MultiTaskReader masked = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.NORMALS));
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 16, 24, 24, 4, 0, 2), root, i -> {});
+        MultiTaskReader masked =
+                MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.NORMALS));
         int zeroWithList = 0;
         float[][] before = new float[16][];
         for (int i = 0; i < 16; i++) {
@@ -53,7 +53,8 @@ class PascalLayoutVariantsTest {
         }
         assertTrue(zeroWithList > 0, "the potted plant's normals are masked with the list");
         Files.delete(root.resolve(PascalReader.NORMALS_VALID_FILE));
-        MultiTaskReader unmasked = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.NORMALS));
+        MultiTaskReader unmasked =
+                MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.NORMALS));
         for (int i = 0; i < 16; i++) {
             float[] n = unmasked.read(i).target(Task.NORMALS);
             for (int p = 0; p < n.length; p += 3) {
@@ -72,11 +73,11 @@ class PascalLayoutVariantsTest {
     @Test
     void malformedClassListNamesFileAndLine() throws Exception {
         Path root = tmp.resolve("r");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 1, 16, 16, 1, 0, 1), root, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 1, 16, 16, 1, 0, 1), root, i -> {});
         Path list = root.resolve(PascalReader.NORMALS_VALID_FILE);
         Files.writeString(list, "# ids\n12\nwall\n");
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN));
         assertTrue(e.getMessage().contains(list.toString()) && e.getMessage().contains("line 3"), e.getMessage());
     }
 }

@@ -1,28 +1,27 @@
 package org.m3vit.data;
 
-import org.m3vit.io.ImageFiles;
-
-import org.m3vit.io.NpyFiles;
-
-import org.m3vit.task.DatasetLayout;
-
-import org.m3vit.task.Task;
-
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.io.ImageFiles;
+import org.m3vit.io.NpyFiles;
+import org.m3vit.task.DatasetLayout;
+import org.m3vit.task.Task;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.types.MatFile;
 import us.hebi.matlab.mat.types.Matrix;
+import us.hebi.matlab.mat.types.Sinks;
 import us.hebi.matlab.mat.types.Struct;
 
 /** Broken datasets fail with a message that names the file and what is wrong. */
@@ -31,12 +30,13 @@ class ReaderErrorsTest {
     static final int H = 16;
     static final int W = 20;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Path synth(DatasetLayout layout) throws Exception {
         Path root = tmp.resolve(layout.name());
         // val fraction 0 → all images in train.txt
-        Synthesizer.run(new Synthesizer.Options(layout, 2, H, W, 3, 0, 1), root, i -> { });
+        Synthesizer.run(new Synthesizer.Options(layout, 2, H, W, 3, 0, 1), root, i -> {});
         return root;
     }
 
@@ -81,9 +81,9 @@ class ReaderErrorsTest {
             be.putFloat(2f);
         }
         byte[] header = NpyFiles.encodeFloat32(new int[] {H, W}, new float[H * W]);
-        byte[] bytes = java.util.Arrays.copyOf(header, header.length);
-        String text = new String(bytes, 0, 64, java.nio.charset.StandardCharsets.ISO_8859_1).replace("<f4", ">f4");
-        System.arraycopy(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, bytes, 0, 64);
+        byte[] bytes = Arrays.copyOf(header, header.length);
+        String text = new String(bytes, 0, 64, StandardCharsets.ISO_8859_1).replace("<f4", ">f4");
+        System.arraycopy(text.getBytes(StandardCharsets.ISO_8859_1), 0, bytes, 0, 64);
         System.arraycopy(be.array(), 0, bytes, header.length - H * W * 4, H * W * 4);
         Files.write(depth, bytes);
         MultiTaskReader r = MultiTaskReader.open(DatasetLayout.NYUD, root, Split.TRAIN);
@@ -163,9 +163,12 @@ class ReaderErrorsTest {
         }
         anno.set("objects", objects);
         writeMat(parts, Mat5.newMatFile().addArray("anno", anno));
-        float[] hp = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.HUMAN_PARTS)).read(0).target(Task.HUMAN_PARTS);
+        float[] hp = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.HUMAN_PARTS))
+                .read(0)
+                .target(Task.HUMAN_PARTS);
         float[] expected = new float[H * W];
-        expected[2 * W + 3] = 1; // later person's hair overwrites the first person's upper arm, as in the reference loop
+        expected[2 * W + 3] =
+                1; // later person's hair overwrites the first person's upper arm, as in the reference loop
         expected[10 * W + 4] = 6;
         org.junit.jupiter.api.Assertions.assertArrayEquals(expected, hp);
     }
@@ -173,14 +176,15 @@ class ReaderErrorsTest {
     @Test
     void tasksOutsideTheLayoutAreRefused() throws Exception {
         Path root = synth(DatasetLayout.PASCAL);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN, EnumSet.of(Task.DEPTH)));
         assertTrue(e.getMessage().contains("no depth"), e.getMessage());
     }
 
     private static void writeMat(Path file, MatFile mat) throws Exception {
         ByteBuffer buf = ByteBuffer.allocate((int) mat.getUncompressedSerializedSize() + 1024);
-        mat.writeTo(us.hebi.matlab.mat.types.Sinks.wrap(buf));
-        Files.write(file, java.util.Arrays.copyOf(buf.array(), buf.position()));
+        mat.writeTo(Sinks.wrap(buf));
+        Files.write(file, Arrays.copyOf(buf.array(), buf.position()));
     }
 }

@@ -3,6 +3,7 @@ package org.m3vit.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.m3vit.task.Interpolation;
 
@@ -61,8 +62,9 @@ class ResamplingTest {
         }
         // Shrinking by 2 about the centre leaves a zero (constant border) frame.
         float[] ones = new float[8 * 8];
-        java.util.Arrays.fill(ones, 1f);
-        float[] small = Resampling.warpAffine(ones, 8, 8, 1, Resampling.rotationMatrix(4, 4, 0, 0.5), Interpolation.NEAREST);
+        Arrays.fill(ones, 1f);
+        float[] small =
+                Resampling.warpAffine(ones, 8, 8, 1, Resampling.rotationMatrix(4, 4, 0, 0.5), Interpolation.NEAREST);
         assertEquals(0f, small[0]);
         assertEquals(1f, small[4 * 8 + 4]);
     }
@@ -83,7 +85,7 @@ class ResamplingTest {
     @Test
     void cubicResizeKeepsConstantsAndLinearRampsInTheInterior() {
         float[] c = new float[6 * 6 * 3];
-        java.util.Arrays.fill(c, 42f);
+        Arrays.fill(c, 42f);
         for (float v : Resampling.resize(c, 6, 6, 3, 9, 4, Interpolation.CUBIC)) {
             assertEquals(42f, v, 1e-4);
         }

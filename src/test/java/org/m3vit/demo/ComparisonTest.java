@@ -12,8 +12,11 @@ import org.m3vit.task.Task;
 class ComparisonTest {
 
     private static Comparison.Row row(String name, Comparison.Kind kind, double semseg, double normals) {
-        return new Comparison.Row(name, kind, Map.of(Task.SEMSEG, Map.of("mIoU", semseg),
-                Task.NORMALS, Map.of("mean", normals, "median", 1.0)), Double.NaN);
+        return new Comparison.Row(
+                name,
+                kind,
+                Map.of(Task.SEMSEG, Map.of("mIoU", semseg), Task.NORMALS, Map.of("mean", normals, "median", 1.0)),
+                Double.NaN);
     }
 
     @Test
@@ -34,18 +37,22 @@ class ComparisonTest {
 
     @Test
     void eachTrainedRowIsJudgedAgainstTrivialAndItsOwnUntrainedRow() {
-        Comparison c = new Comparison(List.of(Task.SEMSEG, Task.NORMALS), List.of(
-                row("trivial", Comparison.Kind.TRIVIAL, 0.04, 50),
-                row("A untrained", Comparison.Kind.UNTRAINED, 0.01, 60),
-                row("B untrained", Comparison.Kind.UNTRAINED, 0.30, 20),
-                row("A", Comparison.Kind.TRAINED, 0.20, 30),
-                row("B", Comparison.Kind.TRAINED, 0.20, 30)));
+        Comparison c = new Comparison(
+                List.of(Task.SEMSEG, Task.NORMALS),
+                List.of(
+                        row("trivial", Comparison.Kind.TRIVIAL, 0.04, 50),
+                        row("A untrained", Comparison.Kind.UNTRAINED, 0.01, 60),
+                        row("B untrained", Comparison.Kind.UNTRAINED, 0.30, 20),
+                        row("A", Comparison.Kind.TRAINED, 0.20, 30),
+                        row("B", Comparison.Kind.TRAINED, 0.20, 30)));
         List<Comparison.Verdict> v = c.verdicts();
         assertEquals(8, v.size(), "2 models x 2 baselines x 2 tasks");
         assertTrue(v.stream().filter(x -> x.model().equals("A")).allMatch(Comparison.Verdict::clearlyBetter));
         // B is worse than its own (made-up) untrained row on both tasks, never compared with A's.
-        assertTrue(v.stream().noneMatch(x -> x.model().equals("B") && x.baseline().equals("A untrained")));
-        assertFalse(v.stream().filter(x -> x.baseline().equals("B untrained")).anyMatch(Comparison.Verdict::clearlyBetter));
+        assertTrue(
+                v.stream().noneMatch(x -> x.model().equals("B") && x.baseline().equals("A untrained")));
+        assertFalse(
+                v.stream().filter(x -> x.baseline().equals("B untrained")).anyMatch(Comparison.Verdict::clearlyBetter));
         assertFalse(c.allClearlyBetter());
         String text = c.verdictText();
         assertTrue(text.contains("A vs trivial: clearly better on all 2 tasks"), text);
@@ -54,20 +61,28 @@ class ComparisonTest {
 
     @Test
     void aMissingBaselineValueIsNamedNotCountedAsAWin() {
-        Comparison c = new Comparison(List.of(Task.SEMSEG, Task.NORMALS), List.of(
-                new Comparison.Row("trivial", Comparison.Kind.TRIVIAL, Map.of(Task.NORMALS, Map.of("mean", 50.0)),
-                        Double.NaN),
-                row("A", Comparison.Kind.TRAINED, 0.2, 30)));
+        Comparison c = new Comparison(
+                List.of(Task.SEMSEG, Task.NORMALS),
+                List.of(
+                        new Comparison.Row(
+                                "trivial",
+                                Comparison.Kind.TRIVIAL,
+                                Map.of(Task.NORMALS, Map.of("mean", 50.0)),
+                                Double.NaN),
+                        row("A", Comparison.Kind.TRAINED, 0.2, 30)));
         assertFalse(c.allClearlyBetter());
-        assertTrue(c.verdictText().contains("A vs trivial: NOT clearly better on semseg (no baseline value)"),
+        assertTrue(
+                c.verdictText().contains("A vs trivial: NOT clearly better on semseg (no baseline value)"),
                 c.verdictText());
     }
 
     @Test
     void tableShowsEveryRowAndTheMainMetricWithItsDirection() {
-        Comparison c = new Comparison(List.of(Task.SEMSEG, Task.NORMALS), List.of(
-                row("trivial", Comparison.Kind.TRIVIAL, 0.04, 50.123),
-                row("A", Comparison.Kind.TRAINED, 0.2, 30)));
+        Comparison c = new Comparison(
+                List.of(Task.SEMSEG, Task.NORMALS),
+                List.of(
+                        row("trivial", Comparison.Kind.TRIVIAL, 0.04, 50.123),
+                        row("A", Comparison.Kind.TRAINED, 0.2, 30)));
         String text = c.toText();
         String[] lines = text.split("\n");
         assertEquals(4, lines.length, text);

@@ -20,8 +20,21 @@ class DemoCommandTest {
     private static final String MOE = "configs/synth/vit_moe/tiny_pascal.yml";
 
     private static CliRun demo(Path out, String validate) {
-        return CliRun.of("demo", "--out", out.toString(), "--dense-config", DENSE, "--moe-config", MOE, "--images",
-                "20", "--epochs", "1", "--examples", "2", validate);
+        return CliRun.of(
+                "demo",
+                "--out",
+                out.toString(),
+                "--dense-config",
+                DENSE,
+                "--moe-config",
+                MOE,
+                "--images",
+                "20",
+                "--epochs",
+                "1",
+                "--examples",
+                "2",
+                validate);
     }
 
     @Test
@@ -37,9 +50,16 @@ class DemoCommandTest {
         Path report = out.resolve("report");
         String md = Files.readString(report.resolve("report.md"));
         assertTrue(md.contains("## Demo: dense multi-task ViT vs M³ViT") && md.contains("| GFLOPs per task |"), md);
-        for (String png : new String[] {"loss_M_ViT.png", "loss_dense_ViT.png", "metrics_semseg.png",
-            "metrics_edge.png", "experts_M_ViT_semseg.png", "experts_M_ViT_human_parts.png", "examples.png",
-            "val_semseg.png"}) {
+        for (String png : new String[] {
+            "loss_M_ViT.png",
+            "loss_dense_ViT.png",
+            "metrics_semseg.png",
+            "metrics_edge.png",
+            "experts_M_ViT_semseg.png",
+            "experts_M_ViT_human_parts.png",
+            "examples.png",
+            "val_semseg.png"
+        }) {
             assertTrue(Files.size(report.resolve(png)) > 1000, png);
             assertTrue(md.contains("(" + png + ")"), png + " not linked from report.md");
         }
@@ -50,7 +70,8 @@ class DemoCommandTest {
         CliRun again = demo(out, "--threads=2");
         assertEquals(0, again.exit, again.err);
         assertTrue(!Files.exists(report.resolve("val_semseg.png")), "a re-run without --validate drops the curves");
-        assertTrue(again.err.contains("using the existing dataset") && again.err.contains("replacing the previous run"),
+        assertTrue(
+                again.err.contains("using the existing dataset") && again.err.contains("replacing the previous run"),
                 again.err);
     }
 
@@ -60,16 +81,24 @@ class DemoCommandTest {
         assertEquals(2, few.exit, few.err);
         assertTrue(few.err.contains("images: must be >= 10"), few.err);
 
-        CliRun swapped = CliRun.of("demo", "--out", tmp.resolve("b").toString(), "--dense-config", MOE,
-                "--moe-config", DENSE);
+        CliRun swapped =
+                CliRun.of("demo", "--out", tmp.resolve("b").toString(), "--dense-config", MOE, "--moe-config", DENSE);
         assertEquals(2, swapped.exit, swapped.err);
         assertTrue(swapped.err.contains("the dense config must describe a dense ViT"), swapped.err);
 
         Path junk = tmp.resolve("junk");
         Files.createDirectories(junk);
         Files.writeString(junk.resolve("notes.txt"), "not a dataset");
-        CliRun notData = CliRun.of("demo", "--out", tmp.resolve("d").toString(), "--data", junk.toString(),
-                "--dense-config", DENSE, "--moe-config", MOE);
+        CliRun notData = CliRun.of(
+                "demo",
+                "--out",
+                tmp.resolve("d").toString(),
+                "--data",
+                junk.toString(),
+                "--dense-config",
+                DENSE,
+                "--moe-config",
+                MOE);
         assertEquals(2, notData.exit, notData.err);
         assertTrue(notData.err.contains("is not a complete pascal-layout dataset"), notData.err);
 
@@ -77,8 +106,16 @@ class DemoCommandTest {
         Path foreign = tmp.resolve("f").resolve("runs").resolve("dense");
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("checkpoint.json"), "{}");
-        CliRun notOurs = CliRun.of("demo", "--out", tmp.resolve("f").toString(), "--dense-config", DENSE,
-                "--moe-config", MOE, "--images", "20");
+        CliRun notOurs = CliRun.of(
+                "demo",
+                "--out",
+                tmp.resolve("f").toString(),
+                "--dense-config",
+                DENSE,
+                "--moe-config",
+                MOE,
+                "--images",
+                "20");
         assertEquals(2, notOurs.exit, notOurs.err);
         assertTrue(notOurs.err.contains("was not written by m3vit demo"), notOurs.err);
         assertTrue(Files.exists(foreign.resolve("checkpoint.json")) && !Files.exists(tmp.resolve("f/data")));
@@ -88,8 +125,16 @@ class DemoCommandTest {
         assertEquals(2, outIsFile.exit, outIsFile.err);
         assertTrue(outIsFile.err.contains("exists and is not a directory"), outIsFile.err);
 
-        CliRun negative = CliRun.of("demo", "--out", tmp.resolve("g").toString(), "--dense-config", DENSE,
-                "--moe-config", MOE, "--examples", "-1");
+        CliRun negative = CliRun.of(
+                "demo",
+                "--out",
+                tmp.resolve("g").toString(),
+                "--dense-config",
+                DENSE,
+                "--moe-config",
+                MOE,
+                "--examples",
+                "-1");
         assertEquals(2, negative.exit, negative.err);
         assertTrue(negative.err.contains("examples: must be >= 0"), negative.err);
 

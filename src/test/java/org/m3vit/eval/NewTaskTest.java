@@ -61,7 +61,8 @@ class NewTaskTest {
         try (NDManager m = NDManager.newBaseManager()) {
             var pred = m.create(new float[] {0.5f, 2f}).reshape(1, 1, 1, 2);
             var target = m.create(new float[] {0.5f, 1f}).reshape(1, 1, 1, 2);
-            assertEquals(0.5f, BRIGHTNESS.loss(pred, target, LossOptions.REFERENCE).getFloat(), 1e-6f);
+            assertEquals(
+                    0.5f, BRIGHTNESS.loss(pred, target, LossOptions.REFERENCE).getFloat(), 1e-6f);
         }
         BufferedImage img = BRIGHTNESS.render(BRIGHTNESS.groundTruthAsOutput(new float[] {0f, 1f}, 1, 1, 2));
         assertEquals(0x000000, img.getRGB(0, 0) & 0xffffff);

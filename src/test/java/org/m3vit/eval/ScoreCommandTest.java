@@ -1,6 +1,5 @@
 package org.m3vit.eval;
 
-import org.m3vit.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +12,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.cli.CliRun;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
@@ -34,10 +34,44 @@ class ScoreCommandTest {
         pascal = dir.resolve("pascal");
         nyud = dir.resolve("nyud");
         // non-square so a transposed prediction would not even have the right size
-        assertEquals(0, CliRun.of("synth", "--layout", "pascal", "--n", "12", "--size", "40x56", "--seed", "4",
-                "--split-val", "0.5", "--threads", "1", "--out", pascal.toString()).exit);
-        assertEquals(0, CliRun.of("synth", "--layout", "nyud", "--n", "6", "--size", "40x56", "--seed", "4",
-                "--split-val", "0.5", "--threads", "1", "--out", nyud.toString()).exit);
+        assertEquals(
+                0,
+                CliRun.of(
+                                "synth",
+                                "--layout",
+                                "pascal",
+                                "--n",
+                                "12",
+                                "--size",
+                                "40x56",
+                                "--seed",
+                                "4",
+                                "--split-val",
+                                "0.5",
+                                "--threads",
+                                "1",
+                                "--out",
+                                pascal.toString())
+                        .exit);
+        assertEquals(
+                0,
+                CliRun.of(
+                                "synth",
+                                "--layout",
+                                "nyud",
+                                "--n",
+                                "6",
+                                "--size",
+                                "40x56",
+                                "--seed",
+                                "4",
+                                "--split-val",
+                                "0.5",
+                                "--threads",
+                                "1",
+                                "--out",
+                                nyud.toString())
+                        .exit);
     }
 
     /** Writes the ground truth itself as predictions in the results layout; depth shifted by {@code depthOffset}. */
@@ -84,15 +118,27 @@ class ScoreCommandTest {
     @Test
     void perfectPascalPredictionsScorePerfectly() throws Exception {
         Path pred = perfect(DatasetLayout.PASCAL, pascal, dir.resolve("pred-pascal"), 0);
-        CliRun run = CliRun.of("score", "--db", "pascal", "--root", pascal.toString(), "--pred", pred.toString(),
-                "--tasks", "sal,semseg,human_parts,normals,edge");
+        CliRun run = CliRun.of(
+                "score",
+                "--db",
+                "pascal",
+                "--root",
+                pascal.toString(),
+                "--pred",
+                pred.toString(),
+                "--tasks",
+                "sal,semseg,human_parts,normals,edge");
         assertEquals(0, run.exit, run.err);
         JsonObject j = JsonParser.parseString(run.out.trim()).getAsJsonObject();
         assertEquals("[semseg, human_parts, sal, normals, edge]", j.keySet().toString(), "reference task order");
-        assertEquals(presentFraction(DatasetLayout.PASCAL, pascal, Task.SEMSEG),
-                j.getAsJsonObject("semseg").get("mIoU").getAsDouble(), 1e-9);
-        assertEquals(presentFraction(DatasetLayout.PASCAL, pascal, Task.HUMAN_PARTS),
-                j.getAsJsonObject("human_parts").get("mIoU").getAsDouble(), 1e-9);
+        assertEquals(
+                presentFraction(DatasetLayout.PASCAL, pascal, Task.SEMSEG),
+                j.getAsJsonObject("semseg").get("mIoU").getAsDouble(),
+                1e-9);
+        assertEquals(
+                presentFraction(DatasetLayout.PASCAL, pascal, Task.HUMAN_PARTS),
+                j.getAsJsonObject("human_parts").get("mIoU").getAsDouble(),
+                1e-9);
         assertEquals(1.0, j.getAsJsonObject("sal").get("maxF").getAsDouble(), 1e-6);
         assertEquals(1.0, j.getAsJsonObject("sal").get("mIoU").getAsDouble(), 1e-9);
         assertEquals(1.0, j.getAsJsonObject("edge").get("odsF").getAsDouble(), 1e-9);
@@ -107,8 +153,8 @@ class ScoreCommandTest {
     @Test
     void depthErrorIsTheOffsetAndOnlyRequestedTasksArePrinted() throws Exception {
         Path pred = perfect(DatasetLayout.NYUD, nyud, dir.resolve("pred-nyud-exact"), 0);
-        CliRun run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(),
-                "--tasks", "depth");
+        CliRun run = CliRun.of(
+                "score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(), "--tasks", "depth");
         assertEquals(0, run.exit, run.err);
         JsonObject j = JsonParser.parseString(run.out.trim()).getAsJsonObject();
         assertEquals(Set.of("depth"), j.keySet());
@@ -116,13 +162,23 @@ class ScoreCommandTest {
         assertEquals(0.0, j.getAsJsonObject("depth").get("log_rmse").getAsDouble(), 0.0);
 
         Path off = perfect(DatasetLayout.NYUD, nyud, dir.resolve("pred-nyud-off"), 0.5f);
-        run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", off.toString(), "--tasks",
+        run = CliRun.of(
+                "score",
+                "--db",
+                "nyud",
+                "--root",
+                nyud.toString(),
+                "--pred",
+                off.toString(),
+                "--tasks",
                 "depth,semseg,normals");
         assertEquals(0, run.exit, run.err);
         j = JsonParser.parseString(run.out.trim()).getAsJsonObject();
         assertEquals(0.5, j.getAsJsonObject("depth").get("rmse").getAsDouble(), 1e-6);
-        assertEquals(presentFraction(DatasetLayout.NYUD, nyud, Task.SEMSEG),
-                j.getAsJsonObject("semseg").get("mIoU").getAsDouble(), 1e-9);
+        assertEquals(
+                presentFraction(DatasetLayout.NYUD, nyud, Task.SEMSEG),
+                j.getAsJsonObject("semseg").get("mIoU").getAsDouble(),
+                1e-9);
     }
 
     @Test
@@ -133,18 +189,29 @@ class ScoreCommandTest {
         Path gone2 = PredictionFiles.path(pred, Task.SEMSEG.spec(), r.ids().get(r.size() - 1));
         Files.delete(gone1);
         Files.delete(gone2);
-        CliRun run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(),
-                "--tasks", "semseg,depth");
+        CliRun run = CliRun.of(
+                "score",
+                "--db",
+                "nyud",
+                "--root",
+                nyud.toString(),
+                "--pred",
+                pred.toString(),
+                "--tasks",
+                "semseg,depth");
         assertEquals(2, run.exit);
-        assertTrue(run.err.contains(gone1.toString()) && run.err.contains(gone2.toString())
-                && run.err.contains("2 prediction file(s) missing"), run.err);
+        assertTrue(
+                run.err.contains(gone1.toString())
+                        && run.err.contains(gone2.toString())
+                        && run.err.contains("2 prediction file(s) missing"),
+                run.err);
         assertEquals("", run.out);
         // a task nobody asked for is not required
-        run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(), "--tasks",
-                "normals");
+        run = CliRun.of(
+                "score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(), "--tasks", "normals");
         assertEquals(0, run.exit, run.err);
-        run = CliRun.of("score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(), "--tasks",
-                "sal");
+        run = CliRun.of(
+                "score", "--db", "nyud", "--root", nyud.toString(), "--pred", pred.toString(), "--tasks", "sal");
         assertEquals(2, run.exit);
         assertTrue(run.err.contains("sal"), run.err);
     }

@@ -19,8 +19,22 @@ class TrivialBaselineTest {
     @Test
     void constantPredictorsScoreAsComputedByHand(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("pascal");
-        assertEquals(0, Main.run("synth", "--layout", "pascal", "--n", "10", "--size", "32x32", "--seed", "4",
-                "--out", root.toString(), "--split-val", "0.4"));
+        assertEquals(
+                0,
+                Main.run(
+                        "synth",
+                        "--layout",
+                        "pascal",
+                        "--n",
+                        "10",
+                        "--size",
+                        "32x32",
+                        "--seed",
+                        "4",
+                        "--out",
+                        root.toString(),
+                        "--split-val",
+                        "0.4"));
         MultiTaskReader train = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN);
         MultiTaskReader val = MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.VAL);
         TrivialBaseline baseline = TrivialBaseline.fit(train);

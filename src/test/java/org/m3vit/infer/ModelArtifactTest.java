@@ -34,7 +34,9 @@ class ModelArtifactTest {
         ModelConfig config = ConfigLoader.load(CONFIG);
         Path w = dir.resolve("w.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            ModelArtifact.save(new MultiTaskModel(config).initialize(m), w,
+            ModelArtifact.save(
+                    new MultiTaskModel(config).initialize(m),
+                    w,
                     Provenance.run("runs/x", 3, Map.of("delta_m", "-12.5")));
         }
         ModelArtifact.Info info = ModelArtifact.read(w);
@@ -43,7 +45,8 @@ class ModelArtifactTest {
         assertNull(ConfigWriter.firstDifference(config, info.config()));
         assertEquals(config.tasks().ids(), info.config().tasks().ids());
         assertEquals(Preprocessing.imagenet(64, 64), info.preprocessing());
-        assertArrayEquals(new float[] {0.485f, 0.456f, 0.406f}, info.preprocessing().mean());
+        assertArrayEquals(
+                new float[] {0.485f, 0.456f, 0.406f}, info.preprocessing().mean());
         assertEquals("runs/x", info.provenance().sourceRun());
         assertEquals(3, info.provenance().epoch());
         assertEquals("-12.5", info.provenance().extra().get("delta_m"));
@@ -61,11 +64,13 @@ class ModelArtifactTest {
         ModelConfig config = ConfigLoader.load(CONFIG);
         Path w = ArtifactFixtures.initialised(config, dir.resolve("w.safetensors"));
         ModelConfig other = ConfigLoader.load(CONFIG, Map.of("backbone_kwargs.moe_top_k", 1));
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelArtifact.resolveConfig(w, other));
+        InvalidInputException e =
+                assertThrows(InvalidInputException.class, () -> ModelArtifact.resolveConfig(w, other));
         assertEquals("backbone_kwargs.moe_top_k", e.subject());
         assertTrue(e.getMessage().contains("says 1") && e.getMessage().contains("saved with 2"), e.getMessage());
         ModelConfig dense = config.denseBaseline();
-        InvalidInputException d = assertThrows(InvalidInputException.class, () -> ModelArtifact.resolveConfig(w, dense));
+        InvalidInputException d =
+                assertThrows(InvalidInputException.class, () -> ModelArtifact.resolveConfig(w, dense));
         assertEquals("backbone", d.subject());
     }
 

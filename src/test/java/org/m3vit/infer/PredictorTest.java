@@ -28,14 +28,20 @@ class PredictorTest {
     @Test
     void reproducesThePyTorchFixtureOnEveryPathway() throws Exception {
         ModelConfig config = ConfigLoader.load(FIXTURES.resolve("multigate.yml"));
-        try (Predictor p = Predictor.builder().weights(FIXTURES.resolve("multigate_weights.safetensors"))
-                .config(config).build();
+        try (Predictor p = Predictor.builder()
+                        .weights(FIXTURES.resolve("multigate_weights.safetensors"))
+                        .config(config)
+                        .build();
                 SafetensorsFile io = SafetensorsFile.open(FIXTURES.resolve("multigate_io.safetensors"))) {
             List<ModelInput> batch = split(io.read("input"));
             Predictions all = p.predictAllBatch(batch);
             for (Task t : config.tasks().tasks()) {
                 float[] want = io.floats("out." + t.id());
-                assertClose(t.id() + " single pathway", want, p.predictBatch(batch, t).floats(), 1e-4);
+                assertClose(
+                        t.id() + " single pathway",
+                        want,
+                        p.predictBatch(batch, t).floats(),
+                        1e-4);
                 assertClose(t.id() + " all pathways", want, all.output(t).floats(), 1e-4);
                 assertTrue(all.expertCounts().get(t).containsKey(1), "block 1 is an MoE block");
             }
@@ -45,7 +51,8 @@ class PredictorTest {
     @Test
     void referenceFormatWeightsNeedAConfig() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Predictor.builder()
-                .weights(FIXTURES.resolve("multigate_weights.safetensors")).build());
+                .weights(FIXTURES.resolve("multigate_weights.safetensors"))
+                .build());
         assertEquals(InvalidInputException.Kind.FILE, e.kind());
         assertTrue(e.getMessage().contains("carries no model config"), e.getMessage());
     }
@@ -70,8 +77,10 @@ class PredictorTest {
             }
         }
         try (Predictor p = Predictor.builder().weights(w).build()) {
-            float[] fromImage = p.predict(ModelInput.image(hwc, h, wd), Task.NORMALS).floats();
-            float[] fromTensor = p.predict(ModelInput.normalised(chw, 3, h, wd), Task.NORMALS).floats();
+            float[] fromImage =
+                    p.predict(ModelInput.image(hwc, h, wd), Task.NORMALS).floats();
+            float[] fromTensor = p.predict(ModelInput.normalised(chw, 3, h, wd), Task.NORMALS)
+                    .floats();
             assertClose("raw vs hand-normalised", fromTensor, fromImage, 1e-5);
         }
     }
@@ -81,10 +90,12 @@ class PredictorTest {
         ModelConfig config = ConfigLoader.load(FIXTURES.resolve("multigate.yml"));
         Path w = ArtifactFixtures.initialised(config, dir.resolve("w.safetensors"));
         try (Predictor p = Predictor.builder().weights(w).build()) {
-            InvalidInputException e = assertThrows(InvalidInputException.class,
+            InvalidInputException e = assertThrows(
+                    InvalidInputException.class,
                     () -> p.predict(ModelInput.normalised(new float[3 * 8 * 8], 3, 8, 8), Task.SEMSEG));
             assertEquals("input[0]", e.subject());
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> p.predict(ModelInput.normalised(new float[3 * 8 * 8], 3, 8, 8), Task.DEPTH));
         }
     }
@@ -100,7 +111,8 @@ class PredictorTest {
             List<Task> tasks = config.tasks().tasks();
             float[][] expected = new float[tasks.size() * inputs.size()][];
             for (int i = 0; i < expected.length; i++) {
-                expected[i] = p.predict(inputs.get(i % inputs.size()), tasks.get(i / inputs.size())).floats();
+                expected[i] = p.predict(inputs.get(i % inputs.size()), tasks.get(i / inputs.size()))
+                        .floats();
             }
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
@@ -108,12 +120,14 @@ class PredictorTest {
                 for (int round = 0; round < 3; round++) {
                     for (int i = 0; i < expected.length; i++) {
                         int k = i;
-                        futures.add(pool.submit(() -> p.predict(inputs.get(k % inputs.size()),
-                                tasks.get(k / inputs.size())).floats()));
+                        futures.add(
+                                pool.submit(() -> p.predict(inputs.get(k % inputs.size()), tasks.get(k / inputs.size()))
+                                        .floats()));
                     }
                 }
                 for (int i = 0; i < futures.size(); i++) {
-                    assertArrayEquals(expected[i % expected.length], futures.get(i).get(), "call " + i);
+                    assertArrayEquals(
+                            expected[i % expected.length], futures.get(i).get(), "call " + i);
                 }
             } finally {
                 pool.shutdownNow();

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +21,10 @@ public final class RawSafetensors {
     public RawSafetensors add(String name, String dtype, long[] shape, byte[] bytes) {
         long begin = data.size();
         data.writeBytes(bytes);
-        return entry(name, "{\"dtype\":\"" + dtype + "\",\"shape\":" + java.util.Arrays.toString(shape)
-                + ",\"data_offsets\":[" + begin + "," + data.size() + "]}");
+        return entry(
+                name,
+                "{\"dtype\":\"" + dtype + "\",\"shape\":" + Arrays.toString(shape) + ",\"data_offsets\":[" + begin + ","
+                        + data.size() + "]}");
     }
 
     public RawSafetensors f32(String name, long[] shape, float[] v) {
@@ -49,7 +52,11 @@ public final class RawSafetensors {
 
     public byte[] bytes() {
         StringBuilder h = new StringBuilder("{");
-        entries.forEach((k, v) -> h.append(h.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        entries.forEach((k, v) -> h.append(h.length() > 1 ? "," : "")
+                .append('"')
+                .append(k)
+                .append("\":")
+                .append(v));
         h.append('}');
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);

@@ -34,8 +34,10 @@ class SafetensorsTest {
         long n = ByteBuffer.wrap(raw, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, (8 + n) % 8, "data starts 8-byte aligned");
         String header = new String(raw, 8, (int) n, StandardCharsets.UTF_8);
-        assertTrue(header.indexOf("a.num_batches_tracked") < header.indexOf("m.bias")
-                && header.indexOf("m.bias") < header.indexOf("z.weight"), header);
+        assertTrue(
+                header.indexOf("a.num_batches_tracked") < header.indexOf("m.bias")
+                        && header.indexOf("m.bias") < header.indexOf("z.weight"),
+                header);
         assertTrue(header.contains("\"dtype\":\"I64\",\"shape\":[]"), header);
         try (SafetensorsFile st = SafetensorsFile.open(f)) {
             assertEquals("pt", st.metadata().get("format"));
@@ -64,7 +66,14 @@ class SafetensorsTest {
         Path f = new RawSafetensors()
                 .add("h", "F16", new long[] {3}, new byte[] {0x00, 0x3C, 0x00, (byte) 0xC0, (byte) 0xFF, 0x7B})
                 .bf16("b", new long[] {2}, new float[] {1f, -3f})
-                .add("d", "F64", new long[] {1}, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.5).array())
+                .add(
+                        "d",
+                        "F64",
+                        new long[] {1},
+                        ByteBuffer.allocate(8)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .putDouble(0.5)
+                                .array())
                 .write(dir.resolve("half.safetensors"));
         try (SafetensorsFile st = SafetensorsFile.open(f)) {
             assertArrayEquals(new float[] {1f, -2f, 65504f}, st.floats("h"));
@@ -75,7 +84,9 @@ class SafetensorsTest {
 
     @Test
     void malformedFilesGiveErrorsNamingTheProblem() throws Exception {
-        byte[] good = new RawSafetensors().f32("w", new long[] {2, 2}, new float[] {1, 2, 3, 4}).bytes();
+        byte[] good = new RawSafetensors()
+                .f32("w", new long[] {2, 2}, new float[] {1, 2, 3, 4})
+                .bytes();
         expect(Arrays.copyOf(good, 5), "truncated");
         expect(Arrays.copyOf(good, good.length - 3), "truncated", "'w'", "(2, 2)");
         byte[] hugeLen = good.clone();
@@ -87,18 +98,42 @@ class SafetensorsTest {
         byte[] notJson = good.clone();
         notJson[8] = 'x';
         expect(notJson, "bad header");
-        expect(new RawSafetensors().entry("w", "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}").bytes(),
-                "'w'", "data_offsets");
-        expect(new RawSafetensors().entry("w", "{\"shape\":[1],\"data_offsets\":[0,4]}").bytes(), "'w'", "dtype");
+        expect(
+                new RawSafetensors()
+                        .entry("w", "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]}")
+                        .bytes(),
+                "'w'",
+                "data_offsets");
+        expect(
+                new RawSafetensors()
+                        .entry("w", "{\"shape\":[1],\"data_offsets\":[0,4]}")
+                        .bytes(),
+                "'w'",
+                "dtype");
         expect(new RawSafetensors().add("w", "F32", new long[] {3}, new byte[8]).bytes(), "'w'", "needs 12");
-        expect(new RawSafetensors().add("w", "U8", new long[] {2}, new byte[2]).add("q", "I16", new long[] {1},
-                new byte[2]).bytes(), "unsupported dtype", "w U8 (2)", "q I16 (1)");
-        expect(new RawSafetensors().add("w", "F4_WEIRD", new long[] {1}, new byte[1]).bytes(),
-                "unsupported dtype 'F4_WEIRD'", "'w'");
-        expect(new RawSafetensors().f32("c", new long[] {3}, new float[3]).entry("a", "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}")
-                .entry("b", "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}").bytes(), "overlap");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SafetensorsFile.open(dir.resolve("absent.safetensors")));
+        expect(
+                new RawSafetensors()
+                        .add("w", "U8", new long[] {2}, new byte[2])
+                        .add("q", "I16", new long[] {1}, new byte[2])
+                        .bytes(),
+                "unsupported dtype",
+                "w U8 (2)",
+                "q I16 (1)");
+        expect(
+                new RawSafetensors()
+                        .add("w", "F4_WEIRD", new long[] {1}, new byte[1])
+                        .bytes(),
+                "unsupported dtype 'F4_WEIRD'",
+                "'w'");
+        expect(
+                new RawSafetensors()
+                        .f32("c", new long[] {3}, new float[3])
+                        .entry("a", "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}")
+                        .entry("b", "{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}")
+                        .bytes(),
+                "overlap");
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> SafetensorsFile.open(dir.resolve("absent.safetensors")));
         assertTrue(e.getMessage().contains("does not exist"));
     }
 

@@ -28,19 +28,31 @@ class FlopCounterTest {
     @Test
     void tinyConfigByHand() {
         // D=8, depth 2 (block 1 MoE), 1 head, 16×32 image → N=2, L=3, E=2, k=1, H=8, head channels 4, sal only.
-        ModelConfig c = ModelConfig.builder().tasks(TaskSet.of(DatasetLayout.PASCAL, Task.SAL, Task.EDGE))
-                .imgSize(16, 32).embedDim(8).depth(2).numHeads(1).moeExperts(2).moeTopK(1).moeMlpRatio(1)
-                .headChannels(4).build();
+        ModelConfig c = ModelConfig.builder()
+                .tasks(TaskSet.of(DatasetLayout.PASCAL, Task.SAL, Task.EDGE))
+                .imgSize(16, 32)
+                .embedDim(8)
+                .depth(2)
+                .numHeads(1)
+                .moeExperts(2)
+                .moeTopK(1)
+                .moeMlpRatio(1)
+                .headChannels(4)
+                .build();
         FlopCounter f = new FlopCounter(c);
         long patch = 2L * 8 * 3 * 256; // 12288
         long attn = 2 * 3 * 8 + 3 * 8 * 24 + 2 * 9 * 8 + 3 * 8 * 8; // LN1 48 + qkv 576 + qk/av 144 + proj 192 = 960
         long dense = 2 * 3 * 8 + 2 * 3 * 8 * 32; // LN2 48 + MLP 1536 = 1584
         long moe = 2 * 3 * 8 + 3 * 8 * 2 + 3 * 2 * 8 * 8 + 3 * 8; // LN2 48 + gate 48 + expert 384 + combine 24 = 504
         long head = 2 * 2 * 8 // LN 32
-                + 2 * 4 * 8 * 9 + 2 * 4 // conv_0 + BN at 1×2: 576 + 8
-                + 8 * 4 * 4 * 9 + 8 * 4 // conv_1 at 2×4: 1152 + 32
-                + 32 * 4 * 4 * 9 + 32 * 4 // conv_2 at 4×8: 4608 + 128
-                + 128 * 4 * 4 * 9 + 128 * 4 // conv_3 at 8×16: 18432 + 512
+                + 2 * 4 * 8 * 9
+                + 2 * 4 // conv_0 + BN at 1×2: 576 + 8
+                + 8 * 4 * 4 * 9
+                + 8 * 4 // conv_1 at 2×4: 1152 + 32
+                + 32 * 4 * 4 * 9
+                + 32 * 4 // conv_2 at 4×8: 4608 + 128
+                + 128 * 4 * 4 * 9
+                + 128 * 4 // conv_3 at 8×16: 18432 + 512
                 + 128 * 1 * 4; // conv_4: 512
         FlopCounter.Row sal = f.pathway(Task.SAL, "");
         assertEquals(patch + attn + dense + attn + moe, sal.backboneMacs());
@@ -57,9 +69,12 @@ class FlopCounterTest {
     @Test
     void theOpWalkSumsToThePathwayRows() {
         // The accelerator model reads the ops; their sums must be the rows, for every routing mode.
-        for (ModelConfig c : new ModelConfig[] {TestConfigs.small512(), TestConfigs.tiny().build(),
-                TestConfigs.tiny().multiGate(false).gateTaskSpecificDim(8).build(),
-                TestConfigs.tiny().multiGate(false).build()}) {
+        for (ModelConfig c : new ModelConfig[] {
+            TestConfigs.small512(),
+            TestConfigs.tiny().build(),
+            TestConfigs.tiny().multiGate(false).gateTaskSpecificDim(8).build(),
+            TestConfigs.tiny().multiGate(false).build()
+        }) {
             FlopCounter f = new FlopCounter(c);
             for (Task t : c.tasks().tasks()) {
                 long macs = FlopCounter.macs(f.patchEmbedOps()) + FlopCounter.macs(f.taskEmbeddingOps());
@@ -84,7 +99,8 @@ class FlopCounterTest {
     void opsCarryTheActivationShapes() {
         FlopCounter f = new FlopCounter(TestConfigs.small512());
         long l = 1025;
-        assertEquals(List.of("norm1", "qkv", "attention", "proj", "norm2", "gate"),
+        assertEquals(
+                List.of("norm1", "qkv", "attention", "proj", "norm2", "gate"),
                 f.blockOps(1).stream().map(FlopCounter.Op::name).toList());
         FlopCounter.Op qkv = f.blockOps(0).get(1);
         assertEquals(l * 384, qkv.valuesIn());

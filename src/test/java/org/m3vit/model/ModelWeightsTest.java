@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +40,9 @@ class ModelWeightsTest {
             a.head(Task.SAL).batchNorm(1).setNumBatchesTracked(42);
             Map<String, Tensor> sd = ModelWeights.stateDict(a);
             // non-trivial running stats so they are really carried
-            sd.put("decoders.sal.syncbn_fc_1.running_var", Tensor.of(new long[] {8},
-                    new float[] {0.5f, 1.5f, 2f, 3f, 0.25f, 1f, 1f, 9f}));
+            sd.put(
+                    "decoders.sal.syncbn_fc_1.running_var",
+                    Tensor.of(new long[] {8}, new float[] {0.5f, 1.5f, 2f, 3f, 0.25f, 1f, 1f, 9f}));
             Path f = dir.resolve("w.safetensors");
             SafetensorsWriter.write(f, sd, Map.of());
             ModelWeights.load(a, f);
@@ -74,8 +78,14 @@ class ModelWeightsTest {
             for (Map.Entry<String, Tensor> e : sd.entrySet()) {
                 Tensor t = e.getValue();
                 if (!t.isFloat()) {
-                    raw.add("module." + e.getKey(), "I64", t.shape(), java.nio.ByteBuffer.allocate(8)
-                            .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(7).array());
+                    raw.add(
+                            "module." + e.getKey(),
+                            "I64",
+                            t.shape(),
+                            ByteBuffer.allocate(8)
+                                    .order(ByteOrder.LITTLE_ENDIAN)
+                                    .putLong(7)
+                                    .array());
                 } else {
                     float[] v = t.floats().clone();
                     for (int i = 0; i < v.length; i++) {
@@ -88,7 +98,7 @@ class ModelWeightsTest {
             raw.f32("module.tam_model0.layers0.0.weight", new long[] {2, 2}, new float[4]); // training-only TAM
             Path f = raw.write(dir.resolve("bf16.safetensors"));
             MultiTaskModel b = new MultiTaskModel(config).initialize(m);
-            assertEquals(java.util.List.of("module.tam_model0.layers0.0.weight"), ModelWeights.load(b, f));
+            assertEquals(List.of("module.tam_model0.layers0.0.weight"), ModelWeights.load(b, f));
             Map<String, Tensor> sb = ModelWeights.stateDict(b);
             for (String k : sd.keySet()) {
                 if (sd.get(k).isFloat()) {
@@ -114,13 +124,20 @@ class ModelWeightsTest {
             float[] before = ModelWeights.stateDict(a).get("backbone.pos_embed").floats();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(a, f));
             String msg = e.getMessage();
-            for (String s : new String[] {"missing (2)", "backbone.blocks.1.mlp.gate.3.w_gate (32, 4)",
-                    "decoders.edge.syncbn_fc_2.num_batches_tracked ()", "unexpected (1)", "backbone.norm.weight (32)",
-                    "decoders.semseg.conv_4.weight: expected (21, 8, 1, 1), file has (20, 8, 1, 1)",
-                    "decoders.sal.syncbn_fc_0.num_batches_tracked: expected an int64 scalar"}) {
+            for (String s : new String[] {
+                "missing (2)",
+                "backbone.blocks.1.mlp.gate.3.w_gate (32, 4)",
+                "decoders.edge.syncbn_fc_2.num_batches_tracked ()",
+                "unexpected (1)",
+                "backbone.norm.weight (32)",
+                "decoders.semseg.conv_4.weight: expected (21, 8, 1, 1), file has (20, 8, 1, 1)",
+                "decoders.sal.syncbn_fc_0.num_batches_tracked: expected an int64 scalar"
+            }) {
                 assertTrue(msg.contains(s), "message lacks '" + s + "':\n" + msg);
             }
-            assertArrayEquals(before, ModelWeights.stateDict(a).get("backbone.pos_embed").floats(),
+            assertArrayEquals(
+                    before,
+                    ModelWeights.stateDict(a).get("backbone.pos_embed").floats(),
                     "a rejected file changes nothing");
         }
     }
@@ -133,20 +150,27 @@ class ModelWeightsTest {
             ModelWeights.save(a, good, Map.of());
             byte[] bytes = Files.readAllBytes(good);
             Path truncated = Files.write(dir.resolve("t.safetensors"), Arrays.copyOf(bytes, bytes.length - 100));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(a, truncated));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(a, truncated));
             assertTrue(e.getMessage().contains("truncated"), e.getMessage());
             Path garbage = Files.write(dir.resolve("g.safetensors"), "not a weights file at all".getBytes());
             e = assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(a, garbage));
             assertTrue(e.getMessage().contains("bad header"), e.getMessage());
-            Path u8 = new RawSafetensors().add("backbone.cls_token", "U8", new long[] {1, 1, 32}, new byte[32])
+            Path u8 = new RawSafetensors()
+                    .add("backbone.cls_token", "U8", new long[] {1, 1, 32}, new byte[32])
                     .write(dir.resolve("u8.safetensors"));
             e = assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(a, u8));
-            assertTrue(e.getMessage().contains("unsupported dtype") && e.getMessage().contains("backbone.cls_token U8 (1, 1, 32)"),
+            assertTrue(
+                    e.getMessage().contains("unsupported dtype")
+                            && e.getMessage().contains("backbone.cls_token U8 (1, 1, 32)"),
                     e.getMessage());
-            Path i64 = new RawSafetensors().add("backbone.cls_token", "I64", new long[] {1, 1, 32}, new byte[256])
+            Path i64 = new RawSafetensors()
+                    .add("backbone.cls_token", "I64", new long[] {1, 1, 32}, new byte[256])
                     .write(dir.resolve("i64.safetensors"));
             e = assertThrows(IllegalArgumentException.class, () -> ModelWeights.load(a, i64));
-            assertTrue(e.getMessage().contains("backbone.cls_token: expected a float dtype, file has I64"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("backbone.cls_token: expected a float dtype, file has I64"),
+                    e.getMessage());
             assertFalse(e.getMessage().isEmpty());
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,17 +43,20 @@ class ReferenceFixtureTest {
             assertEquals(123, model.head(config.tasks().get(0)).batchNorm(2).numBatchesTracked());
             ParameterStore ps = new ParameterStore(manager, false);
             TensorInfo in = io.info("input");
-            NDArray x = manager.create(io.floats("input"), new ai.djl.ndarray.types.Shape(in.shape()));
+            NDArray x = manager.create(io.floats("input"), new Shape(in.shape()));
 
             MultiTaskModel.MultiTaskOutput all = model.forwardAll(ps, x, false);
             for (Task t : config.tasks().tasks()) {
                 float[] want = io.floats("out." + t.id());
                 NDArray single = model.forward(ps, x, t, false).prediction();
-                assertArrayEquals(io.info("out." + t.id()).shape(), single.getShape().getShape(), t.id());
+                assertArrayEquals(
+                        io.info("out." + t.id()).shape(), single.getShape().getShape(), t.id());
                 assertClose(t.id() + " (single pathway)", want, single.toFloatArray());
-                assertClose(t.id() + " (all tasks)", want, all.predictions().get(t).toFloatArray());
+                assertClose(
+                        t.id() + " (all tasks)", want, all.predictions().get(t).toFloatArray());
             }
-            Map<Integer, NDArray> c0 = all.backbones().get(config.tasks().get(0)).expertCounts();
+            Map<Integer, NDArray> c0 =
+                    all.backbones().get(config.tasks().get(0)).expertCounts();
             assertTrue(c0.containsKey(1), "block 1 is an MoE block");
         }
     }

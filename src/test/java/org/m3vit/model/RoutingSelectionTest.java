@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.m3vit.config.ConfigLoader;
@@ -28,22 +29,35 @@ class RoutingSelectionTest {
         for (GateType g : GateType.values()) {
             for (String r : RoutingConditions.ids()) {
                 boolean tc = r.equals("task_conditioned");
-                ModelConfig c = ConfigLoader.load(CONFIG, Map.of("backbone_kwargs.moe_gate_type", g.id(),
-                        "backbone_kwargs.moe_routing", r, "backbone_kwargs.multi_gate", !tc,
-                        "backbone_kwargs.gate_task_specific_dim", tc ? 4 : -1, "backbone_kwargs.vmoe_noisy_std", 1.0));
+                ModelConfig c = ConfigLoader.load(
+                        CONFIG,
+                        Map.of(
+                                "backbone_kwargs.moe_gate_type",
+                                g.id(),
+                                "backbone_kwargs.moe_routing",
+                                r,
+                                "backbone_kwargs.multi_gate",
+                                !tc,
+                                "backbone_kwargs.gate_task_specific_dim",
+                                tc ? 4 : -1,
+                                "backbone_kwargs.vmoe_noisy_std",
+                                1.0));
                 Engine.getInstance().setRandomSeed(3);
                 try (NDManager m = NDManager.newBaseManager()) {
                     MultiTaskModel model = new MultiTaskModel(c).initialize(m);
                     NDArray x = m.randomNormal(new Shape(2, 3, c.imgHeight(), c.imgWidth()));
                     ParameterStore ps = new ParameterStore(m, false);
                     MultiTaskModel.TaskOutput eval = model.forward(ps, x, Task.NORMALS, false);
-                    assertArrayEquals(new long[] {2, 3, 64, 64}, eval.prediction().getShape().getShape());
+                    assertArrayEquals(
+                            new long[] {2, 3, 64, 64},
+                            eval.prediction().getShape().getShape());
                     long tokens = 2L * (c.numPatches() + 1);
                     for (var e : eval.backbone().expertCounts().entrySet()) {
-                        long sum = java.util.Arrays.stream(e.getValue().toLongArray()).sum();
+                        long sum = Arrays.stream(e.getValue().toLongArray()).sum();
                         assertEquals(tokens * c.moeTopK(), sum, g + "/" + r + " block " + e.getKey());
                     }
-                    float aux = model.forward(ps, x, Task.SEMSEG, true).auxLoss().getFloat();
+                    float aux =
+                            model.forward(ps, x, Task.SEMSEG, true).auxLoss().getFloat();
                     assertTrue(Float.isFinite(aux), g + "/" + r + " aux " + aux);
                     assertTrue(Float.isFinite(eval.prediction().abs().sum().getFloat()), g + "/" + r);
                 }
@@ -55,8 +69,8 @@ class RoutingSelectionTest {
     @Test
     void taskModalityAndAttributeRoutingAreConstantOverTokens() throws Exception {
         for (String r : new String[] {"task", "modality", "attribute"}) {
-            ModelConfig c = ConfigLoader.load(CONFIG, Map.of("backbone_kwargs.moe_routing", r,
-                    "backbone_kwargs.moe_gate_type", "topk_softmax"));
+            ModelConfig c = ConfigLoader.load(
+                    CONFIG, Map.of("backbone_kwargs.moe_routing", r, "backbone_kwargs.moe_gate_type", "topk_softmax"));
             try (NDManager m = NDManager.newBaseManager()) {
                 MultiTaskModel model = new MultiTaskModel(c).initialize(m);
                 NDArray x = m.randomNormal(new Shape(2, 3, c.imgHeight(), c.imgWidth()));
@@ -64,8 +78,8 @@ class RoutingSelectionTest {
                 long tokens = 2L * (c.numPatches() + 1);
                 for (var e : out.backbone().expertCounts().entrySet()) {
                     long[] counts = e.getValue().toLongArray();
-                    long chosen = java.util.Arrays.stream(counts).filter(v -> v == tokens).count();
-                    assertEquals(c.moeTopK(), chosen, r + " block " + e.getKey() + ": " + java.util.Arrays.toString(counts));
+                    long chosen = Arrays.stream(counts).filter(v -> v == tokens).count();
+                    assertEquals(c.moeTopK(), chosen, r + " block " + e.getKey() + ": " + Arrays.toString(counts));
                 }
             }
         }

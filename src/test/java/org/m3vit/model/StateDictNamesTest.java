@@ -75,7 +75,10 @@ class StateDictNamesTest {
 
     @Test
     void taskConditionedHasSharedGateAndTaskEmbedding() {
-        ModelConfig c = TestConfigs.small512().toBuilder().multiGate(false).gateTaskSpecificDim(64).build();
+        ModelConfig c = TestConfigs.small512().toBuilder()
+                .multiGate(false)
+                .gateTaskSpecificDim(64)
+                .build();
         Map<String, Parameter> p = StateDict.parameters(new MultiTaskModel(c));
         shape(p, "backbone.blocks.1.mlp.gate.w_gate", 448, 16);
         shape(p, "backbone.gate_task_represent.fc1.weight", 64, 5);

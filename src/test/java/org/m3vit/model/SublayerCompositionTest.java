@@ -11,6 +11,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.m3vit.moe.Dispatchers;
@@ -32,17 +34,31 @@ class SublayerCompositionTest {
     private static final int HIDDEN = 16;
 
     private static MoeSpec attributeSpec(int experts, int k) {
-        return new MoeSpec(experts, k, GateType.TOPK_SOFTMAX, 0f, "attribute", false, -1, Dispatchers.REORDERED, 0,
-                false, ExpertKind.LINEAR);
+        return new MoeSpec(
+                experts,
+                k,
+                GateType.TOPK_SOFTMAX,
+                0f,
+                "attribute",
+                false,
+                -1,
+                Dispatchers.REORDERED,
+                0,
+                false,
+                ExpertKind.LINEAR);
     }
 
     private static VitBlock expertBlock(MoeSpec spec) {
-        return new VitBlock(D, HEADS, Sublayers.expertProjections(spec, 1, "attn"),
+        return new VitBlock(
+                D,
+                HEADS,
+                Sublayers.expertProjections(spec, 1, "attn"),
                 Sublayers.projectedMlp(HIDDEN, Sublayers.expertProjections(spec, 1, "mlp")));
     }
 
     private static RoutingContext attributes(NDManager m) {
-        return RoutingContext.builder().attributes(m.create(new float[] {1, 0, 0, 1, 1, 0, 0, 0}, new Shape(1, 8)), null)
+        return RoutingContext.builder()
+                .attributes(m.create(new float[] {1, 0, 0, 1, 1, 0, 0, 0}, new Shape(1, 8)), null)
                 .build();
     }
 
@@ -82,21 +98,27 @@ class SublayerCompositionTest {
             Map<String, Parameter> names = StateDict.parameters(block);
             assertTrue(names.containsKey("attn.qkv.gate.w_gate"), names.keySet().toString());
             assertTrue(names.containsKey("mlp.fc1.gate.w_gate"), names.keySet().toString());
-            assertFalse(names.keySet().stream().anyMatch(n -> n.startsWith("attn.proj.gate")
-                    || n.startsWith("mlp.fc2.gate")), "proj and fc2 apply the decision of qkv and fc1");
-            assertArrayEquals(new long[] {4, 3 * D, D}, names.get("attn.qkv.experts.weight").getArray().getShape()
-                    .getShape());
+            assertFalse(
+                    names.keySet().stream()
+                            .anyMatch(n -> n.startsWith("attn.proj.gate") || n.startsWith("mlp.fc2.gate")),
+                    "proj and fc2 apply the decision of qkv and fc1");
+            assertArrayEquals(
+                    new long[] {4, 3 * D, D},
+                    names.get("attn.qkv.experts.weight").getArray().getShape().getShape());
 
             BlockCall call = new BlockCall(attributes(m));
             block.forward(new ParameterStore(m, false), m.randomNormal(new Shape(2, 5, D)), call, false);
-            assertEquals(java.util.List.of("attn.qkv", "attn.proj", "mlp.fc1", "mlp.fc2"),
-                    java.util.List.copyOf(call.routed().keySet()));
-            assertTrue(call.routed().get("attn.qkv").decision() == call.routed().get("attn.proj").decision());
-            assertTrue(call.routed().get("mlp.fc1").decision() == call.routed().get("mlp.fc2").decision());
+            assertEquals(
+                    List.of("attn.qkv", "attn.proj", "mlp.fc1", "mlp.fc2"),
+                    List.copyOf(call.routed().keySet()));
+            assertTrue(call.routed().get("attn.qkv").decision()
+                    == call.routed().get("attn.proj").decision());
+            assertTrue(call.routed().get("mlp.fc1").decision()
+                    == call.routed().get("mlp.fc2").decision());
             // attribute routing: all 10 tokens share the row's two experts
             long[] counts = call.routed().get("attn.qkv").expertCounts().toLongArray();
-            assertEquals(20, java.util.Arrays.stream(counts).sum());
-            assertEquals(2, java.util.Arrays.stream(counts).filter(c -> c == 10).count());
+            assertEquals(20, Arrays.stream(counts).sum());
+            assertEquals(2, Arrays.stream(counts).filter(c -> c == 10).count());
         }
     }
 }

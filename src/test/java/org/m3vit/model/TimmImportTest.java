@@ -68,8 +68,10 @@ class TimmImportTest {
             Map<String, Tensor> after = ModelWeights.stateDict(model);
 
             assertArrayEquals(cls, after.get("backbone.cls_token").floats());
-            assertArrayEquals(patch, after.get("backbone.patch_embed.proj.weight").floats(), "BF16 converted exactly");
-            assertArrayEquals(qkv1, after.get("backbone.blocks.1.attn.qkv.weight").floats());
+            assertArrayEquals(
+                    patch, after.get("backbone.patch_embed.proj.weight").floats(), "BF16 converted exactly");
+            assertArrayEquals(
+                    qkv1, after.get("backbone.blocks.1.attn.qkv.weight").floats());
             // pos-embed: cls row kept, dist row dropped, the 3×3 grid resized to 2×3
             float[] grid = new float[9 * D];
             System.arraycopy(pos, 2 * D, grid, 0, 9 * D);
@@ -84,13 +86,16 @@ class TimmImportTest {
                 assertEquals(expect, after.get("backbone.pos_embed").floats()[D + k], 1e-6f);
             }
             // MoE blocks keep their experts and gates; dense blocks get the MLP
-            assertArrayEquals(before.get("backbone.blocks.1.mlp.experts.htoh4.weight").floats(),
+            assertArrayEquals(
+                    before.get("backbone.blocks.1.mlp.experts.htoh4.weight").floats(),
                     after.get("backbone.blocks.1.mlp.experts.htoh4.weight").floats());
-            assertArrayEquals(before.get("backbone.blocks.3.mlp.gate.2.w_gate").floats(),
+            assertArrayEquals(
+                    before.get("backbone.blocks.3.mlp.gate.2.w_gate").floats(),
                     after.get("backbone.blocks.3.mlp.gate.2.w_gate").floats());
             assertTrue(report.skipped().stream().anyMatch(s -> s.startsWith("blocks.1.mlp.fc1.weight")));
             assertTrue(report.skipped().stream().anyMatch(s -> s.startsWith("dist_token")));
-            assertArrayEquals(before.get("decoders.semseg.conv_0.weight").floats(),
+            assertArrayEquals(
+                    before.get("decoders.semseg.conv_0.weight").floats(),
                     after.get("decoders.semseg.conv_0.weight").floats());
         }
     }
@@ -105,7 +110,8 @@ class TimmImportTest {
                 .write(dir.resolve("bad.safetensors"));
         try (NDManager m = NDManager.newBaseManager()) {
             MultiTaskModel model = new MultiTaskModel(c).initialize(m);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TimmImport.load(model, file));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> TimmImport.load(model, file));
             String msg = e.getMessage();
             assertTrue(msg.contains("cls_token: expected (1, 1, 32), file has (1, 1, 16)"), msg);
             assertTrue(msg.contains("unexpected (1): blocks.9.norm1.weight (32)"), msg);

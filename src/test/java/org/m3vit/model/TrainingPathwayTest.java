@@ -3,12 +3,15 @@ package org.m3vit.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.m3vit.config.ModelConfig;
@@ -21,11 +24,12 @@ class TrainingPathwayTest {
     @Test
     void gradientsReachOnlyThePathwaysRoutersAndHead() {
         try (NDManager m = NDManager.newBaseManager()) {
-            MultiTaskModel model = new MultiTaskModel(TestConfigs.tiny().noisyStd(1f).build()).initialize(m);
+            MultiTaskModel model =
+                    new MultiTaskModel(TestConfigs.tiny().noisyStd(1f).build()).initialize(m);
             Map<String, Parameter> p = trainableParameters(model);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 32, 48));
-            try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 MultiTaskModel.TaskOutput out = model.forward(ps, x, Task.SAL, true);
                 assertTrue(out.auxLoss().getFloat() >= 0f);
                 gc.backward(out.prediction().square().mean().add(out.auxLoss().mul(0.01f)));
@@ -37,7 +41,8 @@ class TrainingPathwayTest {
             assertTrue(nonZero(p.get("backbone.patch_embed.proj.weight")));
             assertEquals(1, model.head(Task.SAL).batchNorm(0).numBatchesTracked());
             assertEquals(0, model.head(Task.EDGE).batchNorm(0).numBatchesTracked());
-            float[] rm = p.get("decoders.sal.syncbn_fc_0.running_mean").getArray().toFloatArray();
+            float[] rm =
+                    p.get("decoders.sal.syncbn_fc_0.running_mean").getArray().toFloatArray();
             float sum = 0;
             for (float v : rm) {
                 sum += Math.abs(v);
@@ -59,13 +64,17 @@ class TrainingPathwayTest {
             Map<String, Parameter> p = trainableParameters(model);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray x = m.randomNormal(new Shape(2, 3, 32, 48));
-            java.util.List<Task> tasks = c.tasks().tasks();
+            List<Task> tasks = c.tasks().tasks();
             for (Task t : tasks) {
-                try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
-                    gc.backward(model.forward(ps, x, t, true).prediction().square().mean().mul(tasks.indexOf(t) + 1f));
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(model.forward(ps, x, t, true)
+                            .prediction()
+                            .square()
+                            .mean()
+                            .mul(tasks.indexOf(t) + 1f));
                 }
             }
-            Map<String, float[]> perTask = new java.util.HashMap<>();
+            Map<String, float[]> perTask = new HashMap<>();
             p.forEach((k, v) -> {
                 if (v.requiresGradient()) {
                     NDArray g = v.getArray().getGradient();
@@ -73,7 +82,7 @@ class TrainingPathwayTest {
                     g.subi(g); // zero for the one-pass backward
                 }
             });
-            try (GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 MultiTaskModel.MultiTaskOutput out = model.forwardAll(ps, x, true);
                 NDArray total = null;
                 for (Task t : tasks) {

@@ -42,7 +42,8 @@ class DispatchEquivalenceTest {
     }
 
     private MoeLayer[] pair(UnaryOperator<MoeLayer.Builder> config) {
-        MoeLayer reordered = config.apply(MoeLayer.builder().dispatch("reordered")).build();
+        MoeLayer reordered =
+                config.apply(MoeLayer.builder().dispatch("reordered")).build();
         MoeLayer dense = config.apply(MoeLayer.builder().dispatch("dense")).build();
         reordered.initialize(manager, DataType.FLOAT32);
         dense.initialize(manager, DataType.FLOAT32);
@@ -52,8 +53,8 @@ class DispatchEquivalenceTest {
 
     /** Forward + backward through both layers and compare outputs and every gradient. */
     private void assertEquivalent(MoeLayer[] layers, NDArray x, RoutingContext ctx) {
-        NDArray probe = manager.randomNormal(new Shape(x.getShape().get(0), x.getShape().get(1),
-                layers[0].experts().outputDim()));
+        NDArray probe = manager.randomNormal(new Shape(
+                x.getShape().get(0), x.getShape().get(1), layers[0].experts().outputDim()));
         NDArray[] outputs = new NDArray[2];
         NDArray[] inputGrads = new NDArray[2];
         for (int i = 0; i < 2; i++) {
@@ -77,7 +78,8 @@ class DispatchEquivalenceTest {
             NDArray g1 = MoeTestSupport.grad(layers[1], name);
             double diff = MoeTestSupport.maxAbsDiff(g0, g1);
             assertTrue(diff <= TOL, "gradient of " + name + " differs by " + diff);
-            boolean otherTasksGate = layers[0].isMultiGate() && name.startsWith("gate.")
+            boolean otherTasksGate = layers[0].isMultiGate()
+                    && name.startsWith("gate.")
                     && !name.startsWith("gate." + ctx.taskId(layers[0].gates().size(), "test") + ".");
             // only the running task's router may receive gradient; every other parameter must
             assertEquals(otherTasksGate, g0.abs().sum().getFloat() == 0f, "gradient of " + name);
@@ -87,7 +89,8 @@ class DispatchEquivalenceTest {
     @ParameterizedTest(name = "E={0} k={1} gate={2}")
     @CsvSource({"8,2,noisy_vmoe", "8,1,noisy_vmoe", "8,8,noisy_vmoe", "6,3,topk_softmax", "5,2,noisy_topk"})
     void reorderedMatchesDense(int experts, int k, String gate) {
-        MoeLayer[] layers = pair(b -> b.dim(16).hidden(24).experts(experts).topK(k).gate(gate).noiseStd(0f));
+        MoeLayer[] layers = pair(
+                b -> b.dim(16).hidden(24).experts(experts).topK(k).gate(gate).noiseStd(0f));
         if (gate.equals("noisy_topk")) {
             // learned-noise gate draws noise in training; compare in a noise-free way by zeroing w_noise
             for (MoeLayer l : layers) {
@@ -114,7 +117,10 @@ class DispatchEquivalenceTest {
         NDArray[] grads = new NDArray[2];
         for (int i = 0; i < 2; i++) {
             MoeLayer l = layers[i];
-            MoeTestSupport.backward(l, () -> l.forward(ps, x, RoutingContext.none(), false).output().square().sum());
+            MoeTestSupport.backward(l, () -> l.forward(ps, x, RoutingContext.none(), false)
+                    .output()
+                    .square()
+                    .sum());
             grads[i] = MoeTestSupport.grad(l, "experts.htoh4.weight").duplicate();
         }
         assertTrue(MoeTestSupport.maxAbsDiff(grads[0], grads[1]) <= TOL);
@@ -140,7 +146,14 @@ class DispatchEquivalenceTest {
         assertEquals(40, counts[0] + counts[2] + counts[4]);
         assertEquivalentNoAux(layers, x);
         // unchosen experts get exactly zero gradient
-        assertEquals(0f, MoeTestSupport.grad(layers[0], "experts.htoh4.weight").get(1).abs().sum().getFloat(), 0f);
+        assertEquals(
+                0f,
+                MoeTestSupport.grad(layers[0], "experts.htoh4.weight")
+                        .get(1)
+                        .abs()
+                        .sum()
+                        .getFloat(),
+                0f);
     }
 
     /** Like {@link #assertEquivalent} but tolerating zero gradients for experts nobody chose. */
@@ -157,21 +170,35 @@ class DispatchEquivalenceTest {
         }
         assertTrue(MoeTestSupport.maxAbsDiff(outs[0], outs[1]) <= TOL);
         for (String name : List.of("experts.htoh4.weight", "experts.h4toh.bias", "gate.w_gate")) {
-            assertTrue(MoeTestSupport.maxAbsDiff(MoeTestSupport.grad(layers[0], name),
-                    MoeTestSupport.grad(layers[1], name)) <= TOL, name);
+            assertTrue(
+                    MoeTestSupport.maxAbsDiff(
+                                    MoeTestSupport.grad(layers[0], name), MoeTestSupport.grad(layers[1], name))
+                            <= TOL,
+                    name);
         }
     }
 
     @ParameterizedTest(name = "capacity factor {0}, batch-prioritised {1}")
     @CsvSource({"0.5,false", "0.5,true", "1.0,true"})
     void capacityDropsTheSameAssignmentsInBothPaths(double factor, boolean bpr) {
-        MoeLayer[] layers = pair(b -> b.dim(8).hidden(12).experts(4).topK(2).noiseStd(0f)
-                .capacityFactor(factor).batchPrioritized(bpr));
+        MoeLayer[] layers = pair(b -> b.dim(8)
+                .hidden(12)
+                .experts(4)
+                .topK(2)
+                .noiseStd(0f)
+                .capacityFactor(factor)
+                .batchPrioritized(bpr));
         NDArray x = manager.randomNormal(new Shape(1, 30, 8));
         assertEquivalentNoAux(layers, x);
         // with capacity 0.5 some assignments must actually be dropped: output differs from unlimited
         if (factor < 1) {
-            MoeLayer unlimited = MoeLayer.builder().dim(8).hidden(12).experts(4).topK(2).noiseStd(0f).build();
+            MoeLayer unlimited = MoeLayer.builder()
+                    .dim(8)
+                    .hidden(12)
+                    .experts(4)
+                    .topK(2)
+                    .noiseStd(0f)
+                    .build();
             unlimited.initialize(manager, DataType.FLOAT32);
             MoeTestSupport.copyParameters(layers[0], unlimited);
             NDArray a = unlimited.forward(ps, x, RoutingContext.none(), false).output();
@@ -182,13 +209,15 @@ class DispatchEquivalenceTest {
 
     @Test
     void linearExpertsMatch() {
-        MoeLayer[] layers = pair(b -> b.dim(12).linearExperts(7).experts(5).topK(2).noiseStd(0f));
+        MoeLayer[] layers =
+                pair(b -> b.dim(12).linearExperts(7).experts(5).topK(2).noiseStd(0f));
         assertEquivalent(layers, manager.randomNormal(new Shape(3, 9, 12)), RoutingContext.none());
     }
 
     @Test
     void multiGateMatchesPerTask() {
-        MoeLayer[] layers = pair(b -> b.dim(16).hidden(16).experts(8).topK(2).noiseStd(0f).multiGate(3));
+        MoeLayer[] layers =
+                pair(b -> b.dim(16).hidden(16).experts(8).topK(2).noiseStd(0f).multiGate(3));
         NDArray x = manager.randomNormal(new Shape(2, 10, 16));
         for (int t = 0; t < 3; t++) {
             assertEquivalent(layers, x, RoutingContext.forTask(t));

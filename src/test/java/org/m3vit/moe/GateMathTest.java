@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,8 +104,8 @@ class GateMathTest {
         float[][] noisy = {{0.2f, 0.4f, -0.1f, 0.35f}};
         float[][] top = {{0.40f, 0.35f, 0.20f}}; // best first, k+1 = 3 values
         float sigma = 0.25f;
-        NDArray got = gate.probInTopK(manager.create(clean), manager.create(noisy), manager.create(sigma),
-                manager.create(top));
+        NDArray got = gate.probInTopK(
+                manager.create(clean), manager.create(noisy), manager.create(sigma), manager.create(top));
         float[] g = got.toFloatArray();
         for (int e = 0; e < 4; e++) {
             // threshold if in = (k+1)-th value = 0.20; if out = k-th value = 0.35
@@ -155,7 +156,8 @@ class GateMathTest {
         for (int r = 0; r < 3; r++) {
             int[] top = topK(z[r], 3);
             double[] sm = softmax(new double[] {z[r][top[0]], z[r][top[1]], z[r][top[2]]});
-            assertArrayEquals(new long[] {top[0], top[1], top[2]}, d.indices().get(r).toLongArray());
+            assertArrayEquals(
+                    new long[] {top[0], top[1], top[2]}, d.indices().get(r).toLongArray());
             assertArrayEquals(toFloat(sm), d.scores().get(r).toFloatArray(), 1e-6f);
         }
     }
@@ -192,7 +194,7 @@ class GateMathTest {
         GateDecision eval = gate.route(ps, clean, false);
         assertEquals(0.25f, eval.scores().mean().getFloat(), 1e-6f, "no noise in eval");
         // E[max of 4 softmax probs] with N(0, 0.5²) logits ≈ 0.39 (computed by Monte Carlo in double below)
-        java.util.Random rnd = new java.util.Random(7);
+        Random rnd = new Random(7);
         double acc = 0;
         int n = 200000;
         for (int i = 0; i < n; i++) {

@@ -63,7 +63,12 @@ class MoeBadInputTest {
 
     @Test
     void impossibleRoutingCombinations() {
-        fails(() -> valid().condition("task_conditioned").taskDim(4).multiGate(2).build(), "multi_gate");
+        fails(
+                () -> valid().condition("task_conditioned")
+                        .taskDim(4)
+                        .multiGate(2)
+                        .build(),
+                "multi_gate");
         fails(() -> valid().condition("task_conditioned").build(), "gate_task_specific_dim", "-1");
         fails(() -> valid().condition("task").build(), "number of tasks", "0");
         fails(() -> valid().condition("modality").build(), "number of modalities", "0");
@@ -76,9 +81,12 @@ class MoeBadInputTest {
         fails(() -> layer.initialize(manager, DataType.BFLOAT16), "bfloat16");
         fails(() -> layer.initialize(manager, DataType.INT32), "int32");
         layer.initialize(manager, DataType.FLOAT32);
-        fails(() -> layer.forward(ps, manager.ones(new Shape(1, 3, 8), DataType.INT32), RoutingContext.none(), false),
-                "MoE input", "int32");
-        fails(() -> layer.forward(ps, manager.ones(new Shape(1, 3, 8), DataType.UINT8), RoutingContext.none(), false),
+        fails(
+                () -> layer.forward(ps, manager.ones(new Shape(1, 3, 8), DataType.INT32), RoutingContext.none(), false),
+                "MoE input",
+                "int32");
+        fails(
+                () -> layer.forward(ps, manager.ones(new Shape(1, 3, 8), DataType.UINT8), RoutingContext.none(), false),
                 "uint8");
     }
 
@@ -86,10 +94,12 @@ class MoeBadInputTest {
     void shapeMismatches() {
         MoeLayer layer = valid().build();
         layer.initialize(manager, DataType.FLOAT32);
-        fails(() -> layer.forward(ps, manager.ones(new Shape(1, 3, 7)), RoutingContext.none(), false),
-                "MoE input", "(1, 3, 7)", "8");
-        fails(() -> layer.forward(ps, manager.ones(new Shape(2, 1, 3, 8)), RoutingContext.none(), false),
-                "MoE input");
+        fails(
+                () -> layer.forward(ps, manager.ones(new Shape(1, 3, 7)), RoutingContext.none(), false),
+                "MoE input",
+                "(1, 3, 7)",
+                "8");
+        fails(() -> layer.forward(ps, manager.ones(new Shape(2, 1, 3, 8)), RoutingContext.none(), false), "MoE input");
     }
 
     @Test
@@ -103,20 +113,53 @@ class MoeBadInputTest {
         MoeLayer cond = valid().condition("task_conditioned").taskDim(4).build();
         cond.initialize(manager, DataType.FLOAT32);
         fails(() -> cond.forward(ps, x, RoutingContext.forTask(0), false), "task feature");
-        fails(() -> cond.forward(ps, x, RoutingContext.builder().taskFeature(manager.ones(new Shape(5))).build(),
-                false), "task feature", "(4)", "(5)");
+        fails(
+                () -> cond.forward(
+                        ps,
+                        x,
+                        RoutingContext.builder()
+                                .taskFeature(manager.ones(new Shape(5)))
+                                .build(),
+                        false),
+                "task feature",
+                "(4)",
+                "(5)");
 
         MoeLayer attr = valid().condition("attribute").build();
         attr.initialize(manager, DataType.FLOAT32);
         fails(() -> attr.forward(ps, x, RoutingContext.none(), false), "attribute");
-        fails(() -> attr.forward(ps, x, RoutingContext.builder().attributes(manager.ones(new Shape(1, 6)), null)
-                .build(), false), "attribute rows", "(1, 6)");
+        fails(
+                () -> attr.forward(
+                        ps,
+                        x,
+                        RoutingContext.builder()
+                                .attributes(manager.ones(new Shape(1, 6)), null)
+                                .build(),
+                        false),
+                "attribute rows",
+                "(1, 6)");
 
         MoeLayer modality = valid().condition("modality").modalities(2).build();
         modality.initialize(manager, DataType.FLOAT32);
-        fails(() -> modality.forward(ps, x, RoutingContext.builder().modality(manager.create(new long[] {0, 1, 2}))
-                .build(), false), "modality ids", "[0, 2]");
-        fails(() -> modality.forward(ps, x, RoutingContext.builder().modality(manager.create(new long[] {0, 1}))
-                .build(), false), "modality ids", "(3)");
+        fails(
+                () -> modality.forward(
+                        ps,
+                        x,
+                        RoutingContext.builder()
+                                .modality(manager.create(new long[] {0, 1, 2}))
+                                .build(),
+                        false),
+                "modality ids",
+                "[0, 2]");
+        fails(
+                () -> modality.forward(
+                        ps,
+                        x,
+                        RoutingContext.builder()
+                                .modality(manager.create(new long[] {0, 1}))
+                                .build(),
+                        false),
+                "modality ids",
+                "(3)");
     }
 }

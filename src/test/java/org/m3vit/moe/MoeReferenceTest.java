@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +47,7 @@ class MoeReferenceTest {
         Engine.getInstance().setRandomSeed(3);
         MoeLayer layer = MoeLayer.builder().dim(d).hidden(h).experts(e).topK(k).build();
         layer.initialize(manager, DataType.FLOAT32);
-        Map<String, ai.djl.nn.Parameter> p = StateDict.parameters(layer);
+        Map<String, Parameter> p = StateDict.parameters(layer);
         // non-zero biases so they are exercised too
         MoeTestSupport.set(layer, "experts.htoh4.bias", manager.randomNormal(new Shape(e, h)));
         MoeTestSupport.set(layer, "experts.h4toh.bias", manager.randomNormal(new Shape(e, d)));
@@ -58,7 +59,8 @@ class MoeReferenceTest {
         NDArray xArr = manager.randomNormal(new Shape(1, t, d));
         float[] x = xArr.toFloatArray();
 
-        float[] got = layer.forward(ps, xArr, RoutingContext.none(), false).output().toFloatArray();
+        float[] got =
+                layer.forward(ps, xArr, RoutingContext.none(), false).output().toFloatArray();
         for (int tok = 0; tok < t; tok++) {
             double[] logits = new double[e];
             for (int j = 0; j < e; j++) {
@@ -99,8 +101,10 @@ class MoeReferenceTest {
         NDArray x = manager.randomNormal(new Shape(1, 7, 5)).toType(DataType.FLOAT64, false);
         NDArray probe = manager.randomNormal(new Shape(1, 7, 5)).toType(DataType.FLOAT64, false);
         x.setRequiresGradient(true);
-        MoeTestSupport.backward(layer, () -> layer.forward(ps, x, RoutingContext.none(), false).output()
-                .mul(probe).sum());
+        MoeTestSupport.backward(layer, () -> layer.forward(ps, x, RoutingContext.none(), false)
+                .output()
+                .mul(probe)
+                .sum());
         double eps = 1e-6;
         for (String name : new String[] {"experts.htoh4.weight", "experts.h4toh.weight", "gate.w_gate"}) {
             NDArray w = StateDict.parameters(layer).get(name).getArray();
@@ -119,31 +123,51 @@ class MoeReferenceTest {
         }
     }
 
-    private double centralDifference(MoeLayer layer, NDArray target, double[] values, int i, double eps,
-            NDArray x, NDArray probe) {
+    private double centralDifference(
+            MoeLayer layer, NDArray target, double[] values, int i, double eps, NDArray x, NDArray probe) {
         double[] plus = values.clone();
         plus[i] += eps;
         double[] minus = values.clone();
         minus[i] -= eps;
         manager.create(plus, target.getShape()).copyTo(target);
-        double lp = layer.forward(ps, x, RoutingContext.none(), false).output().mul(probe).sum().getDouble();
+        double lp = layer.forward(ps, x, RoutingContext.none(), false)
+                .output()
+                .mul(probe)
+                .sum()
+                .getDouble();
         manager.create(minus, target.getShape()).copyTo(target);
-        double lm = layer.forward(ps, x, RoutingContext.none(), false).output().mul(probe).sum().getDouble();
+        double lm = layer.forward(ps, x, RoutingContext.none(), false)
+                .output()
+                .mul(probe)
+                .sum()
+                .getDouble();
         manager.create(values, target.getShape()).copyTo(target);
         return (lp - lm) / (2 * eps);
     }
 
     @Test
     void parametersCarryReferenceNamesAndShapes() {
-        MoeLayer layer = MoeLayer.builder().dim(384).hidden(384).experts(16).topK(4).multiGate(5).build();
+        MoeLayer layer = MoeLayer.builder()
+                .dim(384)
+                .hidden(384)
+                .experts(16)
+                .topK(4)
+                .multiGate(5)
+                .build();
         layer.initialize(manager, DataType.FLOAT32);
-        Map<String, ai.djl.nn.Parameter> p = StateDict.parameters(layer);
+        Map<String, Parameter> p = StateDict.parameters(layer);
         for (int t = 0; t < 5; t++) {
-            assertEquals(new Shape(384, 16), p.get("gate." + t + ".w_gate").getArray().getShape());
+            assertEquals(
+                    new Shape(384, 16),
+                    p.get("gate." + t + ".w_gate").getArray().getShape());
         }
-        assertEquals(new Shape(16, 384, 384), p.get("experts.htoh4.weight").getArray().getShape());
+        assertEquals(
+                new Shape(16, 384, 384),
+                p.get("experts.htoh4.weight").getArray().getShape());
         assertEquals(new Shape(16, 384), p.get("experts.htoh4.bias").getArray().getShape());
-        assertEquals(new Shape(16, 384, 384), p.get("experts.h4toh.weight").getArray().getShape());
+        assertEquals(
+                new Shape(16, 384, 384),
+                p.get("experts.h4toh.weight").getArray().getShape());
         assertEquals(new Shape(16, 384), p.get("experts.h4toh.bias").getArray().getShape());
         assertEquals(9, p.size(), "5 gates + 4 expert tensors: " + p.keySet());
         // fastmoe init: U(-1/sqrt(H·D), 1/sqrt(H·D)) for the stacked weights; gate U(-1/sqrt(E), 1/sqrt(E))
@@ -152,10 +176,18 @@ class MoeReferenceTest {
         assertEquals(0.25, p.get("gate.0.w_gate").getArray().abs().max().getFloat(), 0.01);
         assertEquals(0f, p.get("experts.h4toh.bias").getArray().abs().max().getFloat(), 0f);
 
-        MoeLayer shared = MoeLayer.builder().dim(8).hidden(8).experts(4).topK(2).condition("task_conditioned")
-                .taskDim(3).build();
+        MoeLayer shared = MoeLayer.builder()
+                .dim(8)
+                .hidden(8)
+                .experts(4)
+                .topK(2)
+                .condition("task_conditioned")
+                .taskDim(3)
+                .build();
         shared.initialize(manager, DataType.FLOAT32);
-        assertEquals(new Shape(11, 4), StateDict.parameters(shared).get("gate.w_gate").getArray().getShape());
+        assertEquals(
+                new Shape(11, 4),
+                StateDict.parameters(shared).get("gate.w_gate").getArray().getShape());
     }
 
     @Test
@@ -164,10 +196,19 @@ class MoeReferenceTest {
         float[][] weights = new float[2][];
         for (int r = 0; r < 2; r++) {
             Engine.getInstance().setRandomSeed(42);
-            MoeLayer layer = MoeLayer.builder().dim(8).hidden(8).experts(4).topK(2).noiseStd(4f).build();
+            MoeLayer layer = MoeLayer.builder()
+                    .dim(8)
+                    .hidden(8)
+                    .experts(4)
+                    .topK(2)
+                    .noiseStd(4f)
+                    .build();
             layer.initialize(manager, DataType.FLOAT32);
             NDArray x = manager.randomNormal(new Shape(1, 12, 8));
-            weights[r] = StateDict.parameters(layer).get("experts.htoh4.weight").getArray().toFloatArray();
+            weights[r] = StateDict.parameters(layer)
+                    .get("experts.htoh4.weight")
+                    .getArray()
+                    .toFloatArray();
             runs[r] = layer.forward(ps, x, RoutingContext.none(), true).output().toFloatArray();
         }
         assertArrayEquals(weights[0], weights[1], 0f);
@@ -175,7 +216,11 @@ class MoeReferenceTest {
         Engine.getInstance().setRandomSeed(43);
         MoeLayer other = MoeLayer.builder().dim(8).hidden(8).experts(4).topK(2).build();
         other.initialize(manager, DataType.FLOAT32);
-        assertNotEquals(weights[0][0],
-                StateDict.parameters(other).get("experts.htoh4.weight").getArray().toFloatArray()[0]);
+        assertNotEquals(
+                weights[0][0],
+                StateDict.parameters(other)
+                        .get("experts.htoh4.weight")
+                        .getArray()
+                        .toFloatArray()[0]);
     }
 }

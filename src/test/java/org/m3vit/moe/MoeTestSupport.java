@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -25,7 +26,8 @@ final class MoeTestSupport {
     static void set(Block block, String name, NDArray value) {
         Parameter p = StateDict.parameters(block).get(name);
         if (p == null) {
-            throw new IllegalStateException("no parameter " + name + " in " + StateDict.parameters(block).keySet());
+            throw new IllegalStateException("no parameter " + name + " in "
+                    + StateDict.parameters(block).keySet());
         }
         value.toType(p.getArray().getDataType(), false).copyTo(p.getArray());
     }
@@ -57,16 +59,21 @@ final class MoeTestSupport {
 
     static double maxAbsDiff(NDArray a, NDArray b) {
         assertEquals(a.getShape(), b.getShape(), "shapes differ");
-        return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                .sub(b.toType(ai.djl.ndarray.types.DataType.FLOAT64, false)).abs().max().getDouble();
+        return a.toType(DataType.FLOAT64, false)
+                .sub(b.toType(DataType.FLOAT64, false))
+                .abs()
+                .max()
+                .getDouble();
     }
 
     /** Standard normal CDF from Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7), independent of the engine's erf. */
     static double phi(double z) {
         double x = Math.abs(z) / Math.sqrt(2);
         double t = 1 / (1 + 0.3275911 * x);
-        double erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
-                + 0.254829592) * t * Math.exp(-x * x);
+        double erf = 1
+                - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592)
+                        * t
+                        * Math.exp(-x * x);
         return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
     }
 

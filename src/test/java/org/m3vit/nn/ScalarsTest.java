@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.m3vit.moe.GateTestAccess;
 
 /**
  * Scalars saved by autograd must survive a garbage collection between forward and backward. With
@@ -48,7 +49,8 @@ class ScalarsTest {
     @Test
     void engineOwnedScalarSurvivesGarbageCollection() {
         for (int i = 0; i < 50; i++) {
-            float[] g = gradientAfterGc(new float[] {1f, 2f, 3f, 4f}, x -> x.mul(Scalars.of(x, 3)).sum());
+            float[] g = gradientAfterGc(
+                    new float[] {1f, 2f, 3f, 4f}, x -> x.mul(Scalars.of(x, 3)).sum());
             assertArrayEquals(new float[] {3f, 3f, 3f, 3f}, g, 0f, "iteration " + i);
         }
     }
@@ -68,7 +70,7 @@ class ScalarsTest {
             expected[i] = (float) ((dVar * den - var * dDen) / (den * den));
         }
         for (int i = 0; i < 50; i++) {
-            float[] g = gradientAfterGc(new float[] {1f, 2f, 3f, 4f}, org.m3vit.moe.GateTestAccess::cvSquared);
+            float[] g = gradientAfterGc(new float[] {1f, 2f, 3f, 4f}, GateTestAccess::cvSquared);
             assertArrayEquals(expected, g, 1e-6f, "iteration " + i);
         }
     }

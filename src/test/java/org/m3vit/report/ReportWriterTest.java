@@ -33,15 +33,28 @@ class ReportWriterTest {
         Path r = Files.createDirectories(dir.resolve(name));
         List<String> lines = new ArrayList<>();
         for (int e = 1; e <= 4; e++) {
-            EpochRecord rec = new EpochRecord(e, 3L * e, 0.001f / e, Map.of("semseg", base / e, "depth",
-                    base / (2 * e)), 0.01, 2.0, e % 2 == 0 ? Map.of("semseg", Map.of("mIoU", 0.1 * e), "depth",
-                            Map.of("rmse", 1.0 / e, "log_rmse", 0.5 / e)) : null,
-                    e % 2 == 0 ? -10.0 / e : null, 12.5);
+            EpochRecord rec = new EpochRecord(
+                    e,
+                    3L * e,
+                    0.001f / e,
+                    Map.of("semseg", base / e, "depth", base / (2 * e)),
+                    0.01,
+                    2.0,
+                    e % 2 == 0
+                            ? Map.of(
+                                    "semseg",
+                                    Map.of("mIoU", 0.1 * e),
+                                    "depth",
+                                    Map.of("rmse", 1.0 / e, "log_rmse", 0.5 / e))
+                            : null,
+                    e % 2 == 0 ? -10.0 / e : null,
+                    12.5);
             lines.add(rec.toJson());
         }
         Files.write(r.resolve("metrics.jsonl"), lines);
         if (withUsage) {
-            Files.writeString(r.resolve("expert_usage.json"),
+            Files.writeString(
+                    r.resolve("expert_usage.json"),
                     "{\"semseg\": {\"1\": [10, 30, 0, 60], \"3\": [25, 25, 25, 25]}, \"depth\": {\"1\": [1, 2, 3, 4]}}");
             Files.writeString(r.resolve("run_info.json"), "{\"params\": 1234567, \"gflops\": 3.25}");
         }
@@ -57,14 +70,16 @@ class ReportWriterTest {
         sal.put("mIoU", null); // non-finite in validation: absent in the file, so absent when read back
         List<EpochRecord> written = List.of(
                 new EpochRecord(1, 5L, 0.002f, Map.of("sal", 0.75), 0.0625, 4.5, null, null, 1.5),
-                new EpochRecord(2, 10L, 6.942532E-4f, Map.of("sal", 0.5), 0.03125, 3.25, Map.of("sal", sal), -12.5,
-                        2.5));
+                new EpochRecord(
+                        2, 10L, 6.942532E-4f, Map.of("sal", 0.5), 0.03125, 3.25, Map.of("sal", sal), -12.5, 2.5));
         for (EpochRecord r : written) {
             metrics.onEpochEnd(new TrainingLoopListener.EpochEnd(r, new Checkpoint.State(), false));
         }
         RunData read = RunData.load(run.dir());
         assertEquals(written.get(0), read.epochs().get(0));
-        assertEquals(List.of("maxF"), List.copyOf(read.epochs().get(1).val().get("sal").keySet()));
+        assertEquals(
+                List.of("maxF"),
+                List.copyOf(read.epochs().get(1).val().get("sal").keySet()));
         assertEquals(6.942532E-4f, read.epochs().get(1).lr());
         assertEquals(Map.of("sal", Map.of("maxF", 0.5)), read.finalMetrics(), "the last validated epoch's metrics");
         assertEquals(-12.5, read.deltaM());
@@ -77,7 +92,8 @@ class ReportWriterTest {
         // final metrics: from the last epoch with validation (epoch 4) unless results/metrics.json exists
         assertEquals(0.4, a.finalMetrics().get("semseg").get("mIoU"), 1e-12);
         Files.createDirectories(dir.resolve("dense").resolve("results"));
-        Files.writeString(dir.resolve("dense").resolve("results").resolve("metrics.json"),
+        Files.writeString(
+                dir.resolve("dense").resolve("results").resolve("metrics.json"),
                 "{\"semseg\": {\"mIoU\": 0.375}, \"depth\": {\"rmse\": 0.625, \"log_rmse\": 0.2}, \"delta_m\": -7.5}");
         b = RunData.load(dir.resolve("dense"));
 
@@ -93,23 +109,44 @@ class ReportWriterTest {
             depth[p] = 1 + p % 7;
             segOut[(p % 40) * h * w + p] = 1;
         }
-        ExamplePrediction ex = new ExamplePrediction("0001", h, w, img, Map.of(Task.SEMSEG, seg, Task.DEPTH, depth),
-                Map.of(Task.SEMSEG, segOut, Task.DEPTH, depth), Map.of(Task.SEMSEG, 40, Task.DEPTH, 1));
+        ExamplePrediction ex = new ExamplePrediction(
+                "0001",
+                h,
+                w,
+                img,
+                Map.of(Task.SEMSEG, seg, Task.DEPTH, depth),
+                Map.of(Task.SEMSEG, segOut, Task.DEPTH, depth),
+                Map.of(Task.SEMSEG, 40, Task.DEPTH, 1));
 
         Path out = dir.resolve("report");
         Path md = ReportWriter.write(List.of(a, b), List.of(ex, ex), out);
         String text = Files.readString(md);
-        assertTrue(text.contains("| run | epochs | semseg mIoU | depth rmse | depth log_rmse | Δm (%) | params (M) | GFLOPs |"),
+        assertTrue(
+                text.contains(
+                        "| run | epochs | semseg mIoU | depth rmse | depth log_rmse | Δm (%) | params (M) | GFLOPs |"),
                 text);
         assertTrue(text.contains("| moe | 4 | 0.4000 | 0.2500 | 0.1250 | -2.5000 | 1.23 | 3.2500 |"), text);
         assertTrue(text.contains("| dense | 4 | 0.3750 | 0.6250 | 0.2000 | -7.5000 | – | – |"), text);
 
         List<String> pngs;
         try (Stream<Path> s = Files.list(out)) {
-            pngs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).sorted().toList();
+            pngs = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".png"))
+                    .sorted()
+                    .toList();
         }
-        assertEquals(List.of("examples.png", "experts_moe_depth.png", "experts_moe_semseg.png", "loss_dense.png",
-                "loss_moe.png", "metrics_depth.png", "metrics_semseg.png", "val_depth.png", "val_semseg.png"), pngs);
+        assertEquals(
+                List.of(
+                        "examples.png",
+                        "experts_moe_depth.png",
+                        "experts_moe_semseg.png",
+                        "loss_dense.png",
+                        "loss_moe.png",
+                        "metrics_depth.png",
+                        "metrics_semseg.png",
+                        "val_depth.png",
+                        "val_semseg.png"),
+                pngs);
         assertEquals(ReportWriter.reportFile(out), md);
         assertTrue(!ReportWriter.isPlot("notes.png") && !ReportWriter.isPlot("report.md"));
         for (String p : pngs) {

@@ -19,11 +19,24 @@ class ExpertTraceTest {
 
     static ExpertTrace sample() {
         // 3 experts, top-2, 3 tokens: each layer's queues sum to 6.
-        return new ExpertTrace(3, 2, 3, 4, List.of(
-                new ExpertTrace.Image("a", "semseg", List.of(new ExpertTrace.Layer(1, List.of(3, 0, 3), 800),
-                        new ExpertTrace.Layer(3, List.of(2, 2, 2), ExpertTrace.NOT_MEASURED))),
-                new ExpertTrace.Image("b", "depth", List.of(new ExpertTrace.Layer(1, List.of(1, 2, 3), 1200),
-                        new ExpertTrace.Layer(3, List.of(3, 3, 0), 800)))));
+        return new ExpertTrace(
+                3,
+                2,
+                3,
+                4,
+                List.of(
+                        new ExpertTrace.Image(
+                                "a",
+                                "semseg",
+                                List.of(
+                                        new ExpertTrace.Layer(1, List.of(3, 0, 3), 800),
+                                        new ExpertTrace.Layer(3, List.of(2, 2, 2), ExpertTrace.NOT_MEASURED))),
+                        new ExpertTrace.Image(
+                                "b",
+                                "depth",
+                                List.of(
+                                        new ExpertTrace.Layer(1, List.of(1, 2, 3), 1200),
+                                        new ExpertTrace.Layer(3, List.of(3, 3, 0), 800)))));
     }
 
     @Test
@@ -47,8 +60,8 @@ class ExpertTraceTest {
         assertBad(f, good.replaceFirst("3,\\s*0,\\s*3", "4, 0, 2"), "images[0].layers[0].queue_lengths[0]");
         assertBad(f, good.replace("\"top_k\": 2", "\"top_k\": 4"), "top_k");
         assertBad(f, "{\"format\": [", "not valid JSON");
-        InvalidInputException missing = assertThrows(InvalidInputException.class,
-                () -> ExpertTrace.read(dir.resolve("none.json")));
+        InvalidInputException missing =
+                assertThrows(InvalidInputException.class, () -> ExpertTrace.read(dir.resolve("none.json")));
         assertEquals(InvalidInputException.Kind.FILE, missing.kind());
     }
 

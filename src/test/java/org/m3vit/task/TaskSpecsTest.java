@@ -50,8 +50,8 @@ class TaskSpecsTest {
     @Test
     void unknownIdsAreNamedWithTheKnownOnes() {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> Task.parse("segm"));
-        assertEquals("unknown task 'segm'; expected one of semseg, human_parts, sal, normals, edge, depth",
-                e.getMessage());
+        assertEquals(
+                "unknown task 'segm'; expected one of semseg, human_parts, sal, normals, edge, depth", e.getMessage());
         assertEquals("task", e.subject());
         assertEquals(Task.HUMAN_PARTS, Task.parse(" Human_Parts "));
 
@@ -68,26 +68,26 @@ class TaskSpecsTest {
 
     @Test
     void aSpecOfTheWrongKindIsNamed() {
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> TaskSpecs.get("semseg", OtherKindOfSpec.class));
+        InvalidInputException e =
+                assertThrows(InvalidInputException.class, () -> TaskSpecs.get("semseg", OtherKindOfSpec.class));
         assertEquals("task 'semseg' is not a OtherKindOfSpec", e.getMessage());
     }
 
     @Test
     void twoSpecsClaimingOneIdAreABrokenBuild() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> TaskSpecs.index(List.of(new SemsegSpec(), new SemsegSpec())));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> TaskSpecs.index(List.of(new SemsegSpec(), new SemsegSpec())));
         assertTrue(e.getMessage().startsWith("task 'semseg' is registered twice"), e.getMessage());
     }
 
     @Test
     void headOutputsOfTheWrongSizeOrChannelsAreNamed() {
-        InvalidInputException size = assertThrows(InvalidInputException.class,
-                () -> new HeadOutput(new float[5], 1, 2, 2));
+        InvalidInputException size =
+                assertThrows(InvalidInputException.class, () -> new HeadOutput(new float[5], 1, 2, 2));
         assertEquals("head output: has 5 values, expected 1x2x2", size.getMessage());
         HeadOutput two = new HeadOutput(new float[8], 2, 2, 2);
-        InvalidInputException channels = assertThrows(InvalidInputException.class,
-                () -> Task.NORMALS.spec().decode(two, 2, 2));
+        InvalidInputException channels = assertThrows(
+                InvalidInputException.class, () -> Task.NORMALS.spec().decode(two, 2, 2));
         assertEquals("normals output: has 2 channels, expected 3", channels.getMessage());
     }
 }

@@ -48,7 +48,12 @@ class TrainConfigTest {
         assertThrows(UnsupportedOperationException.class, () -> c.lossWeights().put(Task.SAL, 0f));
         assertEquals(c, c.toBuilder().build(), "an unchanged copy is equal, hash included");
 
-        TrainConfig changed = c.toBuilder().epochs(7).lr(0.01f).optimizer(OptimizerKind.SGD).gradClip(1.0).build();
+        TrainConfig changed = c.toBuilder()
+                .epochs(7)
+                .lr(0.01f)
+                .optimizer(OptimizerKind.SGD)
+                .gradClip(1.0)
+                .build();
         assertEquals(7, changed.epochs());
         assertEquals(0.01f, changed.lr());
         assertEquals(OptimizerKind.SGD, changed.optimizer());
@@ -56,8 +61,16 @@ class TrainConfigTest {
         assertEquals(c.trBatch(), changed.trBatch());
         assertEquals(2, c.epochs(), "the original is unchanged");
         assertNotEquals(c.hash(), changed.hash(), "a changed config is noticed on resume");
-        assertEquals(changed.hash(), c.toBuilder().epochs(7).lr(0.01f).optimizer(OptimizerKind.SGD).gradClip(1.0)
-                .build().hash(), "the same changes give the same hash");
+        assertEquals(
+                changed.hash(),
+                c.toBuilder()
+                        .epochs(7)
+                        .lr(0.01f)
+                        .optimizer(OptimizerKind.SGD)
+                        .gradClip(1.0)
+                        .build()
+                        .hash(),
+                "the same changes give the same hash");
 
         Map<Task, Float> weights = new LinkedHashMap<>(c.lossWeights());
         TrainConfig reweighted = c.toBuilder().lossWeights(weights).build();
@@ -68,18 +81,40 @@ class TrainConfigTest {
     @Test
     void errorsNameTheKey() throws IOException {
         TrainConfig c = load();
-        assertKey("trBatch", "trBatch: expected a positive integer, got '0'", () -> c.toBuilder().trBatch(0).build());
-        assertKey("optimizer_kwargs.lr", "optimizer_kwargs.lr: must be > 0, got -1.0",
-                () -> c.toBuilder().lr(-1f).build());
+        assertKey("trBatch", "trBatch: expected a positive integer, got '0'", () -> c.toBuilder()
+                .trBatch(0)
+                .build());
+        assertKey("optimizer_kwargs.lr", "optimizer_kwargs.lr: must be > 0, got -1.0", () -> c.toBuilder()
+                .lr(-1f)
+                .build());
         assertKey("grad_clip", "grad_clip: must be >= 0 (0 = off), got -1.0", () -> load("grad_clip", -1.0));
-        assertKey("loss_kwargs.loss_weights.human_parts", "loss_kwargs.loss_weights.human_parts: missing for an enabled"
-                + " task", () -> c.toBuilder().lossWeights(Map.of(Task.SEMSEG, 1f)).build());
-        assertKey("loss_kwargs.loss_weights.sal", "loss_kwargs.loss_weights.sal: expected a finite number >= 0, got"
-                + " 'NaN'", () -> c.toBuilder().lossWeights(Map.of(Task.SEMSEG, 1f, Task.HUMAN_PARTS, 2f, Task.SAL,
-                        Float.NaN, Task.NORMALS, 1f, Task.EDGE, 1f)).build());
-        assertKey("optimizer", "optimizer: 'adam' is not supported; expected sgd or adamw",
+        assertKey(
+                "loss_kwargs.loss_weights.human_parts",
+                "loss_kwargs.loss_weights.human_parts: missing for an enabled" + " task",
+                () -> c.toBuilder().lossWeights(Map.of(Task.SEMSEG, 1f)).build());
+        assertKey(
+                "loss_kwargs.loss_weights.sal",
+                "loss_kwargs.loss_weights.sal: expected a finite number >= 0, got" + " 'NaN'",
+                () -> c.toBuilder()
+                        .lossWeights(Map.of(
+                                Task.SEMSEG,
+                                1f,
+                                Task.HUMAN_PARTS,
+                                2f,
+                                Task.SAL,
+                                Float.NaN,
+                                Task.NORMALS,
+                                1f,
+                                Task.EDGE,
+                                1f))
+                        .build());
+        assertKey(
+                "optimizer",
+                "optimizer: 'adam' is not supported; expected sgd or adamw",
                 () -> load("optimizer", "adam"));
-        assertKey("scheduler", "scheduler: 'step' is not supported; expected poly or cosine",
+        assertKey(
+                "scheduler",
+                "scheduler: 'step' is not supported; expected poly or cosine",
                 () -> load("scheduler", "step"));
         assertKey("epochs", "epochs: expected an integer, got string 'two'", () -> load("epochs", "two"));
     }

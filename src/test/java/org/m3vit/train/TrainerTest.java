@@ -12,20 +12,21 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.m3vit.io.SafetensorsFile;
-import org.m3vit.io.Tensor;
-import org.m3vit.infer.Predictor;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.SplitEvaluator;
+import org.m3vit.infer.Predictor;
+import org.m3vit.io.SafetensorsFile;
+import org.m3vit.io.Tensor;
 import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
@@ -39,7 +40,7 @@ class TrainerTest {
 
     @BeforeAll
     static void synthesize() throws IOException {
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> {});
     }
 
     static Map<String, Object> tiny(int epochs) {
@@ -55,11 +56,12 @@ class TrainerTest {
         return o;
     }
 
-    static TrainingLoop.Result train(Map<String, Object> overrides, Path runDir, Path resume, boolean validate,
-            Integer stopAfter) throws IOException {
+    static TrainingLoop.Result train(
+            Map<String, Object> overrides, Path runDir, Path resume, boolean validate, Integer stopAfter)
+            throws IOException {
         TrainConfig c = TrainConfig.load(CONFIG, overrides);
-        return TrainingRun.run(c, new TrainingRun.Options(data, runDir, resume, null, false, validate, stopAfter),
-                s -> { }, s -> { });
+        return TrainingRun.run(
+                c, new TrainingRun.Options(data, runDir, resume, null, false, validate, stopAfter), s -> {}, s -> {});
     }
 
     static Path weights(Path runDir) throws IOException {
@@ -82,7 +84,8 @@ class TrainerTest {
         assertEquals(2, b.epoch);
         assertEquals(a.globalStep, b.globalStep);
         // every tensor bit-identical (the files' provenance metadata names their own run directories)
-        try (SafetensorsFile x = SafetensorsFile.open(weights(straight)); SafetensorsFile y = SafetensorsFile.open(weights(split))) {
+        try (SafetensorsFile x = SafetensorsFile.open(weights(straight));
+                SafetensorsFile y = SafetensorsFile.open(weights(split))) {
             assertEquals(x.tensors().keySet(), y.tensors().keySet());
             for (String name : x.tensors().keySet()) {
                 Tensor tx = x.read(name);
@@ -98,10 +101,16 @@ class TrainerTest {
             assertEquals("2", y.metadata().get("m3vit.epoch"));
             assertEquals(split.toString(), y.metadata().get("m3vit.source_run"));
         }
-        assertArrayEquals(Files.readAllBytes(straight.resolve(a.optimizer)), Files.readAllBytes(split.resolve(b.optimizer)));
+        assertArrayEquals(
+                Files.readAllBytes(straight.resolve(a.optimizer)), Files.readAllBytes(split.resolve(b.optimizer)));
         // the first epoch's files were replaced by the second's
-        assertEquals(3, Files.list(split).filter(p -> p.getFileName().toString().matches(
-                "(weights|optimizer)-epoch\\d+\\.safetensors|checkpoint\\.json")).count());
+        assertEquals(
+                3,
+                Files.list(split)
+                        .filter(p -> p.getFileName()
+                                .toString()
+                                .matches("(weights|optimizer)-epoch\\d+\\.safetensors|checkpoint\\.json"))
+                        .count());
     }
 
     @Test
@@ -114,9 +123,11 @@ class TrainerTest {
 
         Map<String, Object> absurd = tiny(2);
         absurd.put("optimizer_kwargs.lr", 1e30);
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> train(absurd, run, run, false, null));
-        assertTrue(e.getMessage().matches("(?s)the (\\w+ loss|gradient norm) is (NaN|-?Infinity) at epoch 2 step \\d+.*"), e.getMessage());
+        TrainingDivergedException e =
+                assertThrows(TrainingDivergedException.class, () -> train(absurd, run, run, false, null));
+        assertTrue(
+                e.getMessage().matches("(?s)the (\\w+ loss|gradient norm) is (NaN|-?Infinity) at epoch 2 step \\d+.*"),
+                e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(w));
         assertArrayEquals(json, Files.readAllBytes(new RunLayout(run).checkpointJson()));
     }
@@ -134,22 +145,32 @@ class TrainerTest {
         double last = weightedLoss(JsonParser.parseString(lines.get(5)).getAsJsonObject());
         assertTrue(last < 0.8 * first, "weighted train loss " + first + " -> " + last);
         JsonObject end = JsonParser.parseString(lines.get(5)).getAsJsonObject();
-        assertTrue(end.has("delta_m") && end.getAsJsonObject("val").getAsJsonObject("semseg").has("mIoU"), end.toString());
+        assertTrue(
+                end.has("delta_m")
+                        && end.getAsJsonObject("val").getAsJsonObject("semseg").has("mIoU"),
+                end.toString());
         // Metrics improve on the weights training started from (the same config and seed give the same init).
         TrainConfig config = TrainConfig.load(CONFIG, o);
-        MultiTaskReader val = MultiTaskReader.open(DatasetLayout.PASCAL, data, Split.VAL,
-                java.util.EnumSet.copyOf(config.model().tasks().tasks()));
+        MultiTaskReader val = MultiTaskReader.open(
+                DatasetLayout.PASCAL,
+                data,
+                Split.VAL,
+                EnumSet.copyOf(config.model().tasks().tasks()));
         EvaluationResult untrained;
         try (NDManager m = NDManager.newBaseManager()) {
-            untrained = new SplitEvaluator().run(Predictor.of(TrainingRun.newModel(config, m)), val, 4, s -> { }, null);
+            untrained = new SplitEvaluator().run(Predictor.of(TrainingRun.newModel(config, m)), val, 4, s -> {}, null);
         }
         double normals0 = untrained.metrics().get(Task.NORMALS).get("mean");
-        double normals = end.getAsJsonObject("val").getAsJsonObject("normals").get("mean").getAsDouble();
+        double normals = end.getAsJsonObject("val")
+                .getAsJsonObject("normals")
+                .get("mean")
+                .getAsDouble();
         assertTrue(normals < normals0 - 5, "normals mean angle " + normals0 + "° untrained -> " + normals + "°");
         double deltaM = end.get("delta_m").getAsDouble();
         assertTrue(deltaM > untrained.deltaM() + 5, "delta-m " + untrained.deltaM() + " untrained -> " + deltaM);
         assertTrue(Files.isRegularFile(run.resolve("best.safetensors")));
-        JsonObject usage = JsonParser.parseString(Files.readString(run.resolve("expert_usage.json"))).getAsJsonObject();
+        JsonObject usage = JsonParser.parseString(Files.readString(run.resolve("expert_usage.json")))
+                .getAsJsonObject();
         // every task routes 8 train images × 5 tokens × top-2 through each MoE layer in an epoch
         long routed = 0;
         for (var c : usage.getAsJsonObject("sal").getAsJsonArray("1")) {

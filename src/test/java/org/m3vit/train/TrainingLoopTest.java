@@ -28,7 +28,7 @@ class TrainingLoopTest {
 
     @BeforeAll
     static void synthesize() throws IOException {
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, 32, 32, 3, 0.34, 2), data, i -> {});
     }
 
     /** Writes down every event it hears, and keeps the epoch records. */
@@ -55,8 +55,8 @@ class TrainingLoopTest {
         @Override
         public void onEpochEnd(EpochEnd end) {
             records.add(end.record());
-            events.add("end " + end.record().epoch() + (end.newBest() ? " best" : "") + ", state at "
-                    + end.state().epoch);
+            events.add(
+                    "end " + end.record().epoch() + (end.newBest() ? " best" : "") + ", state at " + end.state().epoch);
         }
 
         @Override
@@ -72,10 +72,16 @@ class TrainingLoopTest {
         Recorder recorder = new Recorder();
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel model = TrainingRun.newModel(config, manager);
-            Validator validator = new EvaluatorValidator(MultiTaskReader.open(DatasetLayout.PASCAL, data, Split.VAL,
-                    EnumSet.copyOf(config.model().tasks().tasks())), 4);
-            TrainingLoop loop = new TrainingLoop(config, model, TrainingRun.trainSet(config, data), validator, run,
-                    manager).addListener(recorder);
+            Validator validator = new EvaluatorValidator(
+                    MultiTaskReader.open(
+                            DatasetLayout.PASCAL,
+                            data,
+                            Split.VAL,
+                            EnumSet.copyOf(config.model().tasks().tasks())),
+                    4);
+            TrainingLoop loop = new TrainingLoop(
+                            config, model, TrainingRun.trainSet(config, data), validator, run, manager)
+                    .addListener(recorder);
             loop.fit(1);
             loop.fit(); // continues where the first fit stopped, as a resume does
         }
@@ -83,10 +89,21 @@ class TrainingLoopTest {
         // far; the second is when its Δm is higher.
         EpochRecord second = recorder.records.get(1);
         boolean secondBest = second.deltaM() > recorder.records.get(0).deltaM();
-        assertEquals(List.of("start 2 epochs of 2 from step 0", "epoch 1", "step 1.1 = 1", "step 1.2 = 2",
-                "end 1 best, state at 1", "done after 1",
-                "start 2 epochs of 2 from step 2", "epoch 2", "step 2.1 = 3", "step 2.2 = 4",
-                "end 2" + (secondBest ? " best" : "") + ", state at 2", "done after 2"), recorder.events);
+        assertEquals(
+                List.of(
+                        "start 2 epochs of 2 from step 0",
+                        "epoch 1",
+                        "step 1.1 = 1",
+                        "step 1.2 = 2",
+                        "end 1 best, state at 1",
+                        "done after 1",
+                        "start 2 epochs of 2 from step 2",
+                        "epoch 2",
+                        "step 2.1 = 3",
+                        "step 2.2 = 4",
+                        "end 2" + (secondBest ? " best" : "") + ", state at 2",
+                        "done after 2"),
+                recorder.events);
         assertEquals(2, second.epoch());
         assertEquals(4L, second.globalStep());
         assertTrue(second.deltaM() != null && second.val().get("semseg").containsKey("mIoU"), second.toString());

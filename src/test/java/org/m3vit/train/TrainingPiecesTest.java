@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,10 @@ class TrainingPiecesTest {
     }
 
     private Map<String, Parameter> params(String name, float[] w, float[] g) {
-        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optArray(manager.create(w))
+        Parameter p = Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optArray(manager.create(w))
                 .build();
         p.getArray().setRequiresGradient(true);
         setGradient(p.getArray(), g);
@@ -43,7 +48,7 @@ class TrainingPiecesTest {
 
     /** Produces gradient g on w through a real backward pass of Σ w·g (accumulating into w's grad). */
     private void setGradient(NDArray w, float[] g) {
-        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             gc.backward(w.mul(manager.create(g)).sum());
         }
     }
@@ -54,7 +59,10 @@ class TrainingPiecesTest {
         ParameterOptimizer sgd = new ParameterOptimizer.Sgd(p, 0.9f, 0.1f, ParameterOptimizer::decaysByDefault);
         sgd.step(0.1f);
         // d = g + 0.1 w = (0.6, 0.8); b = d; w = w - 0.1 b = (0.94, -2.08)
-        assertArrayEquals(new float[] {0.94f, -2.08f}, p.values().iterator().next().getArray().toFloatArray(), 1e-6f);
+        assertArrayEquals(
+                new float[] {0.94f, -2.08f},
+                p.values().iterator().next().getArray().toFloatArray(),
+                1e-6f);
         NDArray w = p.values().iterator().next().getArray();
         assertArrayEquals(new float[] {0f, 0f}, w.getGradient().toFloatArray(), 0f, "gradient zeroed after step");
         setGradient(w, new float[] {0.5f, 1f});
@@ -68,8 +76,8 @@ class TrainingPiecesTest {
         float lr = 0.01f;
         for (String name : List.of("decoders.semseg.conv_0.weight", "decoders.semseg.conv_0.bias")) {
             Map<String, Parameter> p = params(name, new float[] {1f}, new float[] {0.5f});
-            ParameterOptimizer adam = new ParameterOptimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0.05f,
-                    ParameterOptimizer::decaysByDefault);
+            ParameterOptimizer adam =
+                    new ParameterOptimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0.05f, ParameterOptimizer::decaysByDefault);
             adam.step(lr);
             boolean decays = name.endsWith("weight");
             double w = 1.0;
@@ -94,17 +102,19 @@ class TrainingPiecesTest {
     @Test
     void optimizerStateSurvivesTheStepScope() {
         Map<String, Parameter> p = params("blocks.0.mlp.fc1.weight", new float[] {1f, 2f}, new float[] {0.1f, 0.2f});
-        ParameterOptimizer adam = new ParameterOptimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0f,
-                ParameterOptimizer::decaysByDefault);
-        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+        ParameterOptimizer adam =
+                new ParameterOptimizer.AdamW(p, 0.9f, 0.999f, 1e-8f, 0f, ParameterOptimizer::decaysByDefault);
+        try (NDScope scope = new NDScope()) {
             adam.step(0.01f); // moment buffers are created inside a step scope, as in training
         }
         for (NDArray buffer : adam.state().values()) {
             assertFalse(buffer.isReleased(), "optimizer state was released with the step scope");
         }
         // m = 0.1·g after one step: still readable and correct
-        assertArrayEquals(new float[] {0.01f, 0.02f},
-                adam.state().get("blocks.0.mlp.fc1.weight.exp_avg").toFloatArray(), 1e-7f);
+        assertArrayEquals(
+                new float[] {0.01f, 0.02f},
+                adam.state().get("blocks.0.mlp.fc1.weight.exp_avg").toFloatArray(),
+                1e-7f);
     }
 
     @Test
@@ -128,7 +138,9 @@ class TrainingPiecesTest {
         a.putAll(b);
         double norm = GradientClipping.clip(a.values(), 1.0);
         assertEquals(5.0, norm, 1e-6);
-        assertArrayEquals(new float[] {0.6f, 0f}, a.get("a").getArray().getGradient().toFloatArray(), 1e-5f);
-        assertArrayEquals(new float[] {0.8f}, a.get("b").getArray().getGradient().toFloatArray(), 1e-5f);
+        assertArrayEquals(
+                new float[] {0.6f, 0f}, a.get("a").getArray().getGradient().toFloatArray(), 1e-5f);
+        assertArrayEquals(
+                new float[] {0.8f}, a.get("b").getArray().getGradient().toFloatArray(), 1e-5f);
     }
 }

@@ -26,7 +26,8 @@ final class Camera {
         this.up = new double[] {
             right[1] * forward[2] - right[2] * forward[1],
             right[2] * forward[0] - right[0] * forward[2],
-            right[0] * forward[1] - right[1] * forward[0]};
+            right[0] * forward[1] - right[1] * forward[0]
+        };
         this.tanHalfFovX = Math.tan(Math.toRadians(fovXDegrees) / 2);
     }
 }

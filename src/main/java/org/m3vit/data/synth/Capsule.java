@@ -13,6 +13,7 @@ final class Capsule extends Primitive {
     private final double r;
     /** Bounding sphere (centre, squared radius) for a cheap early rejection. */
     private final double bcx;
+
     private final double bcy;
     private final double bcz;
     private final double br2;
@@ -93,8 +94,17 @@ final class Capsule extends Primitive {
         return any;
     }
 
-    private boolean sphere(double ox, double oy, double oz, double dx, double dy, double dz,
-            double cx, double cy, double cz, Hit hit) {
+    private boolean sphere(
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double cx,
+            double cy,
+            double cz,
+            Hit hit) {
         return Sphere.intersect(ox, oy, oz, dx, dy, dz, cx, cy, cz, r, surface, hit);
     }
 

@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.m3vit.task.dense.EdgeMaps;
+import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyFiles;
-import org.m3vit.io.AtomicFiles;
+import org.m3vit.task.dense.EdgeMaps;
 
 /**
  * NYUD_MT layout: {@code images/<id>.jpg}, {@code segmentation/<id>.png} (NYU-40 labels 1..40, 0 =
@@ -48,9 +48,12 @@ final class NyudWriter implements SceneWriter {
         // Unsynced atomic writes: regenerable bulk data, and an fsync per file would dominate the run time.
         AtomicFiles.writeUnsynced(root.resolve("images").resolve(id + ".jpg"), ImageFiles.jpeg(h, w, f.rgb, 0.95f));
         AtomicFiles.writeUnsynced(root.resolve("segmentation").resolve(id + ".png"), ImageFiles.grayPng(h, w, seg));
-        AtomicFiles.writeUnsynced(root.resolve("depth").resolve(id + ".npy"), NpyFiles.encodeFloat32(new int[] {h, w}, depth));
-        AtomicFiles.writeUnsynced(root.resolve("normals").resolve(id + ".npy"), NpyFiles.encodeFloat32(new int[] {h, w, 3}, normals));
-        AtomicFiles.writeUnsynced(root.resolve("edge").resolve(id + ".npy"),
+        AtomicFiles.writeUnsynced(
+                root.resolve("depth").resolve(id + ".npy"), NpyFiles.encodeFloat32(new int[] {h, w}, depth));
+        AtomicFiles.writeUnsynced(
+                root.resolve("normals").resolve(id + ".npy"), NpyFiles.encodeFloat32(new int[] {h, w, 3}, normals));
+        AtomicFiles.writeUnsynced(
+                root.resolve("edge").resolve(id + ".npy"),
                 NpyFiles.encodeFloat32(new int[] {h, w}, EdgeMaps.fromLabels(labels, h, w)));
     }
 

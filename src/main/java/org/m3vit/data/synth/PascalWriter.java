@@ -1,16 +1,20 @@
 package org.m3vit.data.synth;
 
+import java.awt.image.IndexColorModel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.m3vit.io.ImageFiles;
+import java.util.zip.Deflater;
 import org.m3vit.io.AtomicFiles;
+import org.m3vit.io.ImageFiles;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.format.Mat5File;
 import us.hebi.matlab.mat.types.Array;
@@ -30,12 +34,19 @@ import us.hebi.matlab.mat.types.Struct;
 final class PascalWriter implements SceneWriter {
 
     static final String NORMALS_VALID_FILE = "normals_valid_classes.txt";
-    private static final java.awt.image.IndexColorModel PALETTE = ImageFiles.vocPalette();
+    private static final IndexColorModel PALETTE = ImageFiles.vocPalette();
 
     @Override
     public void prepare(Path root) throws IOException {
-        for (String d : new String[] {"JPEGImages", "semseg/VOC12", "pascal-context/trainval", "human_parts",
-                "normals_distill", "sal_distill", "ImageSets/Context"}) {
+        for (String d : new String[] {
+            "JPEGImages",
+            "semseg/VOC12",
+            "pascal-context/trainval",
+            "human_parts",
+            "normals_distill",
+            "sal_distill",
+            "ImageSets/Context"
+        }) {
             Files.createDirectories(root.resolve(d));
         }
     }
@@ -63,10 +74,14 @@ final class PascalWriter implements SceneWriter {
         }
         // Unsynced atomic writes: regenerable bulk data, and an fsync per file would dominate the run time.
         AtomicFiles.writeUnsynced(root.resolve("JPEGImages").resolve(id + ".jpg"), ImageFiles.jpeg(h, w, f.rgb, 0.95f));
-        AtomicFiles.writeUnsynced(root.resolve("semseg/VOC12").resolve(id + ".png"), ImageFiles.indexedPng(h, w, voc, PALETTE));
+        AtomicFiles.writeUnsynced(
+                root.resolve("semseg/VOC12").resolve(id + ".png"), ImageFiles.indexedPng(h, w, voc, PALETTE));
         AtomicFiles.writeUnsynced(root.resolve("sal_distill").resolve(id + ".png"), ImageFiles.grayPng(h, w, sal));
-        AtomicFiles.writeUnsynced(root.resolve("normals_distill").resolve(id + ".png"), ImageFiles.rgbPng(h, w, normals));
-        writeMat(root.resolve("pascal-context/trainval").resolve(id + ".mat"), newMatFile().addArray("LabelMap", labelMap));
+        AtomicFiles.writeUnsynced(
+                root.resolve("normals_distill").resolve(id + ".png"), ImageFiles.rgbPng(h, w, normals));
+        writeMat(
+                root.resolve("pascal-context/trainval").resolve(id + ".mat"),
+                newMatFile().addArray("LabelMap", labelMap));
         writeMat(root.resolve("human_parts").resolve(id + ".mat"), newMatFile().addArray("anno", anno(id, scene, f)));
     }
 
@@ -89,10 +104,14 @@ final class PascalWriter implements SceneWriter {
                     continue;
                 }
                 instanceClass.putIfAbsent(s.instance, s.cls);
-                instanceMasks.computeIfAbsent(s.instance, k -> Mat5.newMatrix(h, w, MatlabType.UInt8)).setByte(y, x, (byte) 1);
+                instanceMasks
+                        .computeIfAbsent(s.instance, k -> Mat5.newMatrix(h, w, MatlabType.UInt8))
+                        .setByte(y, x, (byte) 1);
                 if (s.partName != null) {
-                    partMasks.computeIfAbsent(s.instance, k -> new LinkedHashMap<>())
-                            .computeIfAbsent(s.partName, k -> Mat5.newMatrix(h, w, MatlabType.UInt8)).setByte(y, x, (byte) 1);
+                    partMasks
+                            .computeIfAbsent(s.instance, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(s.partName, k -> Mat5.newMatrix(h, w, MatlabType.UInt8))
+                            .setByte(y, x, (byte) 1);
                 }
             }
         }
@@ -131,7 +150,7 @@ final class PascalWriter implements SceneWriter {
      * the same seed give different bytes when two runs straddled a second boundary.
      */
     private static Mat5File newMatFile() {
-        return new Mat5File(HEADER) { };
+        return new Mat5File(HEADER) {};
     }
 
     /** Follows the "MATLAB 5.0 MAT-file" that MFL writes first. */
@@ -140,10 +159,10 @@ final class PascalWriter implements SceneWriter {
     private static void writeMat(Path file, MatFile mat) throws IOException {
         try (MatFile m = mat) {
             // MFL seeks back to patch compressed-entry sizes, so serialise into a buffer first.
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) m.getUncompressedSerializedSize() + 1024);
+            ByteBuffer buf = ByteBuffer.allocate((int) m.getUncompressedSerializedSize() + 1024);
             // Fast deflate: the masks are mostly zeros, so level 1 is nearly as small and much quicker.
-            Mat5.newWriter(Sinks.wrap(buf)).setDeflateLevel(java.util.zip.Deflater.BEST_SPEED).writeMat(m);
-            byte[] bytes = java.util.Arrays.copyOf(buf.array(), buf.position());
+            Mat5.newWriter(Sinks.wrap(buf)).setDeflateLevel(Deflater.BEST_SPEED).writeMat(m);
+            byte[] bytes = Arrays.copyOf(buf.array(), buf.position());
             AtomicFiles.writeUnsynced(file, bytes);
         }
     }
@@ -158,7 +177,8 @@ final class PascalWriter implements SceneWriter {
                 valid.add(c.context());
             }
         }
-        StringBuilder b = new StringBuilder("# PASCAL-Context class ids on which distilled normals are kept (one per line)\n");
+        StringBuilder b =
+                new StringBuilder("# PASCAL-Context class ids on which distilled normals are kept (one per line)\n");
         for (int v : valid) {
             b.append(v).append('\n');
         }

@@ -19,8 +19,8 @@ final class PersonFigure {
      * Adds one person at floor position (x, z) facing {@code yaw}; returns its primitives as five groups
      * (head and torso, each arm, each leg) so rays that miss a limb skip its capsules after one test.
      */
-    static List<Scene.Group> build(SplittableRandom rng, List<Surface> surfaces, int instance, int person,
-            double x, double z, double yaw) {
+    static List<Scene.Group> build(
+            SplittableRandom rng, List<Surface> surfaces, int instance, int person, double x, double z, double yaw) {
         double hb = 1.55 + rng.nextDouble() * 0.3;
         double[] skin = Colours.around(rng, 0.07, 0.03, 0.3, 0.6, 0.45, 0.95);
         double[] shirt = Colours.around(rng, rng.nextDouble(), 0.0, 0.3, 0.9, 0.3, 0.9);
@@ -40,7 +40,19 @@ final class PersonFigure {
         addCap(caps, names, colours, "neck", skin, 0, shoulderY - 0.02 * hb, 0, 0, 0.87 * hb, 0, 0.028 * hb);
         double headY = 0.925 * hb;
         addCap(caps, names, colours, "head", skin, 0, headY, 0.005 * hb, 0, headY, 0.005 * hb, 0.058 * hb);
-        addCap(caps, names, colours, "hair", hair, 0, headY + 0.016 * hb, -0.01 * hb, 0, headY + 0.016 * hb, -0.01 * hb, 0.055 * hb);
+        addCap(
+                caps,
+                names,
+                colours,
+                "hair",
+                hair,
+                0,
+                headY + 0.016 * hb,
+                -0.01 * hb,
+                0,
+                headY + 0.016 * hb,
+                -0.01 * hb,
+                0.055 * hb);
         for (int side = 0; side < 2; side++) {
             double sx = side == 0 ? 1 : -1; // +x is the figure's left
             String s = side == 0 ? "l" : "r";
@@ -52,9 +64,45 @@ final class PersonFigure {
             double[] elbow = limb(sh, 0.17 * hb, swing, sx * abd);
             double[] wrist = limb(elbow, 0.15 * hb, swing + bend, sx * abd * 0.7);
             double[] hand = limb(wrist, 0.045 * hb, swing + bend, sx * abd * 0.7);
-            addCap(caps, names, colours, s + "uarm", shirt, sh[0], sh[1], sh[2], elbow[0], elbow[1], elbow[2], 0.027 * hb);
-            addCap(caps, names, colours, s + "larm", skin, elbow[0], elbow[1], elbow[2], wrist[0], wrist[1], wrist[2], 0.022 * hb);
-            addCap(caps, names, colours, s + "hand", skin, hand[0], hand[1], hand[2], hand[0], hand[1], hand[2], 0.03 * hb);
+            addCap(
+                    caps,
+                    names,
+                    colours,
+                    s + "uarm",
+                    shirt,
+                    sh[0],
+                    sh[1],
+                    sh[2],
+                    elbow[0],
+                    elbow[1],
+                    elbow[2],
+                    0.027 * hb);
+            addCap(
+                    caps,
+                    names,
+                    colours,
+                    s + "larm",
+                    skin,
+                    elbow[0],
+                    elbow[1],
+                    elbow[2],
+                    wrist[0],
+                    wrist[1],
+                    wrist[2],
+                    0.022 * hb);
+            addCap(
+                    caps,
+                    names,
+                    colours,
+                    s + "hand",
+                    skin,
+                    hand[0],
+                    hand[1],
+                    hand[2],
+                    hand[0],
+                    hand[1],
+                    hand[2],
+                    0.03 * hb);
             // Leg: swing at the hip, knee bends backwards.
             double legSwing = Math.toRadians(-25 + rng.nextDouble() * 50);
             double knee = Math.toRadians(rng.nextDouble() * 45);
@@ -63,8 +111,32 @@ final class PersonFigure {
             double[] ankle = limb(kn, 0.235 * hb, legSwing - knee, 0);
             double[] toe = {ankle[0], ankle[1] - 0.01 * hb, ankle[2] + 0.075 * hb};
             addCap(caps, names, colours, s + "uleg", trousers, hip[0], hip[1], hip[2], kn[0], kn[1], kn[2], 0.045 * hb);
-            addCap(caps, names, colours, s + "lleg", trousers, kn[0], kn[1], kn[2], ankle[0], ankle[1], ankle[2], 0.034 * hb);
-            addCap(caps, names, colours, s + "foot", shoes, ankle[0], ankle[1], ankle[2], toe[0], toe[1], toe[2], 0.025 * hb);
+            addCap(
+                    caps,
+                    names,
+                    colours,
+                    s + "lleg",
+                    trousers,
+                    kn[0],
+                    kn[1],
+                    kn[2],
+                    ankle[0],
+                    ankle[1],
+                    ankle[2],
+                    0.034 * hb);
+            addCap(
+                    caps,
+                    names,
+                    colours,
+                    s + "foot",
+                    shoes,
+                    ankle[0],
+                    ankle[1],
+                    ankle[2],
+                    toe[0],
+                    toe[1],
+                    toe[2],
+                    0.025 * hb);
         }
         double lowest = Double.MAX_VALUE;
         for (double[] c : caps) {
@@ -92,7 +164,9 @@ final class PersonFigure {
 
     /** 0 head/torso, 1 left arm, 2 right arm, 3 left leg, 4 right leg. */
     private static int limb(String part) {
-        if (part.length() == 5 && (part.endsWith("arm") || part.endsWith("leg")) || part.endsWith("hand") || part.endsWith("foot")) {
+        if (part.length() == 5 && (part.endsWith("arm") || part.endsWith("leg"))
+                || part.endsWith("hand")
+                || part.endsWith("foot")) {
             int side = part.charAt(0) == 'l' ? 0 : 1;
             boolean arm = part.endsWith("arm") || part.endsWith("hand");
             return (arm ? 1 : 3) + side;
@@ -109,8 +183,19 @@ final class PersonFigure {
         return new double[] {from[0] + len * dx / n, from[1] + len * dy / n, from[2] + len * dz / n};
     }
 
-    private static void addCap(List<double[]> caps, List<String> names, List<double[]> colours, String name,
-            double[] colour, double ax, double ay, double az, double bx, double by, double bz, double r) {
+    private static void addCap(
+            List<double[]> caps,
+            List<String> names,
+            List<double[]> colours,
+            String name,
+            double[] colour,
+            double ax,
+            double ay,
+            double az,
+            double bx,
+            double by,
+            double bz,
+            double r) {
         caps.add(new double[] {ax, ay, az, bx, by, bz, r});
         names.add(name);
         colours.add(colour);
@@ -136,10 +221,21 @@ final class PersonFigure {
         }
 
         int surface(String partName, double[] colour) {
-            boolean cloth = !partName.endsWith("hand") && !partName.equals("head") && !partName.equals("neck")
+            boolean cloth = !partName.endsWith("hand")
+                    && !partName.equals("head")
+                    && !partName.equals("neck")
                     && !partName.endsWith("larm");
-            surfaces.add(new Surface(SceneClass.PERSON, instance, person, partName, colour, Colours.scale(colour, 0.75),
-                    cloth ? Texture.NOISE : Texture.PLAIN, 9 + rng.nextDouble() * 6, cloth ? 0 : 0.15, 0));
+            surfaces.add(new Surface(
+                    SceneClass.PERSON,
+                    instance,
+                    person,
+                    partName,
+                    colour,
+                    Colours.scale(colour, 0.75),
+                    cloth ? Texture.NOISE : Texture.PLAIN,
+                    9 + rng.nextDouble() * 6,
+                    cloth ? 0 : 0.15,
+                    0));
             return surfaces.size() - 1;
         }
     }

@@ -1,5 +1,6 @@
 package org.m3vit.data.synth;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -23,7 +24,7 @@ final class RayCaster {
         Hit shadow = new Hit();
         int[][] box = screenBoxes(scene, height, width, tanX, tanY);
         int[] lastBlocker = new int[scene.lights.length];
-        java.util.Arrays.fill(lastBlocker, -1);
+        Arrays.fill(lastBlocker, -1);
         double[][] cones = lightCones(scene);
         Scene.Group[] candidates = new Scene.Group[scene.groups.length];
         int[] candidateX = new int[2 * scene.groups.length];
@@ -75,8 +76,24 @@ final class RayCaster {
                 double hx = cam.px + hit.t * dx;
                 double hy = cam.py + hit.t * dy;
                 double hz = cam.pz + hit.t * dz;
-                shade(scene, scene.surfaces.get(hit.surface), hx, hy, hz, nx, ny, nz, dx, dy, dz, shadow, lastBlocker, cones,
-                        f.rgb, 3 * p, noise);
+                shade(
+                        scene,
+                        scene.surfaces.get(hit.surface),
+                        hx,
+                        hy,
+                        hz,
+                        nx,
+                        ny,
+                        nz,
+                        dx,
+                        dy,
+                        dz,
+                        shadow,
+                        lastBlocker,
+                        cones,
+                        f.rgb,
+                        3 * p,
+                        noise);
             }
         }
         return f;
@@ -208,14 +225,29 @@ final class RayCaster {
      * Neighbouring pixels are usually shadowed by the same object, so the group that blocked the previous
      * shadow ray of this light is tested first.
      */
-    private static boolean occluded(Scene s, double ox, double oy, double oz, double dx, double dy, double dz,
-            double dist, Hit shadow, int[] lastBlocker, double[] cone, int light) {
+    private static boolean occluded(
+            Scene s,
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double dist,
+            Hit shadow,
+            int[] lastBlocker,
+            double[] cone,
+            int light) {
         int first = lastBlocker[light];
-        if (first >= 0 && inCone(cone, first, dx, dy, dz, dist) && blocks(s.groups[first], ox, oy, oz, dx, dy, dz, dist, shadow)) {
+        if (first >= 0
+                && inCone(cone, first, dx, dy, dz, dist)
+                && blocks(s.groups[first], ox, oy, oz, dx, dy, dz, dist, shadow)) {
             return true;
         }
         for (int g = 0; g < s.groups.length; g++) {
-            if (g != first && inCone(cone, g, dx, dy, dz, dist) && blocks(s.groups[g], ox, oy, oz, dx, dy, dz, dist, shadow)) {
+            if (g != first
+                    && inCone(cone, g, dx, dy, dz, dist)
+                    && blocks(s.groups[g], ox, oy, oz, dx, dy, dz, dist, shadow)) {
                 lastBlocker[light] = g;
                 return true;
             }
@@ -229,8 +261,8 @@ final class RayCaster {
         return dist > cone[k + 4] && -(dx * cone[k] + dy * cone[k + 1] + dz * cone[k + 2]) >= cone[k + 3];
     }
 
-    static boolean blocks(Scene.Group g, double ox, double oy, double oz, double dx, double dy, double dz,
-            double dist, Hit shadow) {
+    static boolean blocks(
+            Scene.Group g, double ox, double oy, double oz, double dx, double dy, double dz, double dist, Hit shadow) {
         if (!g.mayHit(ox, oy, oz, dx, dy, dz, dist)) {
             return false;
         }
@@ -243,8 +275,23 @@ final class RayCaster {
         return false;
     }
 
-    private static void shade(Scene s, Surface m, double x, double y, double z, double nx, double ny, double nz,
-            double dx, double dy, double dz, Hit shadow, int[] lastBlocker, double[][] cones, byte[] rgb, int at,
+    private static void shade(
+            Scene s,
+            Surface m,
+            double x,
+            double y,
+            double z,
+            double nx,
+            double ny,
+            double nz,
+            double dx,
+            double dy,
+            double dz,
+            Hit shadow,
+            int[] lastBlocker,
+            double[][] cones,
+            byte[] rgb,
+            int at,
             SplittableRandom noise) {
         double w = m.texture.weight(x, y, z, m.textureScale);
         double ar = m.r1 + w * (m.r2 - m.r1);

@@ -56,6 +56,7 @@ final class Scene {
 
     /** Room interior: x in [x0, x1], y in [0, height], z in [z0, z1]. */
     final double x0;
+
     final double x1;
     final double height;
     final double z0;
@@ -67,14 +68,27 @@ final class Scene {
     final Group[] groups;
     /** Point lights: {x, y, z, intensity}. */
     final double[][] lights;
+
     final double ambient;
     final Camera camera;
     /** Number of person figures in the scene (surfaces carry person indices 0..persons-1). */
     final int persons;
 
-    Scene(double x0, double x1, double height, double z0, double z1, int wallSurface, int floorSurface,
-            int ceilingSurface, List<Surface> surfaces, List<Group> groups, double[][] lights, double ambient,
-            Camera camera, int persons) {
+    Scene(
+            double x0,
+            double x1,
+            double height,
+            double z0,
+            double z1,
+            int wallSurface,
+            int floorSurface,
+            int ceilingSurface,
+            List<Surface> surfaces,
+            List<Group> groups,
+            double[][] lights,
+            double ambient,
+            Camera camera,
+            int persons) {
         this.x0 = x0;
         this.x1 = x1;
         this.height = height;

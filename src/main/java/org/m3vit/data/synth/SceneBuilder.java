@@ -16,7 +16,8 @@ final class SceneBuilder {
     /** Classes of free-standing objects and how often each is drawn. */
     private static final SceneClass[] OBJECTS = {
         SceneClass.CABINET, SceneClass.BOX, SceneClass.BALL, SceneClass.LAMP, SceneClass.TABLE,
-        SceneClass.CHAIR, SceneClass.SOFA, SceneClass.TV_MONITOR, SceneClass.BOTTLE, SceneClass.POTTED_PLANT};
+        SceneClass.CHAIR, SceneClass.SOFA, SceneClass.TV_MONITOR, SceneClass.BOTTLE, SceneClass.POTTED_PLANT
+    };
 
     private final SplittableRandom rng;
     private final List<Surface> surfaces = new ArrayList<>();
@@ -25,6 +26,7 @@ final class SceneBuilder {
     private final List<double[]> footprints = new ArrayList<>();
     /** Flat tops bottles can stand on: {x, z, y, half size}. */
     private final List<double[]> tops = new ArrayList<>();
+
     private int nextInstance;
     private double x0;
     private double x1;
@@ -55,20 +57,48 @@ final class SceneBuilder {
         x1 = w / 2;
         z0 = -d / 2;
         z1 = d / 2;
-        int wall = addSurface(SceneClass.WALL, Colours.around(rng, rng.nextDouble(), 0, 0.08, 0.35, 0.6, 0.9),
-                pick(Texture.PLAIN, Texture.NOISE, Texture.STRIPES), u(1.5, 4), 0.85, 0, 0.02);
+        int wall = addSurface(
+                SceneClass.WALL,
+                Colours.around(rng, rng.nextDouble(), 0, 0.08, 0.35, 0.6, 0.9),
+                pick(Texture.PLAIN, Texture.NOISE, Texture.STRIPES),
+                u(1.5, 4),
+                0.85,
+                0,
+                0.02);
         int floor;
         switch (rng.nextInt(3)) {
             case 0:
-                floor = addSurface(SceneClass.FLOOR, Colours.around(rng, 0.08, 0.02, 0.5, 0.7, 0.35, 0.6), Texture.STRIPES, u(1.5, 3), 0.6, 0.1, 0);
+                floor = addSurface(
+                        SceneClass.FLOOR,
+                        Colours.around(rng, 0.08, 0.02, 0.5, 0.7, 0.35, 0.6),
+                        Texture.STRIPES,
+                        u(1.5, 3),
+                        0.6,
+                        0.1,
+                        0);
                 break;
             case 1:
-                floor = addSurface(SceneClass.FLOOR, Colours.around(rng, rng.nextDouble(), 0, 0.0, 0.2, 0.5, 0.85), Texture.CHECKER, u(1.5, 3), 0.55, 0.2, 0);
+                floor = addSurface(
+                        SceneClass.FLOOR,
+                        Colours.around(rng, rng.nextDouble(), 0, 0.0, 0.2, 0.5, 0.85),
+                        Texture.CHECKER,
+                        u(1.5, 3),
+                        0.55,
+                        0.2,
+                        0);
                 break;
             default:
-                floor = addSurface(SceneClass.FLOOR, Colours.around(rng, rng.nextDouble(), 0, 0.2, 0.5, 0.25, 0.55), Texture.NOISE, u(6, 12), 0.7, 0, 0);
+                floor = addSurface(
+                        SceneClass.FLOOR,
+                        Colours.around(rng, rng.nextDouble(), 0, 0.2, 0.5, 0.25, 0.55),
+                        Texture.NOISE,
+                        u(6, 12),
+                        0.7,
+                        0,
+                        0);
         }
-        int ceiling = addSurface(SceneClass.CEILING, Colours.around(rng, 0.1, 0.1, 0.0, 0.08, 0.85, 0.97), Texture.PLAIN, 1, 1, 0, 0.05);
+        int ceiling = addSurface(
+                SceneClass.CEILING, Colours.around(rng, 0.1, 0.1, 0.0, 0.08, 0.85, 0.97), Texture.PLAIN, 1, 1, 0, 0.05);
 
         double camX = u(x0 + 0.6, x1 - 0.6);
         double camZ = u(z0 + 0.6, z1 - 0.6);
@@ -105,22 +135,47 @@ final class SceneBuilder {
         int nLights = 1 + rng.nextInt(2);
         double[][] lights = new double[nLights][];
         for (int k = 0; k < nLights; k++) {
-            lights[k] = new double[] {u(x0 + 0.5, x1 - 0.5), roomHeight - u(0.2, 0.5), u(z0 + 0.5, z1 - 0.5), u(1.0, 1.6) / nLights};
+            lights[k] = new double[] {
+                u(x0 + 0.5, x1 - 0.5), roomHeight - u(0.2, 0.5), u(z0 + 0.5, z1 - 0.5), u(1.0, 1.6) / nLights
+            };
         }
-        return new Scene(x0, x1, roomHeight, z0, z1, wall, floor, ceiling, surfaces, groups, lights, u(0.12, 0.25), camera, persons);
+        return new Scene(
+                x0,
+                x1,
+                roomHeight,
+                z0,
+                z1,
+                wall,
+                floor,
+                ceiling,
+                surfaces,
+                groups,
+                lights,
+                u(0.12, 0.25),
+                camera,
+                persons);
     }
 
     private Texture pick(Texture... options) {
         return options[rng.nextInt(options.length)];
     }
 
-    private int addSurface(SceneClass cls, double[] colour, Texture tex, double scale, double darker, double spec, double emission) {
+    private int addSurface(
+            SceneClass cls, double[] colour, Texture tex, double scale, double darker, double spec, double emission) {
         return addSurface(cls, nextInstance++, colour, tex, scale, darker, spec, emission);
     }
 
-    private int addSurface(SceneClass cls, int instance, double[] colour, Texture tex, double scale, double darker,
-            double spec, double emission) {
-        surfaces.add(new Surface(cls, instance, -1, null, colour, Colours.scale(colour, darker), tex, scale, spec, emission));
+    private int addSurface(
+            SceneClass cls,
+            int instance,
+            double[] colour,
+            Texture tex,
+            double scale,
+            double darker,
+            double spec,
+            double emission) {
+        surfaces.add(new Surface(
+                cls, instance, -1, null, colour, Colours.scale(colour, darker), tex, scale, spec, emission));
         return surfaces.size() - 1;
     }
 
@@ -174,7 +229,15 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int s = addSurface(cls, inst, Colours.around(rng, 0.07, 0.03, 0.5, 0.8, 0.3, 0.6), Texture.WOOD, u(8, 14), 0.7, 0.1, 0);
+                int s = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, 0.07, 0.03, 0.5, 0.8, 0.3, 0.6),
+                        Texture.WOOD,
+                        u(8, 14),
+                        0.7,
+                        0.1,
+                        0);
                 prims.add(new Box(s, at[0], h / 2, at[1], w / 2, h / 2, d / 2, rot));
                 tops.add(new double[] {at[0], at[1], h, Math.min(w, d) / 2 * 0.6});
                 break;
@@ -185,7 +248,15 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int s = addSurface(cls, inst, Colours.around(rng, 0.09, 0.02, 0.45, 0.65, 0.5, 0.75), Texture.NOISE, u(15, 30), 0.8, 0, 0);
+                int s = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, 0.09, 0.02, 0.45, 0.65, 0.5, 0.75),
+                        Texture.NOISE,
+                        u(15, 30),
+                        0.8,
+                        0,
+                        0);
                 prims.add(new Box(s, at[0], side / 2, at[1], side / 2, side / 2, side / 2, rot));
                 tops.add(new double[] {at[0], at[1], side, side / 2 * 0.6});
                 break;
@@ -196,7 +267,15 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int s = addSurface(cls, inst, Colours.around(rng, rng.nextDouble(), 0, 0.7, 1, 0.6, 0.95), Texture.CHECKER, u(6, 12), 0.3, 0.5, 0);
+                int s = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, rng.nextDouble(), 0, 0.7, 1, 0.6, 0.95),
+                        Texture.CHECKER,
+                        u(6, 12),
+                        0.3,
+                        0.5,
+                        0);
                 prims.add(new Sphere(s, at[0], r, at[1], r));
                 break;
             }
@@ -206,8 +285,10 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int stand = addSurface(cls, inst, Colours.around(rng, 0.1, 0.1, 0.0, 0.2, 0.1, 0.3), Texture.PLAIN, 1, 1, 0.6, 0);
-                int shade = addSurface(cls, inst, Colours.around(rng, 0.12, 0.04, 0.3, 0.6, 0.8, 1.0), Texture.PLAIN, 1, 1, 0, 0.6);
+                int stand = addSurface(
+                        cls, inst, Colours.around(rng, 0.1, 0.1, 0.0, 0.2, 0.1, 0.3), Texture.PLAIN, 1, 1, 0.6, 0);
+                int shade = addSurface(
+                        cls, inst, Colours.around(rng, 0.12, 0.04, 0.3, 0.6, 0.8, 1.0), Texture.PLAIN, 1, 1, 0, 0.6);
                 prims.add(new Cylinder(stand, at[0], 0, at[1], h, 0.025));
                 prims.add(new Cylinder(stand, at[0], 0, at[1], 0.03, 0.16));
                 prims.add(new Cylinder(shade, at[0], h, at[1], 0.28, 0.2));
@@ -221,7 +302,15 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int s = addSurface(cls, inst, Colours.around(rng, 0.08, 0.03, 0.4, 0.8, 0.25, 0.7), Texture.WOOD, u(6, 12), 0.75, 0.3, 0);
+                int s = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, 0.08, 0.03, 0.4, 0.8, 0.25, 0.7),
+                        Texture.WOOD,
+                        u(6, 12),
+                        0.75,
+                        0.3,
+                        0);
                 prims.add(new Box(s, at[0], h - 0.025, at[1], w / 2, 0.025, d / 2, rot));
                 for (int k = 0; k < 4; k++) {
                     double lx = (k % 2 == 0 ? 1 : -1) * (w / 2 - 0.06);
@@ -240,8 +329,24 @@ final class SceneBuilder {
                 }
                 boolean wooden = rng.nextBoolean();
                 int s = wooden
-                        ? addSurface(cls, inst, Colours.around(rng, 0.08, 0.03, 0.5, 0.8, 0.3, 0.6), Texture.WOOD, u(10, 16), 0.7, 0.2, 0)
-                        : addSurface(cls, inst, Colours.around(rng, rng.nextDouble(), 0, 0.6, 0.95, 0.5, 0.9), Texture.PLAIN, 1, 1, 0.6, 0);
+                        ? addSurface(
+                                cls,
+                                inst,
+                                Colours.around(rng, 0.08, 0.03, 0.5, 0.8, 0.3, 0.6),
+                                Texture.WOOD,
+                                u(10, 16),
+                                0.7,
+                                0.2,
+                                0)
+                        : addSurface(
+                                cls,
+                                inst,
+                                Colours.around(rng, rng.nextDouble(), 0, 0.6, 0.95, 0.5, 0.9),
+                                Texture.PLAIN,
+                                1,
+                                1,
+                                0.6,
+                                0);
                 double seat = u(0.42, 0.5);
                 prims.add(new Box(s, at[0], seat, at[1], 0.23, 0.025, 0.23, rot));
                 double bx = at[0] + Math.sin(rot) * -0.21;
@@ -263,7 +368,15 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int s = addSurface(cls, inst, Colours.around(rng, rng.nextDouble(), 0, 0.3, 0.7, 0.3, 0.7), Texture.NOISE, u(12, 25), 0.8, 0, 0);
+                int s = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, rng.nextDouble(), 0, 0.3, 0.7, 0.3, 0.7),
+                        Texture.NOISE,
+                        u(12, 25),
+                        0.8,
+                        0,
+                        0);
                 prims.add(new Box(s, at[0], 0.22, at[1], w / 2, 0.22, d / 2, rot));
                 double bx = at[0] + Math.sin(rot) * -(d / 2 - 0.1);
                 double bz = at[1] + Math.cos(rot) * -(d / 2 - 0.1);
@@ -286,7 +399,15 @@ final class SceneBuilder {
                 // Face the camera so the screen shows.
                 double face = Math.atan2(camera.px - at[0], camera.pz - at[1]) + Math.toRadians(u(-25, 25));
                 int frame = addSurface(cls, inst, new double[] {0.04, 0.04, 0.05}, Texture.PLAIN, 1, 1, 0.7, 0);
-                int screen = addSurface(cls, inst, Colours.around(rng, 0.6, 0.1, 0.3, 0.8, 0.3, 0.7), Texture.STRIPES, u(20, 40), 0.7, 0.3, 0.7);
+                int screen = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, 0.6, 0.1, 0.3, 0.8, 0.3, 0.7),
+                        Texture.STRIPES,
+                        u(20, 40),
+                        0.7,
+                        0.3,
+                        0.7);
                 prims.add(new Cylinder(frame, at[0], 0, at[1], stand, 0.04));
                 prims.add(new Cylinder(frame, at[0], 0, at[1], 0.02, 0.18));
                 prims.add(new Box(frame, at[0], stand + h / 2, at[1], w / 2, h / 2, 0.03, face));
@@ -315,7 +436,15 @@ final class SceneBuilder {
                     z = at[1];
                     base = 0;
                 }
-                int s = addSurface(cls, inst, Colours.around(rng, rng.nextBoolean() ? 0.33 : 0.08, 0.04, 0.6, 0.9, 0.2, 0.5), Texture.PLAIN, 1, 1, 0.9, 0);
+                int s = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, rng.nextBoolean() ? 0.33 : 0.08, 0.04, 0.6, 0.9, 0.2, 0.5),
+                        Texture.PLAIN,
+                        1,
+                        1,
+                        0.9,
+                        0);
                 prims.add(new Cylinder(s, x, base, z, h * 0.7, r));
                 prims.add(new Cylinder(s, x, base + h * 0.7, z, h * 0.3, r * 0.4));
                 break;
@@ -327,8 +456,17 @@ final class SceneBuilder {
                 if (at == null) {
                     return;
                 }
-                int pot = addSurface(cls, inst, Colours.around(rng, 0.05, 0.02, 0.6, 0.8, 0.45, 0.7), Texture.PLAIN, 1, 1, 0.1, 0);
-                int leaves = addSurface(cls, inst, Colours.around(rng, 0.3, 0.05, 0.5, 0.9, 0.25, 0.6), Texture.NOISE, u(20, 35), 0.5, 0.1, 0);
+                int pot = addSurface(
+                        cls, inst, Colours.around(rng, 0.05, 0.02, 0.6, 0.8, 0.45, 0.7), Texture.PLAIN, 1, 1, 0.1, 0);
+                int leaves = addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, 0.3, 0.05, 0.5, 0.9, 0.25, 0.6),
+                        Texture.NOISE,
+                        u(20, 35),
+                        0.5,
+                        0.1,
+                        0);
                 prims.add(new Cylinder(pot, at[0], 0, at[1], ph, pr));
                 int blobs = 2 + rng.nextInt(3);
                 for (int k = 0; k < blobs; k++) {
@@ -364,9 +502,17 @@ final class SceneBuilder {
         }
         int inst = nextInstance++;
         int s = cls == SceneClass.WINDOW
-                ? addSurface(cls, inst, Colours.around(rng, 0.55, 0.05, 0.2, 0.5, 0.8, 1.0), Texture.PLAIN, 1, 1, 0.8, 0.9)
-                : addSurface(cls, inst, Colours.around(rng, rng.nextDouble(), 0, 0.5, 0.9, 0.4, 0.9),
-                        pick(Texture.CHECKER, Texture.STRIPES, Texture.NOISE), u(4, 12), 0.4, 0.2, 0);
+                ? addSurface(
+                        cls, inst, Colours.around(rng, 0.55, 0.05, 0.2, 0.5, 0.8, 1.0), Texture.PLAIN, 1, 1, 0.8, 0.9)
+                : addSurface(
+                        cls,
+                        inst,
+                        Colours.around(rng, rng.nextDouble(), 0, 0.5, 0.9, 0.4, 0.9),
+                        pick(Texture.CHECKER, Texture.STRIPES, Texture.NOISE),
+                        u(4, 12),
+                        0.4,
+                        0.2,
+                        0);
         List<Primitive> prims = new ArrayList<>();
         prims.add(new Box(s, cx, y, cz, w / 2, h / 2, t, rot));
         groups.add(new Scene.Group(prims));

@@ -22,8 +22,19 @@ final class Sphere extends Primitive {
     }
 
     /** Ray–sphere test for a sphere of radius r at c, shared with the capsule's end caps. */
-    static boolean intersect(double ox, double oy, double oz, double dx, double dy, double dz,
-            double cx, double cy, double cz, double r, int surface, Hit hit) {
+    static boolean intersect(
+            double ox,
+            double oy,
+            double oz,
+            double dx,
+            double dy,
+            double dz,
+            double cx,
+            double cy,
+            double cz,
+            double r,
+            int surface,
+            Hit hit) {
         double px = ox - cx;
         double py = oy - cy;
         double pz = oz - cz;

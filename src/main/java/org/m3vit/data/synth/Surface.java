@@ -26,8 +26,17 @@ final class Surface {
     /** Light emitted by the surface itself (lamp shades, TV screens), added to the shading. */
     final double emission;
 
-    Surface(SceneClass cls, int instance, int person, String partName, double[] colour1, double[] colour2,
-            Texture texture, double textureScale, double specular, double emission) {
+    Surface(
+            SceneClass cls,
+            int instance,
+            int person,
+            String partName,
+            double[] colour1,
+            double[] colour2,
+            Texture texture,
+            double textureScale,
+            double specular,
+            double emission) {
         this.cls = cls;
         this.instance = instance;
         this.person = person;

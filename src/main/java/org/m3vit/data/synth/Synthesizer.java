@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,13 +34,14 @@ public final class Synthesizer {
         final double valFraction;
         final int threads;
 
-        public Options(DatasetLayout layout, int count, int height, int width, long seed, double valFraction, int threads) {
+        public Options(
+                DatasetLayout layout, int count, int height, int width, long seed, double valFraction, int threads) {
             if (count < 1) {
                 throw InvalidInputException.field("count", "must be >= 1 image, got " + count);
             }
             if (height < 8 || width < 8 || (long) height * width > 4096L * 4096L) {
-                throw InvalidInputException.field("size", "must be between 8x8 and 4096x4096, got " + height + "x"
-                        + width);
+                throw InvalidInputException.field(
+                        "size", "must be between 8x8 and 4096x4096, got " + height + "x" + width);
             }
             if (!(valFraction >= 0 && valFraction < 1)) {
                 throw InvalidInputException.field("valFraction", "must be in [0, 1), got " + valFraction);
@@ -156,7 +158,7 @@ public final class Synthesizer {
         for (int i = 0; i < count; i++) {
             order.add(i);
         }
-        Collections.shuffle(order, new java.util.Random(imageSeed(seed, -1)));
+        Collections.shuffle(order, new Random(imageSeed(seed, -1)));
         int nVal = (int) Math.round(valFraction * count);
         List<Integer> val = new ArrayList<>(order.subList(0, nVal));
         List<Integer> train = new ArrayList<>(order.subList(nVal, count));

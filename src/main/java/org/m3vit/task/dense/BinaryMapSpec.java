@@ -41,7 +41,8 @@ abstract class BinaryMapSpec implements DenseTaskSpec {
 
     @Override
     public NDArray randomTarget(NDManager manager, int batch, int channels, int height, int width) {
-        return manager.randomUniform(0f, 1f, new Shape(batch, 1, height, width)).gte(0.5f)
+        return manager.randomUniform(0f, 1f, new Shape(batch, 1, height, width))
+                .gte(0.5f)
                 .toType(DataType.FLOAT32, false);
     }
 
@@ -58,8 +59,12 @@ abstract class BinaryMapSpec implements DenseTaskSpec {
         for (int p = 0; p < probability.length; p++) {
             probability[p] = (float) (255.0 / (1.0 + Math.exp(-out[p])));
         }
-        return new SavedPrediction(this, height, width, DenseArrays.toUint8(
-                ResizeBack.bilinear(probability, output.height(), output.width(), 1, height, width)));
+        return new SavedPrediction(
+                this,
+                height,
+                width,
+                DenseArrays.toUint8(
+                        ResizeBack.bilinear(probability, output.height(), output.width(), 1, height, width)));
     }
 
     @Override
@@ -70,8 +75,8 @@ abstract class BinaryMapSpec implements DenseTaskSpec {
     /** The positive rate of the train split as a probability, in saved form (255·p, truncated). */
     @Override
     public ConstantFit newConstantFit(DatasetLayout dataset) {
-        return new ValidPixelSums(1, ValidPixelSums.NOT_IGNORED,
-                (sums, count) -> new float[] {(float) Math.floor(255 * sums[0] / Math.max(count, 1))});
+        return new ValidPixelSums(1, ValidPixelSums.NOT_IGNORED, (sums, count) ->
+                new float[] {(float) Math.floor(255 * sums[0] / Math.max(count, 1))});
     }
 
     @Override

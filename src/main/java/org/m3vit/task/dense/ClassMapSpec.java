@@ -75,8 +75,8 @@ abstract class ClassMapSpec implements DenseTaskSpec {
         for (int p = 0; p < plane; p++) {
             labels[p] = DenseArrays.argmax(output.values(), output.channels(), plane, p);
         }
-        return new SavedPrediction(this, height, width,
-                ResizeBack.nearest(labels, output.height(), output.width(), 1, height, width));
+        return new SavedPrediction(
+                this, height, width, ResizeBack.nearest(labels, output.height(), output.width(), 1, height, width));
     }
 
     @Override
@@ -111,7 +111,9 @@ abstract class ClassMapSpec implements DenseTaskSpec {
     public BufferedImage render(HeadOutput output) {
         float[] out = output.values();
         int plane = output.plane();
-        return Renderings.image(output.height(), output.width(),
+        return Renderings.image(
+                output.height(),
+                output.width(),
                 p -> Renderings.vocColor(DenseArrays.argmax(out, output.channels(), plane, p)));
     }
 

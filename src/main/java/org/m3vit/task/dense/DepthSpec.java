@@ -94,7 +94,10 @@ public final class DepthSpec implements DenseTaskSpec {
     @Override
     public SavedPrediction decode(HeadOutput output, int height, int width) {
         float[] out = output.requireChannels(id(), 1).values();
-        return new SavedPrediction(this, height, width,
+        return new SavedPrediction(
+                this,
+                height,
+                width,
                 ResizeBack.bilinear(out.clone(), output.height(), output.width(), 1, height, width));
     }
 
@@ -125,8 +128,8 @@ public final class DepthSpec implements DenseTaskSpec {
     /** The mean valid depth of the train split. */
     @Override
     public ConstantFit newConstantFit(DatasetLayout dataset) {
-        return new ValidPixelSums(1, (gt, p, c) -> gt[p * c] != 0 && gt[p * c] != Task.IGNORE,
-                (sum, count) -> new float[] {(float) (sum[0] / Math.max(count, 1))});
+        return new ValidPixelSums(1, (gt, p, c) -> gt[p * c] != 0 && gt[p * c] != Task.IGNORE, (sum, count) ->
+                new float[] {(float) (sum[0] / Math.max(count, 1))});
     }
 
     /** Min–max scaled to grey over the image. */
@@ -141,8 +144,8 @@ public final class DepthSpec implements DenseTaskSpec {
         }
         float lo = min;
         float hi = max;
-        return Renderings.image(output.height(), output.width(),
-                p -> Renderings.grey(hi > lo ? 255.0 * (out[p] - lo) / (hi - lo) : 0));
+        return Renderings.image(
+                output.height(), output.width(), p -> Renderings.grey(hi > lo ? 255.0 * (out[p] - lo) / (hi - lo) : 0));
     }
 
     @Override

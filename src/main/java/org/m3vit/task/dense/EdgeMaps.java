@@ -63,7 +63,8 @@ public final class EdgeMaps {
     /** {@code |Laplacian(labels)| > 0} with OpenCV's ksize=1 kernel and BORDER_REFLECT_101. */
     public static boolean[] laplacianNonZero(double[] labels, int height, int width) {
         if (labels.length != height * width) {
-            throw new IllegalArgumentException("label map has " + labels.length + " values, expected " + height + "x" + width);
+            throw new IllegalArgumentException(
+                    "label map has " + labels.length + " values, expected " + height + "x" + width);
         }
         boolean[] out = new boolean[labels.length];
         for (int y = 0; y < height; y++) {
@@ -72,8 +73,11 @@ public final class EdgeMaps {
             for (int x = 0; x < width; x++) {
                 int xl = reflect101(x - 1, width);
                 int xr = reflect101(x + 1, width);
-                double lap = labels[yu * width + x] + labels[yd * width + x] + labels[y * width + xl]
-                        + labels[y * width + xr] - 4 * labels[y * width + x];
+                double lap = labels[yu * width + x]
+                        + labels[yd * width + x]
+                        + labels[y * width + xl]
+                        + labels[y * width + xr]
+                        - 4 * labels[y * width + x];
                 out[y * width + x] = lap != 0;
             }
         }

@@ -59,19 +59,22 @@ public final class EdgeMetrics {
             firstWithSameMap[t] = t > 0 && kept[t] == kept[t - 1] ? firstWithSameMap[t - 1] : t;
         }
         long[][] counts = new long[THRESHOLDS][]; // {matched, predicted} at each distinct map's first threshold
-        IntStream.range(0, THRESHOLDS).filter(t -> firstWithSameMap[t] == t).parallel().forEach(t -> {
-            double thr = threshold(t);
-            boolean[] pred = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                pred[i] = prob[i] >= thr && gt[i] != Task.IGNORE;
-            }
-            EdgeMaps.thin(pred, height, width);
-            long count = 0;
-            for (boolean p : pred) {
-                count += p ? 1 : 0;
-            }
-            counts[t] = new long[] {BoundaryMatching.match(pred, gtMask, height, width, maxDist), count};
-        });
+        IntStream.range(0, THRESHOLDS)
+                .filter(t -> firstWithSameMap[t] == t)
+                .parallel()
+                .forEach(t -> {
+                    double thr = threshold(t);
+                    boolean[] pred = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        pred[i] = prob[i] >= thr && gt[i] != Task.IGNORE;
+                    }
+                    EdgeMaps.thin(pred, height, width);
+                    long count = 0;
+                    for (boolean p : pred) {
+                        count += p ? 1 : 0;
+                    }
+                    counts[t] = new long[] {BoundaryMatching.match(pred, gtMask, height, width, maxDist), count};
+                });
         for (int t = 0; t < THRESHOLDS; t++) {
             matched[t] += counts[firstWithSameMap[t]][0];
             predicted[t] += counts[firstWithSameMap[t]][1];

@@ -38,8 +38,11 @@ public final class EdgeSpec extends BinaryMapSpec {
         return new DenseMetrics() {
             @Override
             public void add(SavedPrediction prediction, float[] groundTruth) {
-                edge.add(DenseArrays.scale(prediction.values(), 1 / 255f), DenseArrays.toInt(groundTruth),
-                        prediction.height(), prediction.width());
+                edge.add(
+                        DenseArrays.scale(prediction.values(), 1 / 255f),
+                        DenseArrays.toInt(groundTruth),
+                        prediction.height(),
+                        prediction.width());
             }
 
             @Override

@@ -1,10 +1,9 @@
 package org.m3vit.task.dense;
 
-import org.m3vit.nn.Scalars;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import org.m3vit.nn.Scalars;
 
 /**
  * The reference's per-task losses. All take raw head outputs (N, C, H, W) and targets of the same
@@ -28,7 +27,8 @@ public final class Losses {
         NDArray lab = labels.toType(DataType.INT64, false);
         NDArray valid = lab.neq(IGNORE);
         NDArray safe = NDArrays.where(valid, lab, lab.zerosLike());
-        NDArray nll = logits.logSoftmax(1).gather(safe.expandDims(1), 1).squeeze(1).neg();
+        NDArray nll =
+                logits.logSoftmax(1).gather(safe.expandDims(1), 1).squeeze(1).neg();
         NDArray validF = valid.toType(logits.getDataType(), false);
         return nll.mul(validF).sum().div(validF.sum().maximum(1f));
     }
@@ -46,7 +46,9 @@ public final class Losses {
         NDArray valid = lab.neq((float) IGNORE).toType(logits.getDataType(), false);
         NDArray y = lab.gte(0.5f).toType(logits.getDataType(), false).mul(valid);
         // numerically stable per-pixel BCE: max(x,0) − x·y + log(1 + exp(−|x|))
-        NDArray bce = logits.maximum(Scalars.of(logits, 0)).sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
+        NDArray bce = logits.maximum(Scalars.of(logits, 0))
+                .sub(logits.mul(y))
+                .add(logits.abs().neg().exp().add(1f).log());
         NDArray pos = bce.mul(y).sum();
         NDArray neg = bce.mul(valid.sub(y)).sum();
         NDArray w;

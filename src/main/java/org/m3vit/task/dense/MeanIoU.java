@@ -38,8 +38,8 @@ public final class MeanIoU {
             }
             int p = pred[i];
             if (g < 0 || g >= classes) {
-                throw new IllegalArgumentException("ground-truth label " + g + " outside [0, " + classes + ") and not "
-                        + IGNORE);
+                throw new IllegalArgumentException(
+                        "ground-truth label " + g + " outside [0, " + classes + ") and not " + IGNORE);
             }
             if (p < 0 || p >= classes) {
                 throw new IllegalArgumentException("predicted label " + p + " outside [0, " + classes + ")");

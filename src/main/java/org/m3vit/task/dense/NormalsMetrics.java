@@ -24,8 +24,8 @@ public final class NormalsMetrics {
      */
     public void add(float[] pred, float[] gt) {
         if (pred.length != gt.length || gt.length % 3 != 0) {
-            throw new IllegalArgumentException("normals must both be (3, H, W); got " + pred.length + " and "
-                    + gt.length + " values");
+            throw new IllegalArgumentException(
+                    "normals must both be (3, H, W); got " + pred.length + " and " + gt.length + " values");
         }
         int n = gt.length / 3;
         for (int i = 0; i < n; i++) {

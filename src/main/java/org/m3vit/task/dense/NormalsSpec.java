@@ -158,8 +158,11 @@ public final class NormalsSpec implements DenseTaskSpec {
             hwc[3 * p + 1] = (float) (255 * (y / n + 1) / 2);
             hwc[3 * p + 2] = (float) (255 * (z / n + 1) / 2);
         }
-        return new SavedPrediction(this, height, width, DenseArrays.toUint8(
-                ResizeBack.bilinear(hwc, output.height(), output.width(), 3, height, width)));
+        return new SavedPrediction(
+                this,
+                height,
+                width,
+                DenseArrays.toUint8(ResizeBack.bilinear(hwc, output.height(), output.width(), 3, height, width)));
     }
 
     @Override
@@ -199,8 +202,8 @@ public final class NormalsSpec implements DenseTaskSpec {
     /** The mean direction of the valid train normals, in saved form (straight up the z axis if none). */
     @Override
     public ConstantFit newConstantFit(DatasetLayout dataset) {
-        return new ValidPixelSums(3, (gt, p, c) -> gt[p * c] != 0 || gt[p * c + 1] != 0 || gt[p * c + 2] != 0,
-                (sum, count) -> {
+        return new ValidPixelSums(
+                3, (gt, p, c) -> gt[p * c] != 0 || gt[p * c + 1] != 0 || gt[p * c + 2] != 0, (sum, count) -> {
                     double norm = Math.sqrt(sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]);
                     float[] n = new float[3];
                     for (int k = 0; k < 3; k++) {

@@ -47,7 +47,8 @@ class RayCasterTest {
         // depth 3 with normal (0, 0, 1) pointing back at the camera.
         List<Surface> surfaces = new ArrayList<>();
         double[] grey = {0.5, 0.5, 0.5};
-        for (SceneClass cls : new SceneClass[] {SceneClass.WALL, SceneClass.FLOOR, SceneClass.CEILING, SceneClass.BALL}) {
+        for (SceneClass cls :
+                new SceneClass[] {SceneClass.WALL, SceneClass.FLOOR, SceneClass.CEILING, SceneClass.BALL}) {
             surfaces.add(new Surface(cls, surfaces.size(), -1, null, grey, grey, Texture.PLAIN, 1, 0, 0));
         }
         Camera cam = new Camera(0, 1.5, -2, 0, 0, 60);
@@ -106,9 +107,11 @@ class RayCasterTest {
                         double lz = l[2] - pz;
                         double dist = Math.sqrt(lx * lx + ly * ly + lz * lz);
                         for (int g = 0; g < s.groups.length; g++) {
-                            if (RayCaster.blocks(s.groups[g], ox, oy, oz, lx / dist, ly / dist, lz / dist, dist, shadow)) {
+                            if (RayCaster.blocks(
+                                    s.groups[g], ox, oy, oz, lx / dist, ly / dist, lz / dist, dist, shadow)) {
                                 blocked++;
-                                assertTrue(RayCaster.inCone(cones[li], g, lx / dist, ly / dist, lz / dist, dist),
+                                assertTrue(
+                                        RayCaster.inCone(cones[li], g, lx / dist, ly / dist, lz / dist, dist),
                                         "scene " + idx + " pixel " + i + "," + j + " light " + li + " group " + g);
                             }
                         }

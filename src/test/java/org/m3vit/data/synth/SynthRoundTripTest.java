@@ -6,16 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.m3vit.task.dense.EdgeMaps;
 import org.m3vit.data.HumanParts;
-import org.m3vit.task.DatasetLayout;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.RawSample;
 import org.m3vit.data.Split;
+import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
+import org.m3vit.task.dense.EdgeMaps;
+import us.hebi.matlab.mat.format.Mat5;
+import us.hebi.matlab.mat.format.Mat5File;
+import us.hebi.matlab.mat.types.Array;
+import us.hebi.matlab.mat.types.Struct;
 
 /**
  * Synthesises small datasets in both layouts, reads them back through the real readers and compares
@@ -28,7 +35,9 @@ class SynthRoundTripTest {
     static final int W = 56;
     static final long SEED = 7;
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path nyud;
     static Path pascal;
 
@@ -36,8 +45,8 @@ class SynthRoundTripTest {
     static void generate() throws Exception {
         nyud = tmp.resolve("NYUD_MT");
         pascal = tmp.resolve("PASCAL_MT");
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 6, H, W, SEED, 0.34, 2), nyud, i -> { });
-        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, H, W, SEED, 0.25, 2), pascal, i -> { });
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.NYUD, 6, H, W, SEED, 0.34, 2), nyud, i -> {});
+        Synthesizer.run(new Synthesizer.Options(DatasetLayout.PASCAL, 12, H, W, SEED, 0.25, 2), pascal, i -> {});
     }
 
     private static Frame frame(DatasetLayout layout, String id) {
@@ -54,13 +63,15 @@ class SynthRoundTripTest {
         MultiTaskReader val = MultiTaskReader.open(DatasetLayout.PASCAL, pascal, Split.VAL);
         assertEquals(9, train.size());
         assertEquals(3, val.size());
-        java.util.Set<String> all = new java.util.TreeSet<>(train.ids());
+        Set<String> all = new TreeSet<>(train.ids());
         all.addAll(val.ids());
         assertEquals(12, all.size());
-        assertEquals(2, MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL).size());
+        assertEquals(
+                2, MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL).size());
         assertEquals(21, train.classes(Task.SEMSEG));
         assertEquals(7, train.classes(Task.HUMAN_PARTS));
-        assertEquals(40, MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL).classes(Task.SEMSEG));
+        assertEquals(
+                40, MultiTaskReader.open(DatasetLayout.NYUD, nyud, Split.VAL).classes(Task.SEMSEG));
         assertEquals(DatasetLayout.PASCAL.tasks(), train.tasks());
     }
 
@@ -109,7 +120,9 @@ class SynthRoundTripTest {
                         jpegError += Math.abs(s.image()[3 * p + c] - (f.rgb[3 * p + c] & 0xff));
                     }
                 }
-                assertTrue(jpegError / (3.0 * H * W) < 6, "JPEG q95 stays close to the render, mean abs " + jpegError / (3.0 * H * W));
+                assertTrue(
+                        jpegError / (3.0 * H * W) < 6,
+                        "JPEG q95 stays close to the render, mean abs " + jpegError / (3.0 * H * W));
                 float[] edge = s.target(Task.EDGE);
                 float[] expectedEdge = EdgeMaps.fromLabels(nyuLabels, H, W);
                 for (int p = 0; p < H * W; p++) {
@@ -140,7 +153,9 @@ class SynthRoundTripTest {
                     }
                     floorPixels++;
                     double cosPitch = n[3 * p + 1];
-                    assertTrue(cosPitch > Math.cos(Math.toRadians(26)) - 1e-4, "floor normal y = cos(pitch), got " + cosPitch);
+                    assertTrue(
+                            cosPitch > Math.cos(Math.toRadians(26)) - 1e-4,
+                            "floor normal y = cos(pitch), got " + cosPitch);
                     if (previous != Float.MAX_VALUE) {
                         assertTrue(d[p] <= previous + 1e-5, "floor depth shrinks going down the image");
                     }
@@ -207,37 +222,54 @@ class SynthRoundTripTest {
         }
         assertTrue(withPeople >= 6, "people in a good fraction of PASCAL images: " + withPeople + "/12");
         assertTrue(partPixels > 200, "human parts have positives");
-        System.out.println("pascal round trip: people in " + withPeople + "/12 images, " + partPixels
-                + " part pixels, " + maskedNormals + " normals masked by class");
+        System.out.println("pascal round trip: people in " + withPeople + "/12 images, " + partPixels + " part pixels, "
+                + maskedNormals + " normals masked by class");
     }
 
     @Test
     void partsMatFileListsPersonPartsWithRealPascalPartNames() throws Exception {
         // Read one anno struct with MFL directly and check the layout the reference indexes into.
         for (String id : List.of("000000", "000001", "000002", "000003", "000004")) {
-            try (us.hebi.matlab.mat.format.Mat5File mat = us.hebi.matlab.mat.format.Mat5.readFromFile(
+            try (Mat5File mat = Mat5.readFromFile(
                     pascal.resolve("human_parts").resolve(id + ".mat").toFile())) {
-                us.hebi.matlab.mat.types.Struct anno = mat.getStruct("anno");
+                Struct anno = mat.getStruct("anno");
                 assertEquals(List.of("imname", "objects"), anno.getFieldNames());
                 assertEquals(id, anno.getChar("imname").getString());
-                us.hebi.matlab.mat.types.Array objects = anno.get("objects");
-                if (!(objects instanceof us.hebi.matlab.mat.types.Struct)) {
+                Array objects = anno.get("objects");
+                if (!(objects instanceof Struct)) {
                     continue;
                 }
-                us.hebi.matlab.mat.types.Struct o = (us.hebi.matlab.mat.types.Struct) objects;
+                Struct o = (Struct) objects;
                 assertEquals(List.of("class", "class_ind", "mask", "parts"), o.getFieldNames());
                 for (int k = 0; k < o.getNumElements(); k++) {
                     int cls = (int) o.getMatrix("class_ind", k).getDouble(0);
                     String name = o.getChar("class", k).getString();
-                    assertEquals(java.util.Map.of(5, "bottle", 9, "chair", 11, "diningtable", 15, "person", 16, "pottedplant",
-                            18, "sofa", 20, "tvmonitor").get(cls), name, "VOC name of class " + cls);
+                    assertEquals(
+                            Map.of(
+                                            5,
+                                            "bottle",
+                                            9,
+                                            "chair",
+                                            11,
+                                            "diningtable",
+                                            15,
+                                            "person",
+                                            16,
+                                            "pottedplant",
+                                            18,
+                                            "sofa",
+                                            20,
+                                            "tvmonitor")
+                                    .get(cls),
+                            name,
+                            "VOC name of class " + cls);
                     assertTrue(cls >= 1 && cls <= 20, "objects are VOC objects");
-                    us.hebi.matlab.mat.types.Array parts = o.get("parts", k);
+                    Array parts = o.get("parts", k);
                     if (cls != HumanParts.PERSON_CLASS) {
                         assertEquals(0, parts.getNumElements(), "only people have parts");
                         continue;
                     }
-                    us.hebi.matlab.mat.types.Struct ps = (us.hebi.matlab.mat.types.Struct) parts;
+                    Struct ps = (Struct) parts;
                     for (int j = 0; j < ps.getNumElements(); j++) {
                         String part = ps.getChar("part_name", j).getString();
                         assertTrue(HumanParts.group(part) > 0, "real PASCAL-Part name: " + part);

@@ -60,7 +60,9 @@ class BoundaryMatchingTest {
                 }
             }
             start[nl] = e;
-            assertEquals(kuhn(adj, nl, nr), BoundaryMatching.hopcroftKarp(nl, nr, start, Arrays.copyOf(edges, e)),
+            assertEquals(
+                    kuhn(adj, nl, nr),
+                    BoundaryMatching.hopcroftKarp(nl, nr, start, Arrays.copyOf(edges, e)),
                     "trial " + trial);
         }
     }

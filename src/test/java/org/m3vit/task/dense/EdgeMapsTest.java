@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class EdgeMapsTest {
@@ -36,7 +38,7 @@ class EdgeMapsTest {
     void reflect101BorderGivesNoEdgeAtTheImageBorder() {
         // A constant map: every Laplacian is 0 including the border (a replicate/zero border would differ).
         double[] m = new double[4 * 4];
-        java.util.Arrays.fill(m, 5);
+        Arrays.fill(m, 5);
         for (boolean b : EdgeMaps.laplacianNonZero(m, 4, 4)) {
             assertFalse(b);
         }
@@ -109,7 +111,8 @@ class EdgeMapsTest {
             for (int x = 0; x < w; x++) {
                 row += mask[y * w + x] ? 1 : 0;
             }
-            assertTrue(y == 4 || row == 0 || kept <= 2, "skeleton should lie on the middle row, row " + y + " has " + row);
+            assertTrue(
+                    y == 4 || row == 0 || kept <= 2, "skeleton should lie on the middle row, row " + y + " has " + row);
         }
     }
 
@@ -119,7 +122,7 @@ class EdgeMapsTest {
      */
     @Test
     void thinningMatchesAFullRescanReference() {
-        java.util.Random rnd = new java.util.Random(7);
+        Random rnd = new Random(7);
         for (int trial = 0; trial < 60; trial++) {
             int h = 5 + rnd.nextInt(40);
             int w = 5 + rnd.nextInt(40);

@@ -58,8 +58,14 @@ class LossesTest {
         double pos = bce(2, 1);
         double neg = bce(-1, 0) + bce(0.5, 0) + bce(-3, 0);
         double w = 3.0 / 4; // #neg / #total
-        assertEquals((w * pos + (1 - w) * neg) / 4, Losses.balancedBce(logits, labels, null).getFloat(), 1e-6);
-        assertEquals((0.95 * pos + 0.05 * neg) / 4, Losses.balancedBce(logits, labels, 0.95f).getFloat(), 1e-6);
+        assertEquals(
+                (w * pos + (1 - w) * neg) / 4,
+                Losses.balancedBce(logits, labels, null).getFloat(),
+                1e-6);
+        assertEquals(
+                (0.95 * pos + 0.05 * neg) / 4,
+                Losses.balancedBce(logits, labels, 0.95f).getFloat(),
+                1e-6);
     }
 
     @Test

@@ -41,8 +41,8 @@ class MetricsTest {
     @Test
     void badLabelsAreNamed() {
         MeanIoU m = new MeanIoU(3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.add(new int[] {0}, new int[] {7}));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> m.add(new int[] {0}, new int[] {7}));
         assertEquals("ground-truth label 7 outside [0, 3) and not 255", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.add(new int[] {0, 1}, new int[] {0}));
     }

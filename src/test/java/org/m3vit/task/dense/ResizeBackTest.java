@@ -2,6 +2,7 @@ package org.m3vit.task.dense;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Resizing predictions back to the ground truth's size, against values worked out by hand. */
@@ -11,8 +12,8 @@ class ResizeBackTest {
     void bilinearUsesHalfPixelCentresAndClampsAtTheBorder() {
         // 2x2 → 4x4: output x = 0..3 samples source x = -0.25, 0.25, 0.75, 1.25 (cv2 INTER_LINEAR)
         float[] up = ResizeBack.bilinear(new float[] {0, 1, 2, 3}, 2, 2, 1, 4, 4);
-        assertArrayEquals(new float[] {0, 0.25f, 0.75f, 1}, java.util.Arrays.copyOfRange(up, 0, 4), 1e-6f);
-        assertArrayEquals(new float[] {0.5f, 0.75f, 1.25f, 1.5f}, java.util.Arrays.copyOfRange(up, 4, 8), 1e-6f);
+        assertArrayEquals(new float[] {0, 0.25f, 0.75f, 1}, Arrays.copyOfRange(up, 0, 4), 1e-6f);
+        assertArrayEquals(new float[] {0.5f, 0.75f, 1.25f, 1.5f}, Arrays.copyOfRange(up, 4, 8), 1e-6f);
     }
 
     @Test
