@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, SynthCommand.class, TrainCommand.class, EvalCommand.class, ScoreCommand.class,
                 ReportCommand.class,
                 BenchCommand.class, PredictCommand.class, FlopsCommand.class, InitWeightsCommand.class,
-                ImportTimmCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                ImportTimmCommand.class, ServeCommand.class, LoadtestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -49,7 +49,7 @@ final class InferenceService {
         ServedModel model = target.model();
         labels.model = model.name();
         ModelRunner runner = model.runner();
-        byte[] bytes = RequestBody.read(body, contentLength, settings.maxBodyBytes());
+        byte[] bytes = BoundedBody.read(body, contentLength, settings.maxBodyBytes());
         InferRequest request = InferRequestParser.parse(bytes, jsonLength(jsonLengthHeader),
                 new InferRequestParser.Limits((long) model.imageElements() * settings.maxRequestImages(),
                         settings.maxRequestImages()));

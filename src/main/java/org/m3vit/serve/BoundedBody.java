@@ -8,9 +8,9 @@ import java.io.InputStream;
  * Reads a request body without ever holding more than the limit: a declared Content-Length over it is
  * refused before reading, and a chunked body is cut off one byte past it.
  */
-final class RequestBody {
+final class BoundedBody {
 
-    private RequestBody() {}
+    private BoundedBody() {}
 
     /** @param declaredLength the Content-Length, or -1 when the body is chunked */
     static byte[] read(InputStream in, long declaredLength, long maxBytes) throws IOException {
