@@ -55,7 +55,7 @@ final class InferRequestParser {
         InferRequestParser p = new InferRequestParser(limits);
         Parsed parsed;
         try (JsonParser jp = Json.MAPPER.createParser(body, 0, json)) {
-            parsed = p.request(jp);
+            parsed = p.request(jp, body, json);
         } catch (StreamConstraintsException e) {
             throw InvalidInputException.field("body", "exceeds a JSON limit: " + e.getOriginalMessage());
         } catch (JsonParseException e) {
@@ -82,7 +82,7 @@ final class InferRequestParser {
         List<InferRequest.RequestedOutput> outputs;
     }
 
-    private Parsed request(JsonParser p) throws IOException {
+    private Parsed request(JsonParser p, byte[] body, int end) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw InvalidInputException.field("body", "expected a JSON object ({\"inputs\": [...]})");
         }
@@ -98,9 +98,13 @@ final class InferRequestParser {
                 default -> p.skipChildren();
             }
         }
-        if (p.nextToken() != null) {
-            throw InvalidInputException.field("body", "unexpected content after the JSON object"
-                    + " (binary data needs the Inference-Header-Content-Length header)");
+        // Not p.nextToken(): binary data after the JSON would fail as malformed JSON, hiding the real mistake.
+        for (long i = p.currentLocation().getByteOffset(); i < end; i++) {
+            byte b = body[(int) i];
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                throw InvalidInputException.field("body", "unexpected content after the JSON object"
+                        + " (binary data needs the Inference-Header-Content-Length header)");
+            }
         }
         if (r.inputs == null || r.inputs.isEmpty()) {
             throw InvalidInputException.field("inputs", "missing or empty; give one input, 'input' (FP32) or"

@@ -176,7 +176,10 @@ public final class InferenceServer implements AutoCloseable {
     private void modelReady(Context ctx) {
         ModelRegistry.Target t = registry.resolve(ctx.pathParam("model"));
         boolean r = !draining && t.model().ready();
-        readiness(ctx, r, Map.of("name", t.requestedName(), "ready", r));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", t.requestedName());
+        body.put("ready", r);
+        readiness(ctx, r, body);
     }
 
     private static void readiness(Context ctx, boolean ready, Map<String, Object> body) {
