@@ -90,7 +90,16 @@ public final class InferenceServer implements AutoCloseable {
     /** Binds the port and starts loading the models in the background. */
     public static InferenceServer start(ServerSettings settings, List<ModelSpec> models) {
         InferenceServer s = new InferenceServer(settings, models);
-        s.app.start();
+        try {
+            s.app.start();
+        } catch (RuntimeException e) { // the port is taken, or the host is not an address of this machine
+            try {
+                s.batcher.shutdown(1000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
         s.registry.loadAll(m -> s.metrics.expertBytesLoaded(m.name(), m.runner().expertBytes()));
         return s;
     }

@@ -52,7 +52,8 @@ public final class ServedModel {
         ModelRunner r = runner;
         if (state != State.READY || r == null) {
             throw ServeException.unavailable(state == State.FAILED
-                    ? "model '" + name + "' failed to load: " + failure.getMessage()
+                    ? "model '" + name + "' failed to load: " + (failure.getMessage() == null ? failure
+                            : failure.getMessage())
                     : "model '" + name + "' is still loading its weights", state == State.FAILED ? 0 : 1);
         }
         return r;
