@@ -33,7 +33,13 @@ final class RequestInputs {
         InputTensor in = r.inputs().get(0);
         return switch (in.name()) {
             case TENSOR -> tensor(in, config, settings.maxRequestImages());
-            case IMAGE -> images(in, pre, settings);
+            case IMAGE -> {
+                if (config.inChans() != 3) {
+                    throw InvalidInputException.field(in.field() + ".name", "this model takes " + config.inChans()
+                            + "-channel tensors, not RGB images; send '" + TENSOR + "'");
+                }
+                yield images(in, pre, settings);
+            }
             default -> throw InvalidInputException.field(in.field() + ".name", "'" + in.name() + "' is not an input of"
                     + " this model; its inputs are '" + TENSOR + "' (FP32) and '" + IMAGE + "' (BYTES)");
         };
