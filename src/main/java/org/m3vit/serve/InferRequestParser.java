@@ -173,7 +173,7 @@ final class InferRequestParser {
         String name = null;
         String datatype = null;
         long[] shape = null;
-        Data data = null;
+        JsonTensorData data = null;
         long binarySize = -1;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
@@ -183,7 +183,7 @@ final class InferRequestParser {
                 case "datatype" -> datatype = text(p, field + ".datatype");
                 case "shape" -> shape = shape(p, field + ".shape");
                 case "data" -> {
-                    data = new Data(field + ".data", limits);
+                    data = new JsonTensorData(field + ".data", limits);
                     data.read(p, 0);
                 }
                 case "parameters" -> binarySize = binarySize(Json.MAPPER.readTree(p), field);
@@ -363,77 +363,6 @@ final class InferRequestParser {
     private static void expect(JsonParser p, JsonToken t, String field, String what) throws IOException {
         if (p.currentToken() != t) {
             throw InvalidInputException.field(field, "must be " + what + ", got " + p.getText());
-        }
-    }
-
-    /**
-     * Tensor data as JSON: numbers or strings, flat or nested (row-major either way). Values go into a
-     * growing float array that never exceeds the limit.
-     */
-    private static final class Data {
-        private final String field;
-        private final Limits limits;
-        private float[] floats;
-        private int n;
-        private List<String> strings;
-
-        Data(String field, Limits limits) {
-            this.field = field;
-            this.limits = limits;
-            floats = new float[(int) Math.max(1, Math.min(1024, limits.maxFloats))];
-        }
-
-        void read(JsonParser p, int depth) throws IOException {
-            if (p.currentToken() != JsonToken.START_ARRAY) {
-                throw InvalidInputException.field(field, "must be a list of values, got " + p.getText());
-            }
-            if (depth == MAX_RANK) {
-                throw InvalidInputException.field(field, "nested deeper than " + MAX_RANK + " levels");
-            }
-            JsonToken t;
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                switch (t) {
-                    case START_ARRAY -> read(p, depth + 1);
-                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> number(p.getFloatValue());
-                    case VALUE_STRING -> string(p.getText());
-                    default -> throw InvalidInputException.field(field, "values must be numbers (FP32) or strings"
-                            + " (BYTES), got " + p.getText());
-                }
-            }
-        }
-
-        private void number(float v) {
-            if (strings != null) {
-                throw InvalidInputException.field(field, "mixes numbers and strings");
-            }
-            if (n == floats.length) {
-                if (n >= limits.maxFloats) {
-                    throw InvalidInputException.field(field, "more than " + limits.maxFloats + " values");
-                }
-                floats = Arrays.copyOf(floats, (int) Math.min(limits.maxFloats, 2L * n));
-            }
-            floats[n++] = v;
-        }
-
-        private void string(String s) {
-            if (n > 0) {
-                throw InvalidInputException.field(field, "mixes numbers and strings");
-            }
-            if (strings == null) {
-                strings = new ArrayList<>();
-            }
-            if (strings.size() == limits.maxStrings) {
-                throw InvalidInputException.field(field, "more than " + limits.maxStrings + " strings");
-            }
-            strings.add(s);
-        }
-
-        float[] floats() {
-            return strings != null ? null : Arrays.copyOf(floats, n);
-        }
-
-        List<String> strings() {
-            return strings;
         }
     }
 }
