@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.m3vit.io.ImageFiles;
@@ -25,21 +27,71 @@ import org.m3vit.task.TaskVisualizer;
  */
 final class InferResponseWriter {
 
-    /** A response body; {@code jsonLength} is set when binary data follows the JSON, else -1. */
-    record Encoded(byte[] body, int jsonLength) {
+    /**
+     * An encoded answer. A JSON-only answer is generated straight into the client's stream, so that a large
+     * FP32 response is never held whole in memory; with binary outputs, the JSON (whose length goes in a
+     * header) is built first and the binary data follows it.
+     */
+    static final class Encoded {
+        private final int jsonLength;
+        private final Body body;
+
+        private Encoded(int jsonLength, Body body) {
+            this.jsonLength = jsonLength;
+            this.body = body;
+        }
+
+        /** The JSON's length when binary data follows it, else -1. */
+        int jsonLength() {
+            return jsonLength;
+        }
+
         String contentType() {
             return jsonLength < 0 ? "application/json" : "application/octet-stream";
         }
+
+        void writeTo(OutputStream out) throws IOException {
+            body.write(out);
+        }
+    }
+
+    private interface Body {
+        void write(OutputStream out) throws IOException;
     }
 
     private InferResponseWriter() {}
 
     static Encoded write(String modelName, InferRequest request, List<Task> tasks, Map<Task, Tensor> outputs,
             Map<Task, Integer> channels) {
-        boolean png = request.format() == InferRequest.OutputFormat.PNG;
-        List<byte[]> binary = new ArrayList<>();
-        ByteArrayOutputStream json = new ByteArrayOutputStream(1 << 16);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(json)) {
+        // PNGs are rendered before anything is sent: a failure then is still an error answer.
+        Map<Task, List<byte[]>> pngs = new LinkedHashMap<>();
+        if (request.format() == InferRequest.OutputFormat.PNG) {
+            for (Task t : tasks) {
+                pngs.put(t, pngs(t, outputs.get(t), channels.get(t)));
+            }
+        }
+        if (tasks.stream().noneMatch(t -> binary(request, t))) {
+            return new Encoded(-1, out -> json(out, modelName, request, tasks, outputs, pngs, null));
+        }
+        ByteArrayOutputStream head = new ByteArrayOutputStream(1 << 12);
+        List<byte[]> parts = new ArrayList<>();
+        try {
+            json(head, modelName, request, tasks, outputs, pngs, parts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Encoded(head.size(), out -> {
+            head.writeTo(out);
+            for (byte[] p : parts) {
+                out.write(p);
+            }
+        });
+    }
+
+    /** The JSON; outputs sent as binary have their bytes appended to {@code binary} instead of data. */
+    private static void json(OutputStream sink, String modelName, InferRequest request, List<Task> tasks,
+            Map<Task, Tensor> outputs, Map<Task, List<byte[]>> pngs, List<byte[]> binary) throws IOException {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(sink)) {
             g.writeStartObject();
             g.writeStringField("model_name", modelName);
             if (request.id() != null) {
@@ -47,62 +99,60 @@ final class InferResponseWriter {
             }
             g.writeArrayFieldStart("outputs");
             for (Task t : tasks) {
-                Tensor y = outputs.get(t);
-                boolean asBinary = binary(request, t);
+                boolean asBinary = binary != null && binary(request, t);
                 g.writeStartObject();
                 g.writeStringField("name", t.id());
-                if (png) {
-                    List<byte[]> pngs = pngs(t, y, channels.get(t));
-                    g.writeStringField("datatype", "BYTES");
-                    g.writeArrayFieldStart("shape");
-                    g.writeNumber(pngs.size());
-                    g.writeEndArray();
-                    if (asBinary) {
-                        byte[] b = lengthPrefixed(pngs);
-                        binaryParameter(g, b.length);
-                        binary.add(b);
-                    } else {
-                        g.writeArrayFieldStart("data");
-                        for (byte[] p : pngs) {
-                            g.writeString(Base64.getEncoder().encodeToString(p));
-                        }
-                        g.writeEndArray();
-                    }
+                if (pngs.containsKey(t)) {
+                    pngOutput(g, pngs.get(t), asBinary, binary);
                 } else {
-                    g.writeStringField("datatype", "FP32");
-                    g.writeArrayFieldStart("shape");
-                    for (long d : y.shape()) {
-                        g.writeNumber(d);
-                    }
-                    g.writeEndArray();
-                    if (asBinary) {
-                        byte[] b = littleEndian(y.floats());
-                        binaryParameter(g, b.length);
-                        binary.add(b);
-                    } else {
-                        // Float.toString's shortest form: parses back to the very same float.
-                        g.writeArrayFieldStart("data");
-                        for (float v : y.floats()) {
-                            g.writeNumber(v);
-                        }
-                        g.writeEndArray();
-                    }
+                    fp32Output(g, outputs.get(t), asBinary, binary);
                 }
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        if (binary.isEmpty()) {
-            return new Encoded(json.toByteArray(), -1);
+    }
+
+    private static void pngOutput(JsonGenerator g, List<byte[]> pngs, boolean asBinary, List<byte[]> binary)
+            throws IOException {
+        g.writeStringField("datatype", "BYTES");
+        g.writeArrayFieldStart("shape");
+        g.writeNumber(pngs.size());
+        g.writeEndArray();
+        if (asBinary) {
+            byte[] b = lengthPrefixed(pngs);
+            binaryParameter(g, b.length);
+            binary.add(b);
+        } else {
+            g.writeArrayFieldStart("data");
+            for (byte[] p : pngs) {
+                g.writeString(Base64.getEncoder().encodeToString(p));
+            }
+            g.writeEndArray();
         }
-        int jsonLength = json.size();
-        for (byte[] b : binary) {
-            json.writeBytes(b);
+    }
+
+    private static void fp32Output(JsonGenerator g, Tensor y, boolean asBinary, List<byte[]> binary)
+            throws IOException {
+        g.writeStringField("datatype", "FP32");
+        g.writeArrayFieldStart("shape");
+        for (long d : y.shape()) {
+            g.writeNumber(d);
         }
-        return new Encoded(json.toByteArray(), jsonLength);
+        g.writeEndArray();
+        if (asBinary) {
+            byte[] b = littleEndian(y.floats());
+            binaryParameter(g, b.length);
+            binary.add(b);
+        } else {
+            // Float.toString's shortest form: parses back to the very same float.
+            g.writeArrayFieldStart("data");
+            for (float v : y.floats()) {
+                g.writeNumber(v);
+            }
+            g.writeEndArray();
+        }
     }
 
     /** {@code outputs[i].parameters.binary_data} for this task if given, else {@code binary_data_output}. */
@@ -123,7 +173,7 @@ final class InferResponseWriter {
         g.writeEndObject();
     }
 
-    private static List<byte[]> pngs(Task t, Tensor y, int channels) throws IOException {
+    private static List<byte[]> pngs(Task t, Tensor y, int channels) {
         long[] s = y.shape();
         int h = (int) s[2];
         int w = (int) s[3];
@@ -133,7 +183,11 @@ final class InferResponseWriter {
             float[] one = new float[per];
             System.arraycopy(y.floats(), b * per, one, 0, per);
             BufferedImage img = TaskVisualizer.render(t, one, channels, h, w);
-            out.add(ImageFiles.pngBytes(img));
+            try {
+                out.add(ImageFiles.pngBytes(img));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return out;
     }

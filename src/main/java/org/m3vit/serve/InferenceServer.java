@@ -38,6 +38,8 @@ public final class InferenceServer implements AutoCloseable {
 
     public static final String BINARY_EXTENSION = "binary_tensor_data";
     static final String JSON_LENGTH_HEADER = "Inference-Header-Content-Length";
+    /** The metrics' status for an answer the client did not stay to read (nginx's convention). */
+    static final int CLIENT_GONE = 499;
 
     private final ServerSettings settings;
     private final ModelRegistry registry;
@@ -71,7 +73,10 @@ public final class InferenceServer implements AutoCloseable {
             });
             cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
             cfg.routes.get("/v2/health/live", ctx -> json(ctx, 200, Map.of("live", true)));
-            cfg.routes.get("/v2/health/ready", ctx -> readiness(ctx, ready(), Map.of("ready", ready())));
+            cfg.routes.get("/v2/health/ready", ctx -> {
+                boolean r = ready();
+                readiness(ctx, r, Map.of("ready", r));
+            });
             cfg.routes.get("/v2", ctx -> json(ctx, 200, serverMetadata()));
             cfg.routes.get("/v2/models", ctx -> json(ctx, 200, modelList()));
             cfg.routes.get("/v2/models/{model}", this::modelMetadata);
@@ -164,8 +169,12 @@ public final class InferenceServer implements AutoCloseable {
             if (answer.jsonLength() >= 0) {
                 ctx.header(JSON_LENGTH_HEADER, Integer.toString(answer.jsonLength()));
             }
-            ctx.result(answer.body());
             status = 200;
+            try {
+                answer.writeTo(ctx.outputStream());
+            } catch (IOException gone) { // the client went away mid-answer; nothing more can be said to it
+                status = CLIENT_GONE;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             status = HttpErrors.answer(ctx, ServeException.unavailable("interrupted", 1));

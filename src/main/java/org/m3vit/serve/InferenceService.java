@@ -49,7 +49,12 @@ final class InferenceService {
         ServedModel model = target.model();
         labels.model = model.name();
         ModelRunner runner = model.runner();
-        byte[] bytes = BoundedBody.read(body, contentLength, settings.maxBodyBytes());
+        byte[] bytes;
+        try {
+            bytes = BoundedBody.read(body, contentLength, settings.maxBodyBytes());
+        } catch (IOException e) { // the client stopped sending (closed early, or too slow for the idle timeout)
+            throw InvalidInputException.field("body", "could not be read to its end: " + e.getMessage());
+        }
         InferRequest request = InferRequestParser.parse(bytes, jsonLength(jsonLengthHeader),
                 new InferRequestParser.Limits((long) model.imageElements() * settings.maxRequestImages(),
                         settings.maxRequestImages()));

@@ -218,6 +218,10 @@ final class MicroBatcher {
             jobs.forEach(j -> j.result.completeExceptionally(e));
             return;
         }
+        if (jobs.size() == 1) { // the whole batch is one request's: no copy
+            jobs.get(0).result.complete(out);
+            return;
+        }
         int offset = 0;
         for (Job j : jobs) {
             Map<Task, Tensor> mine = new LinkedHashMap<>();
