@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             SimulateCommand.class,
             InitWeightsCommand.class,
             ImportTimmCommand.class,
+            ServeCommand.class,
+            LoadtestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -12,11 +12,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -66,7 +70,90 @@ public final class ImageFiles {
 
     /** Reads any image as RGB, (H, W, 3) values in [0, 255]. */
     public static Pixels readRgb(Path file) throws IOException {
-        BufferedImage img = decode(file);
+        return rgb(decode(file));
+    }
+
+    /**
+     * Decodes an encoded JPEG or PNG held in memory (an upload) as RGB, (H, W, 3) values in [0, 255].
+     * The pixel count is read from the image header and checked against {@code maxPixels} before any
+     * pixel is decoded, so a small file that declares a huge image cannot exhaust memory. Anything that
+     * is not a complete JPEG/PNG (another format, garbage, a truncated file) is an
+     * {@link IllegalArgumentException} whose message starts with {@code name}.
+     *
+     * @param name what the bytes are, for messages (a request field such as {@code image[0]})
+     */
+    public static Pixels decodeRgb(byte[] bytes, String name, long maxPixels) {
+        return rgb(decodeBounded(bytes, name, maxPixels));
+    }
+
+    private static BufferedImage decodeBounded(byte[] bytes, String name, long maxPixels) {
+        String format = sniffFormat(bytes);
+        if (format == null) {
+            throw new IllegalArgumentException(
+                    name + ": not a JPEG or PNG image (" + bytes.length + " bytes that start with neither signature)");
+        }
+        ImageReader reader = ImageIO.getImageReadersByFormatName(format).next();
+        // Decoders report a truncated or corrupt stream as a warning and fill the rest with grey;
+        // an upload that is not whole must be an error instead.
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, true);
+            long w;
+            long h;
+            try {
+                w = reader.getWidth(0);
+                h = reader.getHeight(0);
+            } catch (IOException | RuntimeException e) {
+                throw undecodable(name, format, e);
+            }
+            if (w < 1 || h < 1 || w * h > maxPixels) {
+                throw new IllegalArgumentException(name + ": the " + format + " image is " + w + "x" + h + " = " + w * h
+                        + " pixels; at most " + maxPixels + " are accepted");
+            }
+            BufferedImage img;
+            try {
+                img = reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                throw undecodable(name, format, e);
+            }
+            if (!warnings.isEmpty()) {
+                throw new IllegalArgumentException(name + ": the " + format + " image is truncated or corrupt ("
+                        + String.join("; ", warnings) + ")");
+            }
+            return img;
+        } catch (IOException e) {
+            throw undecodable(name, format, e); // closing a memory stream; not expected
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static IllegalArgumentException undecodable(String name, String format, Exception e) {
+        return new IllegalArgumentException(
+                name + ": cannot decode the " + format + " image, it is truncated or" + " corrupt ("
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")",
+                e);
+    }
+
+    /** "jpeg" or "png" from the file signature, or null. */
+    private static String sniffFormat(byte[] b) {
+        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "jpeg";
+        }
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+        if (b.length < png.length) {
+            return null;
+        }
+        for (int i = 0; i < png.length; i++) {
+            if (b[i] != png[i]) {
+                return null;
+            }
+        }
+        return "png";
+    }
+
+    private static Pixels rgb(BufferedImage img) {
         int h = img.getHeight();
         int w = img.getWidth();
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
@@ -200,6 +287,11 @@ public final class ImageFiles {
         }
         img.getRaster().setPixels(0, 0, width, height, samples);
         return img;
+    }
+
+    /** Encodes any image as PNG bytes (fast deflate, as {@link #rgbPng}). */
+    public static byte[] pngBytes(BufferedImage img) throws IOException {
+        return png(img);
     }
 
     /**

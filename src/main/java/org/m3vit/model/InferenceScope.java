@@ -23,15 +23,26 @@ final class InferenceScope {
         if (training) {
             return step.get();
         }
+        T result;
+        NDArray[] kept;
         try (NDScope scope = new NDScope()) {
-            T result = step.get();
-            for (NDArray a : keep.apply(result)) {
+            result = step.get();
+            kept = keep.apply(result);
+            for (NDArray a : kept) {
                 if (a != null) {
                     NDScope.unregister(a);
                 }
             }
-            return result;
         }
+        // unregister took them out of this step's scope only: hand them to the caller's scope, if any (the
+        // Predictor's), as if the step had not been wrapped. Otherwise every kept array attached to the
+        // parameters' manager (an op on a weight) outlived the call: ~2 MB per tiny-model batch, forever.
+        for (NDArray a : kept) {
+            if (a != null) {
+                NDScope.register(a);
+            }
+        }
+        return result;
     }
 
     static NDArray run(boolean training, Supplier<NDArray> step) {

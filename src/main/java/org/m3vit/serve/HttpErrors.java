@@ -1,0 +1,54 @@
+package org.m3vit.serve;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every error answer is {@code {"error": "..."}} with a status that says whose fault it is: 400 for
+ * input that is wrong, 404/413/503/504 from {@link ServeException}, and 500 only for the server's own
+ * failures, which are logged.
+ */
+final class HttpErrors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+
+    private HttpErrors() {}
+
+    /** Writes the error answer for {@code e} and returns its status. */
+    static int answer(Context ctx, Throwable e) {
+        int status;
+        String message;
+        if (e instanceof InvalidInputException) {
+            status = 400;
+            message = e.getMessage();
+        } else if (e instanceof ServeException se) {
+            status = se.status();
+            message = se.getMessage();
+            if (se.retryAfterSeconds() > 0) {
+                ctx.header("Retry-After", Integer.toString(se.retryAfterSeconds()));
+            }
+        } else if (e instanceof HttpResponseException he) {
+            status = he.getStatus();
+            message = he.getMessage();
+        } else {
+            status = 500;
+            message = "internal error: " + e;
+            LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+        }
+        write(ctx, status, message);
+        return status;
+    }
+
+    static void write(Context ctx, int status, String message) {
+        ctx.status(status).contentType("application/json");
+        try {
+            ctx.result(Json.MAPPER.writeValueAsBytes(Map.of("error", message == null ? "error " + status : message)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+            ctx.result("{\"error\": \"error " + status + "\"}");
+        }
+    }
+}
