@@ -217,7 +217,7 @@ class InferEndpointTest {
                     differ += got.getRGB(xx, y) == want.getRGB(xx, y) ? 0 : 1;
                 }
             }
-            assertEquals(0, differ, t.id() + ": pixels that differ from TaskVisualizer's");
+            assertEquals(0, differ, t.id() + ": pixels that differ from the task spec's render");
         }
     }
 
