@@ -12,6 +12,7 @@ import org.m3vit.eval.PredictionFiles;
 import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Predictor;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.train.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,6 +67,11 @@ final class EvalCommand implements Callable<Integer> {
                 EnumSet.copyOf(config.tasks().tasks()));
         Path results =
                 out != null ? out : new RunLayout(weights.toAbsolutePath().getParent()).results();
+        OutputPaths.requireOutsideDataset(results, out != null ? "--out" : "the results directory", dataRoot);
+        OutputPaths.requireNotInput(
+                results,
+                out != null ? "--out" : "the results directory",
+                PredictCommand.inputs("--weights", weights, "--config", model.config));
         EvaluationResult r;
         try (Predictor predictor = Predictor.builder()
                 .weights(weights)
