@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.m3vit.config.YamlValues;
 import org.m3vit.errors.InvalidInputException;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -123,7 +123,7 @@ public record HardwareProfile(
     public static HardwareProfile parse(Reader yaml, String source) {
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+            root = new Yaml(new SafeConstructor(YamlValues.loaderOptions())).load(yaml);
         } catch (YAMLException e) {
             throw InvalidInputException.file(source, "not valid YAML: " + e.getMessage());
         }
