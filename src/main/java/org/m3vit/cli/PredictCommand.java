@@ -81,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
                 inputs("--weights", weights, "--image", input.image, "--input", input.npy, "--config", model.config));
         ModelConfig given = model.loadIfGiven();
         // Read the input before building the model so bad input fails fast.
-        NpyArray x = input.npy != null ? NpyFiles.read(input.npy) : null;
+        NpyArray x = input.npy != null ? NpyFiles.read(input.npy).requireFinite(input.npy.toString()) : null;
         ImageFiles.Pixels image = input.image != null ? ImageFiles.readRgb(input.image) : null;
         try (Predictor predictor = Predictor.builder()
                 .weights(weights)

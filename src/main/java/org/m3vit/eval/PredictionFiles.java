@@ -60,6 +60,7 @@ public final class PredictionFiles {
                     throw new IllegalArgumentException(
                             file + ": expected a (H, W) or (1, H, W) " + task.id() + " map, got " + a.shapeString());
                 }
+                a.requireFinite(file.toString());
                 return new SavedPrediction(task, s[s.length - 2], s[s.length - 1], a.data());
             }
             case PALETTE_PNG -> px = ImageFiles.readIndexed(file);
