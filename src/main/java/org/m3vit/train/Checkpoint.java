@@ -10,12 +10,14 @@ import com.google.gson.JsonParseException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Provenance;
@@ -152,11 +154,31 @@ public final class Checkpoint {
         }
         SafetensorsWriter.write(run.file(state.optimizer), opt, Map.of("steps", Long.toString(optimizer.steps())));
         AtomicFiles.write(json, GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
+        removeStaleTemporaries(run);
         if (previous != null) {
             // readState accepted only plain checkpoint names, so these are m3vit's own files in the run dir
             for (String f : new String[] {previous.weights, previous.optimizer}) {
                 if (!f.equals(state.weights) && !f.equals(state.optimizer)) {
                     Files.deleteIfExists(run.file(f));
+                }
+            }
+        }
+    }
+
+    /** The temporary files {@code AtomicFiles} leaves when the process is killed while writing a checkpoint. */
+    private static final Pattern STALE = Pattern.compile(
+            "\\.((weights|optimizer)-(epoch\\d{4,9}|step\\d{8,18})\\.safetensors|checkpoint\\.json)\\.[0-9a-z]{1,13}\\.tmp");
+
+    /**
+     * Deletes what a kill mid-save left behind: only hidden temporaries named as {@code AtomicFiles} names
+     * those of checkpoint files, in the run directory. Runs after a complete save, with the run's one writer.
+     */
+    private static void removeStaleTemporaries(RunLayout run) throws IOException {
+        try (Stream<Path> entries = Files.list(run.dir())) {
+            for (Path p : entries.toList()) {
+                if (STALE.matcher(p.getFileName().toString()).matches()
+                        && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
                 }
             }
         }
