@@ -111,7 +111,7 @@ public abstract class MultiTaskReader {
      * separator, not {@code .} or {@code ..}): ids become file names of the dataset and of saved
      * predictions, so {@code ../../x} would read or write outside them.
      */
-    static List<String> readIds(Path splitFile) throws IOException {
+    public static List<String> readIds(Path splitFile) throws IOException {
         if (!Files.exists(splitFile)) {
             throw new IllegalArgumentException(splitFile + ": split file not found");
         }

@@ -142,18 +142,33 @@ public final class Checkpoint {
             state.partial = null;
         }
         state.optimizerSteps = optimizer.steps();
-        ModelArtifact.save(
-                model,
-                run.file(state.weights),
-                Provenance.run(
-                        run.dir().toString(), state.epoch, Map.of("global_step", Long.toString(state.globalStep))));
-        Map<String, Tensor> opt = new LinkedHashMap<>();
-        for (var e : optimizer.state().entrySet()) {
-            NDArray a = e.getValue();
-            opt.put(e.getKey(), Tensor.of(a.getShape().getShape(), a.toFloatArray()));
+        try {
+            ModelArtifact.save(
+                    model,
+                    run.file(state.weights),
+                    Provenance.run(
+                            run.dir().toString(), state.epoch, Map.of("global_step", Long.toString(state.globalStep))));
+            Map<String, Tensor> opt = new LinkedHashMap<>();
+            for (var e : optimizer.state().entrySet()) {
+                NDArray a = e.getValue();
+                opt.put(e.getKey(), Tensor.of(a.getShape().getShape(), a.toFloatArray()));
+            }
+            SafetensorsWriter.write(run.file(state.optimizer), opt, Map.of("steps", Long.toString(optimizer.steps())));
+            AtomicFiles.write(json, GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            // A full disk midway: checkpoint.json still names the previous checkpoint; drop this save's files
+            // (each complete, but unnamed) so nothing of it is left behind.
+            for (String f : new String[] {state.weights, state.optimizer}) {
+                if (previous == null || (!f.equals(previous.weights) && !f.equals(previous.optimizer))) {
+                    try {
+                        Files.deleteIfExists(run.file(f));
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+            }
+            throw e;
         }
-        SafetensorsWriter.write(run.file(state.optimizer), opt, Map.of("steps", Long.toString(optimizer.steps())));
-        AtomicFiles.write(json, GSON.toJson(state).getBytes(StandardCharsets.UTF_8));
         removeStaleTemporaries(run);
         if (previous != null) {
             // readState accepted only plain checkpoint names, so these are m3vit's own files in the run dir

@@ -3,6 +3,7 @@ package org.m3vit.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -82,6 +83,11 @@ public final class TrainingRun {
                                 + "); resume it, or start it anew by overwriting it (which deletes only the run's own"
                                 + " files)");
             }
+        }
+        if (Files.isDirectory(o.runDir()) && !Files.isWritable(o.runDir())) {
+            // before an epoch is spent: a read-only run directory could never take a checkpoint
+            throw new FileSystemException(
+                    o.runDir().toString(), null, "not writable (a read-only file system, or no permission)");
         }
         var tasks = config.model().tasks();
         EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
