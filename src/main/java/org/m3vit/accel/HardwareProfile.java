@@ -2,7 +2,7 @@ package org.m3vit.accel;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.m3vit.config.YamlValues;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.io.TextFiles;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -114,9 +115,7 @@ public record HardwareProfile(
         if (!Files.isRegularFile(file)) {
             throw InvalidInputException.file(file, "hardware profile not found");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(r, file.toString());
-        }
+        return parse(new StringReader(TextFiles.read(file)), file.toString());
     }
 
     /** Parses profile YAML; {@code source} (a file name) prefixes every error. */
