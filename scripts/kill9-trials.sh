@@ -4,13 +4,14 @@
 #   scripts/kill9-trials.sh [TRIALS=10] [KILLS_PER_TRIAL=2]
 #
 # Renders a tiny synthetic PASCAL dataset, trains it once uninterrupted (the reference), then runs TRIALS
-# trials: each launches the same training, SIGKILLs it at KILLS_PER_TRIAL random moments (uniform in
-# 25–85 % of the reference's wall time), resumes it from its checkpoint after each kill (or starts it again
-# if no checkpoint was written yet), and lets the last launch finish. After every kill the checkpoint must
+# trials: each launches the same training, SIGKILLs it at KILLS_PER_TRIAL random moments, resumes it from
+# its checkpoint after each kill, and lets the last launch finish. A kill comes at a random moment (uniform
+# in 0–1.5 s) after the launch has saved a new checkpoint, so that every kill hits training (steps,
+# saves), not the JVM's start; a launch that finishes first is not killed. After every kill the checkpoint must
 # be complete (checkpoint.json valid, both tensor files there with readable headers); at the end the final
 # weights must equal the reference's tensor for tensor, byte for byte (metadata aside: it names the run dir).
 # Prints the counts and exits non-zero if any trial failed. Builds target/m3vit.jar first if missing.
-# Takes about 20 s per trial on 2 cores. The JUnit test Kill9Test runs one such trial in `mvn test`.
+# Takes about 30 s per trial on 2 cores. The JUnit test Kill9Test runs one such trial in `mvn test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 TRIALS="${1:-10}"
@@ -22,7 +23,7 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 bin/m3vit synth --layout pascal --n 12 --size 32x32 --seed 3 --split-val 0.34 --threads 1 --out "$WORK/data" >/dev/null
 ARGS=(train --config configs/synth/vit_moe/tiny_pascal.yml --img-size 32x32 --data-root "$WORK/data"
-      --epochs 3 --tr-batch 2 --seed 7 --no-validate --threads 1 --checkpoint-every 1)
+      --epochs 4 --tr-batch 2 --seed 7 --no-validate --threads 1 --checkpoint-every 1)
 
 cat > "$WORK/check.py" <<'PY'
 import json, os, struct, sys
@@ -45,7 +46,12 @@ def tensors(path):
     h, start = header(path)
     data = open(path, "rb").read()[start:]
     return {k: (v["dtype"], v["shape"], data[v["data_offsets"][0]:v["data_offsets"][1]]) for k, v in h.items()}
-if sys.argv[1] == "consistent":
+if sys.argv[1] == "step":
+    try:
+        print(json.load(open(os.path.join(sys.argv[2], "checkpoint.json")))["globalStep"])
+    except Exception:
+        print("none")
+elif sys.argv[1] == "consistent":
     try:
         checkpoint(sys.argv[2]); print("ok")
     except Exception as e:
@@ -60,7 +66,7 @@ bin/m3vit "${ARGS[@]}" --save-dir "$WORK/ref" >"$WORK/ref.log" 2>&1 || { cat "$W
 DUR_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "reference run: ${DUR_MS} ms"
 
-identical=0; different=0; failed=0; kills_total=0; broken=0; resumes=0; early=0
+identical=0; different=0; failed=0; kills_total=0; broken=0; resumes=0
 for t in $(seq 1 "$TRIALS"); do
   run="$WORK/trial$t"
   kills=0; ok=1
@@ -70,13 +76,16 @@ for t in $(seq 1 "$TRIALS"); do
     bin/m3vit "${ARGS[@]}" --save-dir "$run" "${extra[@]}" >>"$WORK/trial$t.log" 2>&1 &
     pid=$!
     if [ "$kills" -lt "$KILLS" ]; then
-      ms=$(( DUR_MS * (25 + RANDOM % 61) / 100 ))
+      before=$(python3 "$WORK/check.py" step "$run")
+      while kill -0 "$pid" 2>/dev/null && [ "$(python3 "$WORK/check.py" step "$run")" = "$before" ]; do
+        sleep 0.05
+      done
+      ms=$(( RANDOM % 1500 ))
       sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
       if kill -0 "$pid" 2>/dev/null; then
         kill -9 "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
         kills=$((kills + 1)); kills_total=$((kills_total + 1))
-        [ -f "$run/checkpoint.json" ] || early=$((early + 1))
         state=$(python3 "$WORK/check.py" consistent "$run")
         if [ "$state" != "ok" ]; then broken=$((broken + 1)); echo "trial $t: $state"; fi
         continue
@@ -97,7 +106,7 @@ for t in $(seq 1 "$TRIALS"); do
   esac
   echo "trial $t: $kills kill(s), $verdict"
 done
-echo "trials: $TRIALS, kills: $kills_total (before any checkpoint: $early), resumes: $resumes," \
+echo "trials: $TRIALS, kills: $kills_total, resumes: $resumes," \
      "unreadable checkpoints: $broken, bit-identical to the uninterrupted run: $identical, different: $different," \
      "failed: $failed"
 [ "$identical" = "$TRIALS" ] && [ "$broken" = 0 ]

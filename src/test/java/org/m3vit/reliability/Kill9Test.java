@@ -22,7 +22,8 @@ import org.m3vit.train.StepCheckpointTestAccess;
 
 /**
  * Issue 16: {@code m3vit train --checkpoint-every 1} in a child JVM (the test classpath) is killed with
- * SIGKILL at two random moments and resumed each time; the final weights must be bit-identical to an
+ * SIGKILL at two random moments (each after the launch has saved a new checkpoint, so the kill hits training
+ * rather than the JVM's start) and resumed each time; the final weights must be bit-identical to an
  * uninterrupted run's, and after every kill the checkpoint (if any yet) must be complete. The seed of the
  * moments is in the failure message. {@code scripts/kill9-trials.sh} runs many such trials on the packaged CLI.
  */
@@ -51,7 +52,13 @@ class Kill9Test {
             Path log = tmp.resolve("launch" + launches++ + ".log");
             p = start(data, run, resume, log);
             if (kills < 2) {
-                long wait = (long) (duration * (0.25 + 0.6 * r.nextDouble()));
+                // a random moment after this launch has saved a new checkpoint: every kill hits training
+                long before = globalStep(run);
+                long deadline = System.nanoTime() + 2 * duration;
+                while (p.isAlive() && globalStep(run) == before && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long wait = (long) (1_500_000_000L * r.nextDouble());
                 if (!p.waitFor(wait, TimeUnit.NANOSECONDS)) {
                     p.destroyForcibly(); // SIGKILL on Linux
                     p.waitFor(30, TimeUnit.SECONDS);
@@ -66,6 +73,15 @@ class Kill9Test {
         }
         assertTrue(launches >= 1);
         StepCheckpointTestAccess.assertSameWeights(weights(reference), weights(run), "seed " + seed);
+    }
+
+    /** The checkpoint's global step, or -1 while there is none (or it is being replaced). */
+    static long globalStep(Path run) {
+        try {
+            return Checkpoint.readState(new RunLayout(run).checkpointJson()).globalStep;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static Path weights(Path run) throws IOException {
@@ -105,7 +121,7 @@ class Kill9Test {
                 "--save-dir",
                 run.toString(),
                 "--epochs",
-                "3",
+                "4",
                 "--tr-batch",
                 "2",
                 "--seed",
