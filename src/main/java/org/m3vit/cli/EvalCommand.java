@@ -6,6 +6,8 @@ import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
+import org.m3vit.errors.InvalidInputException;
+import org.m3vit.errors.Limits;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
@@ -13,6 +15,7 @@ import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Predictor;
 import org.m3vit.io.OutputPaths;
+import org.m3vit.model.FlopCounter;
 import org.m3vit.train.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,6 +63,16 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
         ModelConfig config = ModelArtifact.resolveConfig(weights, model.loadIfGiven());
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+        Limits.check(
+                InvalidInputException.Kind.FIELD,
+                "--batch-size",
+                "the largest activation of a batch of " + batchSize + " (bytes)",
+                Limits.product(batchSize, new FlopCounter(config).activationBytes()),
+                Limits.MAX_ACTIVATION_BYTES,
+                "activation_bytes");
         MultiTaskReader reader = MultiTaskReader.open(
                 config.tasks().dataset(),
                 dataRoot,

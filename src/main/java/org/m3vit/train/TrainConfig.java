@@ -16,6 +16,7 @@ import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.errors.Limits;
+import org.m3vit.model.FlopCounter;
 import org.m3vit.task.Task;
 
 /**
@@ -68,6 +69,17 @@ public record TrainConfig(
         Objects.requireNonNull(hash, "hash");
         positive("trBatch", trBatch);
         positive("valBatch", valBatch);
+        long perImage = new FlopCounter(model).activationBytes();
+        for (String key : new String[] {"trBatch", "valBatch"}) {
+            int batch = key.equals("trBatch") ? trBatch : valBatch;
+            Limits.check(
+                    InvalidInputException.Kind.CONFIG_KEY,
+                    key,
+                    "the largest activation of a batch of " + batch + " (bytes)",
+                    Limits.product(batch, perImage),
+                    Limits.MAX_ACTIVATION_BYTES,
+                    "activation_bytes");
+        }
         positive("epochs", epochs);
         positive("nworkers", workers);
         if (workers > Limits.MAX_THREADS) {

@@ -58,7 +58,7 @@ class Kill9Test {
                 while (p.isAlive() && globalStep(run) == before && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                long wait = (long) (1_500_000_000L * r.nextDouble());
+                long wait = (long) (800_000_000L * r.nextDouble());
                 if (!p.waitFor(wait, TimeUnit.NANOSECONDS)) {
                     p.destroyForcibly(); // SIGKILL on Linux
                     p.waitFor(30, TimeUnit.SECONDS);
@@ -71,7 +71,7 @@ class Kill9Test {
             assertEquals(0, p.exitValue(), "seed " + seed + ": " + Files.readString(log));
             break;
         }
-        assertTrue(launches >= 1);
+        assertTrue(kills >= 1, "seed " + seed + ": no kill landed before the run finished");
         StepCheckpointTestAccess.assertSameWeights(weights(reference), weights(run), "seed " + seed);
     }
 

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import org.m3vit.data.synth.Synthesizer;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.Tensor;
 import org.m3vit.model.MultiTaskModel;
+import org.m3vit.nn.StateDict;
 import org.m3vit.task.DatasetLayout;
 
 /**
@@ -131,6 +134,48 @@ class StepCheckpointTest {
             Files.writeString(json, bad);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.readState(json));
             assertTrue(e.getMessage().startsWith(json.toString()), e.getMessage());
+        }
+    }
+
+    /** A weight or optimizer value that is NaN or infinite fails the save before any file is written. */
+    @Test
+    void divergedWeightsNeverReachACheckpoint(@TempDir Path tmp) throws IOException {
+        TrainConfig c = config();
+        RunLayout run = new RunLayout(tmp.resolve("run"));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MultiTaskModel model = TrainingRun.newModel(c, manager);
+            ParameterOptimizer opt = ParameterOptimizer.of(c, StateDict.parameters(model));
+            Checkpoint.State s = new Checkpoint.State();
+            s.epoch = 1;
+            s.globalStep = 4;
+            Checkpoint.save(run, model, opt, s);
+            Map<String, byte[]> before = new TreeMap<>();
+            try (Stream<Path> files = Files.list(run.dir())) {
+                for (Path p : files.toList()) {
+                    before.put(p.getFileName().toString(), Files.readAllBytes(p));
+                }
+            }
+            StateDict.parameters(model)
+                    .get("decoders.sal.conv_0.weight")
+                    .getArray()
+                    .muli(Float.NaN);
+            Checkpoint.State next = new Checkpoint.State();
+            next.epoch = 2;
+            next.globalStep = 8;
+            TrainingDivergedException e =
+                    assertThrows(TrainingDivergedException.class, () -> Checkpoint.save(run, model, opt, next));
+            assertTrue(e.getMessage().contains("decoders.sal.conv_0.weight"), e.getMessage());
+            try (Stream<Path> files = Files.list(run.dir())) {
+                List<Path> now = files.sorted().toList();
+                assertEquals(
+                        before.keySet(),
+                        new TreeSet<>(now.stream()
+                                .map(p -> p.getFileName().toString())
+                                .toList()));
+                for (Path p : now) {
+                    assertArrayEquals(before.get(p.getFileName().toString()), Files.readAllBytes(p), p.toString());
+                }
+            }
         }
     }
 

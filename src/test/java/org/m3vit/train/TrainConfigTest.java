@@ -3,6 +3,7 @@ package org.m3vit.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -162,10 +163,13 @@ class TrainConfigTest {
             {"nworkers", 100000, "nworkers: 100000 loader threads is beyond the limit of 256"},
             {"scheduler_kwargs.warmup_steps", -5, "scheduler_kwargs.warmup_steps: must be >= 0, got -5"},
             {"task_dictionary.edge_w", 2.0, "task_dictionary.edge_w: must be in [0, 1], got 2.0"},
+            {"trBatch", 100000000, "trBatch: the largest activation of a batch of 100000000 (bytes) is"},
         };
         for (Object[] c : cases) {
             String key = (String) c[0];
-            assertKey(key, (String) c[2], () -> load(key, c[1]));
+            InvalidInputException x = assertThrows(InvalidInputException.class, () -> load(key, c[1]));
+            assertEquals(key, x.subject());
+            assertTrue(x.getMessage().startsWith((String) c[2]), x.getMessage());
         }
     }
 
