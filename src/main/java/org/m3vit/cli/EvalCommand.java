@@ -6,8 +6,6 @@ import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
-import org.m3vit.errors.InvalidInputException;
-import org.m3vit.errors.Limits;
 import org.m3vit.eval.EvaluationResult;
 import org.m3vit.eval.MetricsJson;
 import org.m3vit.eval.PredictionFiles;
@@ -66,13 +64,7 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         }
-        Limits.check(
-                InvalidInputException.Kind.FIELD,
-                "--batch-size",
-                "the largest activation of a batch of " + batchSize + " (bytes)",
-                Limits.product(batchSize, new FlopCounter(config).activationBytes()),
-                Limits.MAX_ACTIVATION_BYTES,
-                "activation_bytes");
+        FlopCounter.checkBatch(config, "--batch-size", batchSize);
         MultiTaskReader reader = MultiTaskReader.open(
                 config.tasks().dataset(),
                 dataRoot,

@@ -169,6 +169,20 @@ public final class FlopCounter {
                 "activation_bytes");
     }
 
+    /**
+     * Refuses a batch whose largest activation ({@link #activationBytes} × {@code batch}) exceeds
+     * {@link Limits#MAX_ACTIVATION_BYTES}; {@code subject} names the batch size's setting in the error.
+     */
+    public static void checkBatch(ModelConfig c, String subject, int batch) {
+        Limits.check(
+                InvalidInputException.Kind.FIELD,
+                subject,
+                "the largest activation of a batch of " + batch + " (bytes)",
+                Limits.product(batch, new FlopCounter(c).activationBytes()),
+                Limits.MAX_ACTIVATION_BYTES,
+                "activation_bytes");
+    }
+
     // ---- parameters ----
 
     private long sharedBackboneParams() {

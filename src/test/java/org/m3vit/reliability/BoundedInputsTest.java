@@ -250,6 +250,14 @@ class BoundedInputsTest {
         badCli(
                 CliRun.of("flops", "--config", CONFIG, "--img-size", "65536x65536", "--moe-mlp-ratio", "100000"),
                 "too large to count");
+        Path w = tmp.resolve("ok.safetensors");
+        assertEquals(0, CliRun.of("init-weights", "--config", CONFIG, "--out", w.toString()).exit);
+        badCli(
+                CliRun.of(
+                        "eval", "--weights", w.toString(), "--data-root", tmp.toString(), "--batch-size", "100000000"),
+                "--batch-size",
+                "largest activation of a batch of 100000000",
+                "limit");
         CliRun ok = CliRun.of("flops", "--config", CONFIG, "--json");
         assertEquals(0, ok.exit, ok.err);
         assertTrue(ok.out.matches("(?s).*\"head_flops\": [1-9][0-9]*.*"), ok.out);
