@@ -2,15 +2,16 @@ package org.m3vit.accel;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.m3vit.config.YamlValues;
 import org.m3vit.errors.InvalidInputException;
-import org.yaml.snakeyaml.LoaderOptions;
+import org.m3vit.io.TextFiles;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -114,16 +115,14 @@ public record HardwareProfile(
         if (!Files.isRegularFile(file)) {
             throw InvalidInputException.file(file, "hardware profile not found");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(r, file.toString());
-        }
+        return parse(new StringReader(TextFiles.read(file)), file.toString());
     }
 
     /** Parses profile YAML; {@code source} (a file name) prefixes every error. */
     public static HardwareProfile parse(Reader yaml, String source) {
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+            root = new Yaml(new SafeConstructor(YamlValues.loaderOptions())).load(yaml);
         } catch (YAMLException e) {
             throw InvalidInputException.file(source, "not valid YAML: " + e.getMessage());
         }

@@ -12,6 +12,8 @@ import org.m3vit.eval.PredictionFiles;
 import org.m3vit.eval.SplitEvaluator;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Predictor;
+import org.m3vit.io.OutputPaths;
+import org.m3vit.model.FlopCounter;
 import org.m3vit.train.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,6 +61,10 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
         ModelConfig config = ModelArtifact.resolveConfig(weights, model.loadIfGiven());
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+        FlopCounter.checkBatch(config, "--batch-size", batchSize);
         MultiTaskReader reader = MultiTaskReader.open(
                 config.tasks().dataset(),
                 dataRoot,
@@ -66,6 +72,11 @@ final class EvalCommand implements Callable<Integer> {
                 EnumSet.copyOf(config.tasks().tasks()));
         Path results =
                 out != null ? out : new RunLayout(weights.toAbsolutePath().getParent()).results();
+        OutputPaths.requireOutsideDataset(results, out != null ? "--out" : "the results directory", dataRoot);
+        OutputPaths.requireNotInput(
+                results,
+                out != null ? "--out" : "the results directory",
+                PredictCommand.inputs("--weights", weights, "--config", model.config));
         EvaluationResult r;
         try (Predictor predictor = Predictor.builder()
                 .weights(weights)

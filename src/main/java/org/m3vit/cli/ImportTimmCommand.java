@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Provenance;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.model.MultiTaskModel;
 import org.m3vit.model.TimmImport;
 import picocli.CommandLine.Command;
@@ -40,6 +41,8 @@ final class ImportTimmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputPaths.requireNotInput(
+                out, "--out", PredictCommand.inputs("--checkpoint", checkpoint, "--config", model.config));
         ModelConfig config = model.load();
         Engine.getInstance().setRandomSeed(seed);
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Provenance;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.model.MultiTaskModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +33,7 @@ final class InitWeightsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputPaths.requireNotInput(out, "--out", PredictCommand.inputs("--config", model.config));
         ModelConfig config = model.load();
         Engine.getInstance().setRandomSeed(seed);
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -39,7 +39,19 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new CliErrors());
-        return cli.execute(args);
+        cli.setParameterExceptionHandler(CliErrors.parameterHandler());
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // The limits (docs/reliability.md) should have refused the input first; never a raw trace.
+            CliErrors.print(
+                    cli.getErr(),
+                    args.length > 0 ? args[0] : "m3vit",
+                    (e instanceof OutOfMemoryError ? "out of memory" : "input nested too deeply") + " ("
+                            + e.getClass().getSimpleName() + "); the input exceeds what this machine can hold",
+                    e);
+            return CliErrors.FAILURE;
+        }
     }
 
     @Override

@@ -3,8 +3,10 @@ package org.m3vit.cli;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.infer.ModelInput;
@@ -12,6 +14,7 @@ import org.m3vit.infer.Predictor;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyArray;
 import org.m3vit.io.NpyFiles;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.io.Tensor;
 import org.m3vit.io.TensorInfo;
 import org.m3vit.task.HeadOutput;
@@ -72,9 +75,13 @@ final class PredictCommand implements Callable<Integer> {
         if (input.image != null && !outName.endsWith(".png")) {
             throw new IllegalArgumentException("--out " + out + ": with --image the output must be a .png file");
         }
+        OutputPaths.requireNotInput(
+                out,
+                "--out",
+                inputs("--weights", weights, "--image", input.image, "--input", input.npy, "--config", model.config));
         ModelConfig given = model.loadIfGiven();
         // Read the input before building the model so bad input fails fast.
-        NpyArray x = input.npy != null ? NpyFiles.read(input.npy) : null;
+        NpyArray x = input.npy != null ? NpyFiles.read(input.npy).requireFinite(input.npy.toString()) : null;
         ImageFiles.Pixels image = input.image != null ? ImageFiles.readRgb(input.image) : null;
         try (Predictor predictor = Predictor.builder()
                 .weights(weights)
@@ -116,6 +123,17 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Role → path pairs for {@link OutputPaths#requireNotInput} (nulls kept out). */
+    static Map<String, Path> inputs(Object... rolesAndPaths) {
+        Map<String, Path> m = new LinkedHashMap<>();
+        for (int i = 0; i < rolesAndPaths.length; i += 2) {
+            if (rolesAndPaths[i + 1] != null) {
+                m.put((String) rolesAndPaths[i], (Path) rolesAndPaths[i + 1]);
+            }
+        }
+        return m;
     }
 
     private static long[] toLongs(int[] s) {

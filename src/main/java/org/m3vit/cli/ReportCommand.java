@@ -10,6 +10,7 @@ import org.m3vit.config.ModelConfig;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.infer.Predictor;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.report.ExamplePrediction;
 import org.m3vit.report.ExamplePredictions;
 import org.m3vit.report.ReportWriter;
@@ -54,6 +55,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputPaths.requireOutsideDataset(out, "--out", dataRoot);
+        OutputPaths.requireNotInput(out, "--out", PredictCommand.inputs("--weights", weights, "--config", config));
         List<RunData> data = new ArrayList<>();
         for (Path r : runs) {
             data.add(RunData.load(r));

@@ -15,6 +15,7 @@ import org.m3vit.accel.TraceCrossCheck;
 import org.m3vit.accel.TraceRouting;
 import org.m3vit.accel.Workload;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.runtime.ExpertTrace;
 import org.m3vit.task.Task;
 import picocli.CommandLine.Command;
@@ -93,6 +94,13 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if ((weights == null) != (data == null)) {
             throw new IllegalArgumentException("--weights and --data go together (a forward needs both)");
+        }
+        if (plot != null) {
+            OutputPaths.requireNotInput(
+                    plot,
+                    "--plot",
+                    PredictCommand.inputs(
+                            "--config", model.config, "--hardware", hardware, "--trace", trace, "--weights", weights));
         }
         ModelConfig config = model.load();
         Workload.requireMoe(config);

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.train.Checkpoint;
 import org.m3vit.train.RunLayout;
 import org.m3vit.train.TrainConfig;
@@ -59,6 +60,21 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-validate", description = "Skip per-epoch validation (no delta-m, no best.safetensors).")
     boolean noValidate;
 
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "STEPS",
+            defaultValue = "0",
+            description = "Also write an atomic checkpoint every STEPS optimizer steps within an epoch, so a kill"
+                    + " loses at most STEPS steps; --resume continues from it bit-identically (default 0: epoch"
+                    + " ends only).")
+    int checkpointEvery;
+
+    @Option(
+            names = "--overwrite",
+            description = "Start anew in a --save-dir that already holds a run: deletes that run's checkpoints,"
+                    + " best weights, metrics.jsonl and expert_usage.json (nothing else).")
+    boolean overwrite;
+
     @Mixin
     ThreadsOption threadsOption;
 
@@ -78,11 +94,22 @@ final class TrainCommand implements Callable<Integer> {
         if (stopAfter != null && stopAfter < 1) {
             throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
         }
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException(
+                    "--checkpoint-every must be >= 0 (0 = epoch ends only), got " + checkpointEvery);
+        }
+        if (resume != null && overwrite) {
+            throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+        }
         Path runDir = saveDir != null
                 ? saveDir
                 : Path.of("runs", model.config.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
+        OutputPaths.requireOutsideDataset(runDir, "--save-dir", dataRoot != null ? dataRoot : config.dataRoot());
         if (resume != null) {
-            Checkpoint.jsonOf(resume); // fail before the engine starts
+            Checkpoint.readState(Checkpoint.jsonOf(resume)); // fail before the engine starts
+        } else if (!overwrite && new RunLayout(runDir).holdsRun()) {
+            throw new IllegalArgumentException("--save-dir " + runDir + " already holds a run; continue it with"
+                    + " --resume " + runDir + ", or start it anew with --overwrite");
         }
         Consumer<String> line = Progress.line();
         Consumer<String> log = s -> {
@@ -93,7 +120,15 @@ final class TrainCommand implements Callable<Integer> {
         TrainingLoop.Result r = TrainingRun.run(
                 config,
                 new TrainingRun.Options(
-                        dataRoot, runDir, resume, pretrained, posEmbFromPretrained, !noValidate, stopAfter),
+                        dataRoot,
+                        runDir,
+                        resume,
+                        pretrained,
+                        posEmbFromPretrained,
+                        !noValidate,
+                        stopAfter,
+                        checkpointEvery,
+                        overwrite),
                 line,
                 log);
         Progress.clear();

@@ -19,6 +19,18 @@ import org.m3vit.task.TaskSet;
  */
 public final class ModelConfig {
 
+    /** Largest image side (pixels); the patch grid then fits an int. */
+    public static final int MAX_IMAGE_SIDE = 1 << 16;
+
+    /** Largest embedding width, channel count, input channels or expert count. */
+    public static final int MAX_WIDTH = 1 << 16;
+
+    /** Largest MLP / expert hidden width. */
+    public static final int MAX_HIDDEN = 1 << 24;
+
+    /** Largest number of blocks. */
+    public static final int MAX_DEPTH = 1 << 10;
+
     private final TaskSet tasks;
     private final int imgHeight;
     private final int imgWidth;
@@ -399,6 +411,26 @@ public final class ModelConfig {
             }
             positive("backbone_kwargs.img_size", imgHeight);
             positive("backbone_kwargs.img_size", imgWidth);
+            // Structural bounds: every size fits the int arithmetic of the model code. The resource limits
+            // (parameters, activation memory) are checked when a model is built (errors.Limits).
+            atMost("backbone_kwargs.img_size", Math.max(imgHeight, imgWidth), MAX_IMAGE_SIDE);
+            atMost("backbone_kwargs.embed_dim", embedDim, MAX_WIDTH);
+            atMost("backbone_kwargs.depth", depth, MAX_DEPTH);
+            atMost("backbone_kwargs.in_chans", inChans, MAX_WIDTH);
+            atMost("backbone_kwargs.moe_experts", moeExperts, MAX_WIDTH);
+            atMost("head_kwargs.channels", headChannels, MAX_WIDTH);
+            if (!(embedDim * mlpRatio <= MAX_HIDDEN)) {
+                throw InvalidInputException.key(
+                        "backbone_kwargs.mlp_ratio",
+                        mlpRatio + " gives a hidden width of " + embedDim * mlpRatio + ", beyond the limit of "
+                                + MAX_HIDDEN);
+            }
+            if (!(embedDim * moeMlpRatio <= MAX_HIDDEN)) {
+                throw InvalidInputException.key(
+                        "backbone_kwargs.moe_mlp_ratio",
+                        moeMlpRatio + " gives an expert hidden width of " + embedDim * moeMlpRatio
+                                + ", beyond the limit of " + MAX_HIDDEN);
+            }
             if (patchSize != 16) {
                 throw new IllegalArgumentException("backbone_kwargs.patch_size must be 16, got " + patchSize
                         + " (the up-head restores resolution with four x2 upsamplings)");
@@ -520,6 +552,12 @@ public final class ModelConfig {
                         "head_kwargs.in_index " + inIndex + " out of range for depth " + depth);
             }
             return new ModelConfig(this);
+        }
+
+        private static void atMost(String key, long v, long max) {
+            if (v > max) {
+                throw InvalidInputException.key(key, v + " is beyond the limit of " + max);
+            }
         }
 
         private static void positive(String key, long v) {

@@ -1,12 +1,11 @@
 package org.m3vit.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +14,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.io.TextFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -25,11 +27,23 @@ import org.yaml.snakeyaml.error.YAMLException;
  * set of rules: safe loading only (no {@code !!java} tags), overrides as dotted keys, and typed access
  * whose errors name the dotted key and the offending value. Numbers may be written {@code 1e-4}
  * (which YAML 1.1 alone would read as a string); booleans may be the reference's {@code True,}.
+ *
+ * <p>Limits (SnakeYAML {@link LoaderOptions}, checked while parsing): at most {@value #MAX_ALIASES} aliases
+ * per document (billion laughs), nesting at most {@value #MAX_DEPTH} deep, at most {@value #MAX_CODE_POINTS}
+ * code points; a file is read whole only up to {@code Limits.MAX_TEXT_BYTES}. A recursive alias
+ * ({@code a: &x [*x]}) is an error, not a cyclic value. Duplicate keys are an error: YAML 1.2 forbids them
+ * and the last one silently winning would hide a typo. Values echoed in errors are cut to
+ * {@value #MAX_ECHO} characters.
  */
 public final class YamlValues {
 
     /** A plain decimal number: what YAML 1.1 leaves as a string when it has an exponent but no dot. */
     private static final Pattern NUMBER = Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
+    static final int MAX_ALIASES = 50;
+    static final int MAX_DEPTH = 50;
+    static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
+    static final int MAX_ECHO = 80;
 
     private YamlValues() {}
 
@@ -38,26 +52,71 @@ public final class YamlValues {
         if (!Files.isRegularFile(file)) {
             throw InvalidInputException.file(file, "config file does not exist or is not a file");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Object root;
-            try {
-                root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-            } catch (YAMLException e) {
-                throw InvalidInputException.file(file, "not valid YAML: " + e.getMessage());
-            }
-            return top(root, file.toString());
-        }
+        return parse(TextFiles.read(file), file.toString());
+    }
+
+    /** The loader options of every YAML that m3vit reads (see the class comment). */
+    public static LoaderOptions loaderOptions() {
+        LoaderOptions o = new LoaderOptions();
+        o.setMaxAliasesForCollections(MAX_ALIASES);
+        o.setNestingDepthLimit(MAX_DEPTH);
+        o.setCodePointLimit(MAX_CODE_POINTS);
+        o.setAllowDuplicateKeys(false);
+        o.setAllowRecursiveKeys(false);
+        return o;
     }
 
     /** Parses YAML text ({@code source} names it in errors) into its top-level mapping. */
     public static Map<String, Object> parse(String yaml, String source) {
         Object root;
         try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+            root = new Yaml(new SafeConstructor(loaderOptions())).load(yaml);
         } catch (YAMLException e) {
-            throw InvalidInputException.file(source, "not valid YAML: " + e.getMessage());
+            throw InvalidInputException.file(source, "not valid YAML: " + clip(problem(e)));
+        } catch (StackOverflowError e) {
+            throw InvalidInputException.file(source, "not valid YAML: nested too deeply");
         }
+        requireAcyclic(root, source, new IdentityHashMap<>(), 0);
         return top(root, source);
+    }
+
+    /** Rejects a value that contains itself (a recursive alias) before anything walks it. */
+    private static void requireAcyclic(Object v, String source, IdentityHashMap<Object, Boolean> path, int depth) {
+        if (!(v instanceof Map) && !(v instanceof List)) {
+            return;
+        }
+        if (path.containsKey(v) || depth > MAX_DEPTH) {
+            throw InvalidInputException.file(
+                    source, "not valid YAML for m3vit: a recursive alias (an anchor used" + " inside its own value)");
+        }
+        path.put(v, Boolean.TRUE);
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                requireAcyclic(e.getKey(), source, path, depth + 1);
+                requireAcyclic(e.getValue(), source, path, depth + 1);
+            }
+        } else {
+            for (Object x : (List<?>) v) {
+                requireAcyclic(x, source, path, depth + 1);
+            }
+        }
+        path.remove(v);
+    }
+
+    /** SnakeYAML's problem and where it is, without the echoed source lines. */
+    private static String problem(YAMLException e) {
+        if (e instanceof MarkedYAMLException m && m.getProblem() != null) {
+            Mark at = m.getProblemMark();
+            return m.getProblem().strip()
+                    + (at == null ? "" : " (line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ")");
+        }
+        String msg = e.getMessage() == null ? "unreadable" : e.getMessage().strip();
+        int nl = msg.indexOf('\n');
+        return nl < 0 ? msg : msg.substring(0, nl);
+    }
+
+    private static String clip(String s) {
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 
     /** A deep copy of {@code cfg} with each non-null dotted override put in. */
@@ -269,6 +328,7 @@ public final class YamlValues {
                                         : v instanceof Map
                                                 ? "mapping"
                                                 : v.getClass().getSimpleName();
-        return type + " '" + v + "'";
+        String text = String.valueOf(v);
+        return type + " '" + (text.length() > MAX_ECHO ? text.substring(0, MAX_ECHO) + "…" : text) + "'";
     }
 }

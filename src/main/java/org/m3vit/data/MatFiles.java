@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.m3vit.errors.Limits;
 import us.hebi.matlab.mat.format.Mat5;
 import us.hebi.matlab.mat.format.Mat5File;
 import us.hebi.matlab.mat.types.Array;
@@ -61,10 +62,16 @@ public final class MatFiles {
         }
         int h = dims[0];
         int w = dims[1];
+        Limits.checkTensorElements(file, what, Limits.product(h, w));
         double[] out = new double[h * w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                out[y * w + x] = m.getDouble(y, x);
+                double v = m.getDouble(y, x);
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException(
+                            file + ": " + what + " holds a NaN or infinite value at (" + y + ", " + x + ")");
+                }
+                out[y * w + x] = v;
             }
         }
         hw[0] = h;

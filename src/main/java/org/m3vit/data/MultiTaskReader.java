@@ -1,7 +1,6 @@
 package org.m3vit.data;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,8 +8,11 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyArray;
+import org.m3vit.io.OutputPaths;
+import org.m3vit.io.TextFiles;
 import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
@@ -104,16 +106,30 @@ public abstract class MultiTaskReader {
         return ids.get(index);
     }
 
-    private static List<String> readIds(Path splitFile) throws IOException {
-        if (!Files.isRegularFile(splitFile)) {
+    /**
+     * The ids of a split file, one a line (blank lines skipped). Every id must be a plain file name (no
+     * separator, not {@code .} or {@code ..}): ids become file names of the dataset and of saved
+     * predictions, so {@code ../../x} would read or write outside them.
+     */
+    public static List<String> readIds(Path splitFile) throws IOException {
+        if (!Files.exists(splitFile)) {
             throw new IllegalArgumentException(splitFile + ": split file not found");
         }
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(splitFile, StandardCharsets.UTF_8)) {
-            String s = line.trim();
-            if (!s.isEmpty()) {
-                out.add(s);
+        List<String> lines = TextFiles.lines(splitFile);
+        for (int i = 0; i < lines.size(); i++) {
+            String s = lines.get(i).trim();
+            if (s.isEmpty()) {
+                continue;
             }
+            if (!OutputPaths.isPlainName(s)) {
+                throw InvalidInputException.file(
+                        splitFile,
+                        "line " + (i + 1) + ": the id '" + (s.length() > 60 ? s.substring(0, 60) + "…" : s)
+                                + "' is not a plain file name (ids may not hold '/', '\\', ':', control"
+                                + " characters, or be '.' or '..')");
+            }
+            out.add(s);
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException(splitFile + ": split file lists no images");

@@ -1,7 +1,6 @@
 package org.m3vit.data;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.m3vit.io.ImageFiles;
+import org.m3vit.io.TextFiles;
 import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 import org.m3vit.task.dense.EdgeMaps;
@@ -44,7 +44,7 @@ public final class PascalReader extends MultiTaskReader {
         }
         Set<Integer> out = new HashSet<>();
         int lineNo = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : TextFiles.lines(file)) {
             lineNo++;
             String s = line.trim();
             if (s.isEmpty() || s.startsWith("#")) {

@@ -42,6 +42,7 @@ public final class PrefetchLoader implements Iterable<SampleBatch>, AutoCloseabl
     private final List<long[]> batches;
     private final ExecutorService pool;
     private final int depth;
+    private int firstBatch;
 
     /**
      * @param shuffle   shuffle indices with a Random seeded by (dataset seed, epoch)
@@ -91,6 +92,19 @@ public final class PrefetchLoader implements Iterable<SampleBatch>, AutoCloseabl
         });
     }
 
+    /**
+     * Starts the iteration at batch {@code batches} of the epoch's order (the batches before it are neither
+     * read nor augmented): how a run resumed from a step checkpoint continues its epoch.
+     */
+    public PrefetchLoader startingAt(int batches) {
+        if (batches < 0 || batches > this.batches.size()) {
+            throw new IllegalArgumentException(
+                    "start batch " + batches + " out of range [0, " + this.batches.size() + "]");
+        }
+        this.firstBatch = batches;
+        return this;
+    }
+
     /** Number of batches in this epoch. */
     public int batchCount() {
         return batches.size();
@@ -114,7 +128,7 @@ public final class PrefetchLoader implements Iterable<SampleBatch>, AutoCloseabl
     public Iterator<SampleBatch> iterator() {
         return new Iterator<>() {
             private final ArrayDeque<Future<SampleBatch>> inFlight = new ArrayDeque<>();
-            private int nextToSubmit;
+            private int nextToSubmit = firstBatch;
 
             {
                 fill();

@@ -1,7 +1,9 @@
 package org.m3vit.eval;
 
 import com.google.gson.GsonBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.m3vit.task.Task;
 
@@ -16,8 +18,31 @@ public final class MetricsJson {
         return out;
     }
 
-    /** NaN (e.g. Δm without references) is written as NaN rather than failing. */
+    /**
+     * Valid JSON always: a value that is not a finite number (Δm without references, a metric with nothing
+     * to average) is written as {@code null}, never as {@code NaN} or {@code Infinity}.
+     */
     public static String format(Object value) {
-        return new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(value);
+        return new GsonBuilder().serializeNulls().create().toJson(finite(value));
+    }
+
+    private static Object finite(Object v) {
+        if (v instanceof Double d) {
+            return Double.isFinite(d) ? d : null;
+        }
+        if (v instanceof Float f) {
+            return Float.isFinite(f) ? f : null;
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(k, finite(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(x -> out.add(finite(x)));
+            return out;
+        }
+        return v;
     }
 }

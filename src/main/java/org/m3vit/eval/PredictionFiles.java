@@ -3,10 +3,12 @@ package org.m3vit.eval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyArray;
 import org.m3vit.io.NpyFiles;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.task.DenseTaskSpec;
 import org.m3vit.task.SavedPrediction;
 
@@ -20,7 +22,11 @@ public final class PredictionFiles {
 
     private PredictionFiles() {}
 
+    /** {@code dir/<task>/<id>.<ext>}; {@code id} must be a plain file name (split files are checked for it). */
     public static Path path(Path dir, DenseTaskSpec task, String id) {
+        if (!OutputPaths.isPlainName(id)) {
+            throw InvalidInputException.field("id", "'" + id + "' is not a plain file name");
+        }
         return dir.resolve(task.id()).resolve(id + "." + task.savedFormat().extension());
     }
 
@@ -54,6 +60,7 @@ public final class PredictionFiles {
                     throw new IllegalArgumentException(
                             file + ": expected a (H, W) or (1, H, W) " + task.id() + " map, got " + a.shapeString());
                 }
+                a.requireFinite(file.toString());
                 return new SavedPrediction(task, s[s.length - 2], s[s.length - 1], a.data());
             }
             case PALETTE_PNG -> px = ImageFiles.readIndexed(file);

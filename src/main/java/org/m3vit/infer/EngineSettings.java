@@ -1,6 +1,7 @@
 package org.m3vit.infer;
 
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.errors.Limits;
 
 /**
  * Process-wide engine settings, which must be fixed before the engine starts: offline mode (nothing is
@@ -9,7 +10,7 @@ import org.m3vit.errors.InvalidInputException;
 public final class EngineSettings {
 
     /** More threads than this is never useful on one machine and a typo such as 100000 would exhaust it. */
-    public static final int MAX_THREADS = 256;
+    public static final int MAX_THREADS = Limits.MAX_THREADS;
 
     private EngineSettings() {}
 

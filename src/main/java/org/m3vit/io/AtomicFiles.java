@@ -1,11 +1,14 @@
 package org.m3vit.io;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,9 +18,24 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Writes files so that readers never see a partial file: the content goes to a temporary file in the
  * same directory, is forced to disk, and is then renamed over the target in one step. If writing
- * fails, the previous file (if any) is left untouched and the temporary file is removed.
+ * fails (a full disk, a read-only directory), the previous file (if any) is left untouched, the temporary
+ * file is removed, and the error names the target file.
+ *
+ * <p>{@link #injectFailureAfter} makes the next writes fail after a number of bytes, as a full disk does:
+ * how the tests check that a failure midway leaves nothing behind.
  */
 public final class AtomicFiles {
+
+    /** Bytes after which writes fail (an injected full disk); negative: no failure. Tests only. */
+    private static volatile long failAfterBytes = -1;
+
+    /**
+     * Makes every write fail with an {@link IOException} ("No space left on device (injected)") once it has
+     * written {@code bytes} bytes of content; a negative value turns it off. For tests.
+     */
+    public static void injectFailureAfter(long bytes) {
+        failAfterBytes = bytes;
+    }
 
     /** Produces a file's content. */
     @FunctionalInterface
@@ -58,12 +76,21 @@ public final class AtomicFiles {
                 break;
             } catch (FileAlreadyExistsException e) {
                 // name collision: draw another
+            } catch (AccessDeniedException e) {
+                throw new AccessDeniedException(target.toString(), null, "cannot create a file in its directory");
+            } catch (FileSystemException e) {
+                // a read-only file system and the like: name the target, not the temporary
+                throw new FileSystemException(target.toString(), null, e.getReason());
             }
         }
         boolean moved = false;
         try {
             try (FileChannel c = ch) {
                 OutputStream out = Channels.newOutputStream(c);
+                long limit = failAfterBytes;
+                if (limit >= 0) {
+                    out = new FailingStream(out, limit);
+                }
                 writer.write(out);
                 out.flush();
                 if (durable) {
@@ -76,10 +103,44 @@ public final class AtomicFiles {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             moved = true;
+        } catch (FileSystemException e) {
+            throw e; // names its file already
+        } catch (IOException e) {
+            // "No space left on device" and the like name no file: say which one could not be written
+            throw new IOException(
+                    target + ": could not be written (" + e.getMessage() + "); the previous file,"
+                            + " if any, is unchanged",
+                    e);
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);
             }
+        }
+    }
+
+    /** Counts bytes and fails past a limit: the injected full disk. */
+    private static final class FailingStream extends FilterOutputStream {
+        private long left;
+
+        FailingStream(OutputStream out, long limit) {
+            super(out);
+            this.left = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > left) {
+                out.write(b, off, (int) left);
+                left = 0;
+                throw new IOException("No space left on device (injected)");
+            }
+            left -= len;
+            out.write(b, off, len);
         }
     }
 

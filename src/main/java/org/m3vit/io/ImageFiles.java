@@ -9,12 +9,14 @@ import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -23,6 +25,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.m3vit.errors.Limits;
 
 /**
  * JPEG/PNG reading and writing through the JDK's ImageIO. Reading failures name the file and the
@@ -48,24 +51,120 @@ public final class ImageFiles {
 
     private ImageFiles() {}
 
+    /** Image files larger than this are refused before they are read (a PNG or JPEG of the pixel limit is far smaller). */
+    static final long MAX_FILE_BYTES = 1L << 28;
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    /**
+     * Decodes a JPEG or PNG strictly: the declared size is checked against {@link Limits#MAX_IMAGE_PIXELS}
+     * before any pixel is decoded (decompression bombs), a PNG's chunk CRCs must be right and its IEND
+     * present, and any decoder warning (a truncated JPEG, which the JDK would fill in grey) is an error.
+     */
     private static BufferedImage decode(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": is a directory, expected an image file");
+        }
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new IllegalArgumentException(
+                        file + ": image file of " + size + " bytes exceeds the limit of " + MAX_FILE_BYTES + " bytes");
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": file not found");
         }
-        BufferedImage img;
-        try {
-            // A memory-cached stream: ImageIO.read(InputStream) would otherwise spool into a temp file.
-            img = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
+        return decode(file.toString(), bytes);
+    }
+
+    /** {@link #decode(Path)} on bytes; {@code name} names them in errors. */
+    public static BufferedImage decode(String name, byte[] bytes) {
+        boolean png = startsWith(bytes, PNG_SIGNATURE);
+        if (png) {
+            checkPngChunks(name, bytes);
+        }
+        // A memory-cached stream: ImageIO.read(InputStream) would otherwise spool into a temp file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(name + ": not a readable JPEG/PNG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                Limits.checkImagePixels(name, reader.getWidth(0), reader.getHeight(0));
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage img = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new IllegalArgumentException(
+                            name + ": malformed image (" + warnings.get(0) + "; truncated or corrupt?)");
+                }
+                if (img == null) {
+                    throw new IllegalArgumentException(name + ": not a readable JPEG/PNG image");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(file + ": malformed image (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(name + ": malformed image (" + e.getMessage() + ")");
         }
-        if (img == null) {
-            throw new IllegalArgumentException(file + ": not a readable JPEG/PNG image");
+    }
+
+    /** Walks a PNG's chunks: lengths inside the file, every CRC right, an IEND at the end of the chunks. */
+    private static void checkPngChunks(String name, byte[] b) {
+        int pos = PNG_SIGNATURE.length;
+        CRC32 crc = new CRC32();
+        while (true) {
+            if (pos + 12 > b.length) {
+                throw new IllegalArgumentException(name + ": malformed image (truncated PNG: no IEND chunk)");
+            }
+            long len = ((b[pos] & 0xffL) << 24)
+                    | ((b[pos + 1] & 0xff) << 16)
+                    | ((b[pos + 2] & 0xff) << 8)
+                    | (b[pos + 3] & 0xff);
+            if (len > b.length - pos - 12L) {
+                throw new IllegalArgumentException(name + ": malformed image (truncated PNG: the chunk at byte " + pos
+                        + " declares " + len + " bytes)");
+            }
+            String type = new String(b, pos + 4, 4, StandardCharsets.ISO_8859_1);
+            crc.reset();
+            crc.update(b, pos + 4, 4 + (int) len);
+            int at = pos + 8 + (int) len;
+            long stored = ((b[at] & 0xffL) << 24)
+                    | ((b[at + 1] & 0xff) << 16)
+                    | ((b[at + 2] & 0xff) << 8)
+                    | (b[at + 3] & 0xff);
+            if (stored != crc.getValue()) {
+                throw new IllegalArgumentException(name + ": malformed image (corrupt PNG: bad CRC of the "
+                        + printable(type) + " chunk at byte " + pos + ")");
+            }
+            pos = at + 4;
+            if (type.equals("IEND")) {
+                return;
+            }
         }
-        return img;
+    }
+
+    private static String printable(String type) {
+        return type.chars().allMatch(c -> c >= 0x21 && c < 0x7f) ? type : "unnamed";
+    }
+
+    private static boolean startsWith(byte[] b, byte[] prefix) {
+        if (b.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads any image as RGB, (H, W, 3) values in [0, 255]. */

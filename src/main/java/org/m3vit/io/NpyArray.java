@@ -1,6 +1,7 @@
 package org.m3vit.io;
 
 import java.util.Arrays;
+import org.m3vit.errors.InvalidInputException;
 
 /** A numeric array read from a .npy file, converted to float32, C order, with its shape. */
 public final class NpyArray {
@@ -27,6 +28,29 @@ public final class NpyArray {
 
     public float[] data() {
         return data;
+    }
+
+    /**
+     * This array, after checking that every value is finite; a NaN or ±Inf is an error naming
+     * {@code file}, the count and the first index (model inputs and saved predictions must be numbers).
+     */
+    public NpyArray requireFinite(String file) {
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                bad++;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (bad > 0) {
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FILE,
+                    file,
+                    file + ": " + bad + " of " + data.length + " values are NaN or infinite (the first at flat index "
+                            + first + ")");
+        }
+        return this;
     }
 
     public String shapeString() {

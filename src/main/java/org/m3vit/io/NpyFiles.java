@@ -1,15 +1,19 @@
 package org.m3vit.io;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.m3vit.errors.Limits;
 
 /**
  * Reads and writes NumPy .npy files (format versions 1.0–3.0).
@@ -29,14 +33,70 @@ public final class NpyFiles {
 
     private NpyFiles() {}
 
+    /**
+     * Reads a .npy file. The header is read and checked first (element count against
+     * {@link Limits#MAX_TENSOR_ELEMENTS}, the data size against the file size), so a huge or lying header
+     * is refused before anything of its size is allocated.
+     */
     public static NpyArray read(Path file) throws IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": is a directory, expected a .npy file");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            byte[] head = new byte[(int) Math.min(size, 12)];
+            readFully(ch, ByteBuffer.wrap(head), 0);
+            long preamble = preambleLength(file.toString(), head);
+            // header text is small (numpy caps it at 64 KiB unless the shape is absurd)
+            if (preamble > size || preamble > (1 << 20)) {
+                throw bad(file.toString(), "truncated header (declares " + (preamble - 10) + " bytes)");
+            }
+            long data = size - preamble;
+            long maxData = Math.min(Limits.MAX_TENSOR_ELEMENTS * 8, Integer.MAX_VALUE - 8L - preamble);
+            if (data > maxData) {
+                throw bad(
+                        file.toString(),
+                        "the file holds " + data + " data bytes, more than the " + Limits.MAX_TENSOR_ELEMENTS
+                                + "-element limit allows (-Dm3vit.limit.tensor_elements=N raises it)");
+            }
+            byte[] bytes = new byte[(int) size];
+            readFully(ch, ByteBuffer.wrap(bytes), 0);
+            return parse(file.toString(), bytes);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": file not found");
         }
-        return parse(file.toString(), bytes);
+    }
+
+    /** Bytes before the data (magic, version, length field, header) as the first 12 bytes declare. */
+    private static long preambleLength(String name, byte[] head) {
+        if (head.length < 10) {
+            throw bad(name, "too short to be a .npy file (" + head.length + " bytes)");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (head[i] != MAGIC[i]) {
+                throw bad(name, "not a .npy file (missing \\x93NUMPY magic)");
+            }
+        }
+        ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        int major = head[6] & 0xff;
+        if (major == 1) {
+            return 10L + (b.getShort(8) & 0xffff);
+        }
+        if ((major == 2 || major == 3) && head.length >= 12) {
+            return 12L + (b.getInt(8) & 0xffffffffL);
+        }
+        return 12; // parse() names the problem
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        long p = pos;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, p);
+            if (n < 0) {
+                throw new EOFException("unexpected end of file at byte " + p);
+            }
+            p += n;
+        }
     }
 
     /** Parses .npy bytes; {@code name} is used in error messages. */
@@ -90,18 +150,26 @@ public final class NpyFiles {
             throw bad(name, "unsupported dtype '" + descr + "'");
         }
         int[] shape = parseShape(name, shapeText);
-        long count = 1;
-        for (int d : shape) {
-            count *= d;
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
         }
+        long count = Limits.product(dims);
+        Limits.checkTensorElements(name, null, count);
         String type = descr.substring(1);
         int itemSize = itemSize(name, type, descr);
         int dataStart = headerStart + headerLen;
         long expectedBytes = count * itemSize;
-        if (count > Integer.MAX_VALUE || bytes.length - dataStart < expectedBytes) {
+        if (bytes.length - dataStart < expectedBytes) {
             throw bad(
                     name,
                     "truncated data: shape " + shapeText.trim() + " of " + descr + " needs " + expectedBytes
+                            + " bytes, file has " + (bytes.length - dataStart));
+        }
+        if (bytes.length - dataStart > expectedBytes) {
+            throw bad(
+                    name,
+                    "trailing data: shape " + shapeText.trim() + " of " + descr + " needs " + expectedBytes
                             + " bytes, file has " + (bytes.length - dataStart));
         }
         float[] out = new float[(int) count];
@@ -167,18 +235,26 @@ public final class NpyFiles {
         if (t.isEmpty()) {
             return new int[0];
         }
-        String[] parts = t.split(",");
+        // A Python tuple: "3", "3,", "2, 3" or "2, 3,"; an empty element ("(1,, 3)", "(,)") is malformed.
+        if (t.endsWith(",")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        String[] parts = t.split(",", -1);
         int n = 0;
         int[] dims = new int[parts.length];
         for (String p : parts) {
             String s = p.trim();
             if (s.isEmpty()) {
-                continue;
+                throw bad(name, "malformed shape '(" + text + ")'");
             }
             try {
                 dims[n] = Integer.parseInt(s.endsWith("L") ? s.substring(0, s.length() - 1) : s);
             } catch (NumberFormatException e) {
-                throw bad(name, "malformed shape '(" + text + ")'");
+                throw bad(
+                        name,
+                        s.matches("\\d+L?")
+                                ? "dimension " + s + " in shape '(" + text + ")' is too large"
+                                : "malformed shape '(" + text + ")'");
             }
             if (dims[n] < 0) {
                 throw bad(name, "negative dimension in shape '(" + text + ")'");

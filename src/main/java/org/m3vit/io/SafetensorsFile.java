@@ -3,16 +3,14 @@ package org.m3vit.io;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.m3vit.errors.Limits;
 
 /**
  * A safetensors file read entirely in Java: 8-byte little-endian header length, a JSON header
@@ -88,17 +87,26 @@ public final class SafetensorsFile implements Closeable {
         }
         ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
         readFully(ch, hb, 8);
-        String json = new String(hb.array(), StandardCharsets.UTF_8);
-        JsonObject header;
+        // Strict: the header is UTF-8 JSON (RFC 8259) as the reference implementation requires; no single
+        // quotes, comments, NaN or trailing text (trailing spaces are the format's padding).
+        String json;
         try {
-            JsonElement e = JsonParser.parseString(json);
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException(file + " has a bad header: expected a JSON object");
-            }
-            header = e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + " has a bad header: invalid JSON (" + e.getMessage() + ")");
+            json = TextFiles.decode(file, hb.array());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + " has a bad header: it is not UTF-8 text");
         }
+        JsonObject header;
+        JsonElement parsed;
+        try {
+            parsed = TextFiles.json(file + " header", json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    file + " has a bad header: " + e.getMessage().substring(file.length() + 9));
+        }
+        if (!parsed.isJsonObject()) {
+            throw new IllegalArgumentException(file + " has a bad header: expected a JSON object");
+        }
+        header = parsed.getAsJsonObject();
         long dataLen = size - 8 - headerLen;
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -127,6 +135,7 @@ public final class SafetensorsFile implements Closeable {
                     + String.join(", ", unsupported) + "; supported: F32, F16, BF16, F64 (floats) and I64, I32");
         }
         checkOverlaps(file, tensors);
+        checkCovered(file, tensors, dataLen);
         return new SafetensorsFile(
                 path, ch, 8 + headerLen, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
@@ -154,13 +163,14 @@ public final class SafetensorsFile implements Closeable {
                 throw new IllegalArgumentException(
                         where + "negative dimension in shape " + TensorInfo.shapeString(shape));
             }
-            numel = Math.multiplyExact(numel, d);
         }
+        numel = Limits.product(shape);
+        Limits.checkTensorElements(file.substring("safetensors file ".length()), name, numel);
         TensorInfo info = new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
         if (offsets[0] < 0 || offsets[1] < offsets[0]) {
             throw new IllegalArgumentException(where + "bad data_offsets [" + offsets[0] + ", " + offsets[1] + "]");
         }
-        long want = Math.multiplyExact(numel, (long) dtype.size());
+        long want = numel * dtype.size(); // numel is within the element limit, so this cannot overflow
         if (offsets[1] - offsets[0] != want) {
             throw new IllegalArgumentException(where + "data_offsets [" + offsets[0] + ", " + offsets[1] + "] hold "
                     + (offsets[1] - offsets[0]) + " bytes but " + dtype + " " + info.shapeString() + " needs " + want);
@@ -169,9 +179,6 @@ public final class SafetensorsFile implements Closeable {
             throw new IllegalArgumentException(file + " is truncated: tensor '" + name + "' " + info.shapeString()
                     + " needs data bytes [" + offsets[0] + ", " + offsets[1] + ") but the data section has only "
                     + dataLen + " bytes");
-        }
-        if (numel > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(where + "too many elements (" + numel + ") for one Java array");
         }
         return info;
     }
@@ -182,21 +189,58 @@ public final class SafetensorsFile implements Closeable {
         }
         JsonArray a = e.getAsJsonArray();
         if (length >= 0 && a.size() != length) {
-            throw new IllegalArgumentException(where + field + " must have " + length + " entries, got " + a);
+            throw new IllegalArgumentException(where + field + " must have " + length + " entries, got " + clip(a));
         }
         long[] out = new long[a.size()];
         for (int i = 0; i < out.length; i++) {
             JsonElement x = a.get(i);
             if (!x.isJsonPrimitive() || !((JsonPrimitive) x).isNumber()) {
-                throw new IllegalArgumentException(where + field + " must hold integers, got " + a);
+                throw new IllegalArgumentException(where + field + " must hold integers, got " + clip(a));
             }
-            double d = x.getAsDouble();
-            if (d != Math.rint(d)) {
-                throw new IllegalArgumentException(where + field + " must hold integers, got " + a);
+            BigDecimal d;
+            try {
+                d = x.getAsBigDecimal();
+            } catch (NumberFormatException bad) {
+                throw new IllegalArgumentException(where + field + " must hold integers, got " + clip(a));
             }
-            out[i] = x.getAsLong();
+            if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
+                throw new IllegalArgumentException(where + field + " must hold integers, got " + clip(a));
+            }
+            // Exact: 2^64 + 32 is not 32 (a long cast would wrap it).
+            if (d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0
+                    || d.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0) {
+                throw new IllegalArgumentException(
+                        where + field + " entry " + clip(d.toPlainString()) + " is too large");
+            }
+            out[i] = d.longValueExact();
         }
         return out;
+    }
+
+    /**
+     * The data section must be exactly the tensors' bytes, without holes or trailing bytes, as the format
+     * specifies (and the reference reader enforces): anything else is a truncated, padded or spliced file.
+     */
+    private static void checkCovered(String file, Map<String, TensorInfo> tensors, long dataLen) {
+        List<TensorInfo> sorted = new ArrayList<>(tensors.values());
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long at = 0;
+        for (TensorInfo t : sorted) {
+            if (t.begin() > at) {
+                throw new IllegalArgumentException(file + " has a bad header: data bytes [" + at + ", " + t.begin()
+                        + ") belong to no tensor (before '" + t.name() + "')");
+            }
+            at = Math.max(at, t.end());
+        }
+        if (at != dataLen) {
+            throw new IllegalArgumentException(file + " has " + (dataLen - at) + " trailing bytes after the last"
+                    + " tensor's data (the data section is " + dataLen + " bytes, the tensors cover " + at + ")");
+        }
+    }
+
+    private static String clip(Object o) {
+        String s = String.valueOf(o);
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
     }
 
     private static void checkOverlaps(String file, Map<String, TensorInfo> tensors) {

@@ -2,7 +2,10 @@ package org.m3vit.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.errors.InvalidInputException;
+import org.m3vit.errors.Limits;
 import org.m3vit.moe.AttributeCondition;
 import org.m3vit.moe.GateType;
 import org.m3vit.task.Task;
@@ -27,8 +30,42 @@ public final class FlopCounter {
 
     private final ModelConfig c;
 
+    /**
+     * Every count here is a sum of products of config sizes; this bounds them all in double precision, so
+     * a config whose counts would overflow a long is refused (naming its size) instead of printing a
+     * wrapped, wrong number.
+     */
     public FlopCounter(ModelConfig c) {
         this.c = c;
+        double l = c.numPatches() + 1.0;
+        double d = c.embedDim();
+        double h = Math.max(c.moeHidden(), c.denseHidden());
+        double e = c.moeExperts();
+        double g = Math.max(0, c.gateTaskSpecificDim()) + c.tasks().size() + VisionTransformerMoe.MODALITIES;
+        double ch = c.headChannels();
+        double pixels = (double) c.imgHeight() * c.imgWidth() * c.inChans();
+        double perBlock = l * l * d + l * d * (d + h + e + g) + e * d * h + (d + g) * (e + g) + l * e * h;
+        double head = pixels * ch * (ch + d + 16) * 9 + l * d;
+        double bound =
+                (perBlock * (c.depth() + 1) + head + pixels * d) * (c.tasks().size() + 1) * 64;
+        if (!(bound < 0x1p62)) {
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.CONFIG_KEY,
+                    "backbone_kwargs",
+                    String.format(
+                            Locale.ROOT,
+                            "backbone_kwargs: the model is too large to count: about %.3g multiply-adds or"
+                                    + " parameters, beyond a 64-bit count (img_size %dx%d, embed_dim %d, depth %d,"
+                                    + " hidden %d, experts %d, head channels %d)",
+                            bound / 64,
+                            c.imgHeight(),
+                            c.imgWidth(),
+                            c.embedDim(),
+                            c.depth(),
+                            (long) h,
+                            c.moeExperts(),
+                            c.headChannels()));
+        }
     }
 
     /** One row of the report. */
@@ -84,6 +121,66 @@ public final class FlopCounter {
         // A dense backbone has no router: the whole backbone is the shared prefix.
         long macs = prefixMacs() + (c.isMoe() ? (long) tasks * suffixMacs() : suffixMacs());
         return new Row(prefix + "all " + tasks + " tasks", params, active, macs, headMacs);
+    }
+
+    /**
+     * The largest activation of one image's forward pass, in float32 bytes: the attention scores
+     * (heads × L × L) or the largest op's input plus output, with every token queued at one expert (the
+     * worst routing). What a model refuses to be built beyond ({@link #checkResources}).
+     */
+    public long activationBytes() {
+        long l = tokens();
+        long largest = (long) c.numHeads() * l * l;
+        List<Op> ops = new ArrayList<>(patchEmbedOps());
+        for (int i = 0; i < c.depth(); i++) {
+            ops.addAll(blockOps(i));
+        }
+        if (c.isMoe()) {
+            ops.addAll(expertOps(c.moeTopK() * l));
+        }
+        for (Task t : c.tasks().tasks()) {
+            ops.addAll(headOps(t));
+        }
+        for (Op op : ops) {
+            largest = Math.max(largest, op.valuesIn() + op.valuesOut());
+        }
+        return 4 * largest;
+    }
+
+    /**
+     * Refuses, before anything is allocated, a model whose parameters (all tasks) exceed
+     * {@link Limits#MAX_PARAMETERS} or whose largest activation exceeds {@link Limits#MAX_ACTIVATION_BYTES}.
+     */
+    public static void checkResources(ModelConfig c) {
+        FlopCounter f = new FlopCounter(c);
+        Limits.check(
+                InvalidInputException.Kind.CONFIG_KEY,
+                "backbone_kwargs",
+                "the parameter count of the model (" + c + ")",
+                f.allTasks("").params(),
+                Limits.MAX_PARAMETERS,
+                "parameters");
+        Limits.check(
+                InvalidInputException.Kind.CONFIG_KEY,
+                "backbone_kwargs.img_size",
+                "the largest activation of one " + c.imgHeight() + "x" + c.imgWidth() + " image (bytes)",
+                f.activationBytes(),
+                Limits.MAX_ACTIVATION_BYTES,
+                "activation_bytes");
+    }
+
+    /**
+     * Refuses a batch whose largest activation ({@link #activationBytes} × {@code batch}) exceeds
+     * {@link Limits#MAX_ACTIVATION_BYTES}; {@code subject} names the batch size's setting in the error.
+     */
+    public static void checkBatch(ModelConfig c, String subject, int batch) {
+        Limits.check(
+                InvalidInputException.Kind.FIELD,
+                subject,
+                "the largest activation of a batch of " + batch + " (bytes)",
+                Limits.product(batch, new FlopCounter(c).activationBytes()),
+                Limits.MAX_ACTIVATION_BYTES,
+                "activation_bytes");
     }
 
     // ---- parameters ----

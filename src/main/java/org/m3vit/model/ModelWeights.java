@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
@@ -54,14 +55,41 @@ public final class ModelWeights {
         return out;
     }
 
+    /**
+     * Saves the weights atomically; weights holding NaN or ±Inf are refused (nothing is written), since
+     * every reader would refuse them too.
+     */
     public static void save(MultiTaskModel model, Path file, Map<String, String> metadata) throws IOException {
+        Map<String, Tensor> tensors = stateDict(model);
+        List<String> nonFinite = new ArrayList<>();
+        tensors.forEach((name, t) -> {
+            if (t.isFloat() && countNonFinite(t.floats()) > 0) {
+                nonFinite.add(name);
+            }
+        });
+        if (!nonFinite.isEmpty()) {
+            throw new IllegalStateException("refusing to write " + file + ": NaN or infinite values in "
+                    + nonFinite.size() + " tensor(s): "
+                    + String.join(", ", nonFinite.subList(0, Math.min(MAX_LISTED, nonFinite.size())))
+                    + (nonFinite.size() > MAX_LISTED ? ", …" : ""));
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("producer", "m3vit");
         if (metadata != null) {
             meta.putAll(metadata);
         }
-        SafetensorsWriter.write(file, stateDict(model), meta);
+        SafetensorsWriter.write(file, tensors, meta);
+    }
+
+    static int countNonFinite(float[] v) {
+        int n = 0;
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -125,8 +153,22 @@ public final class ModelWeights {
 
             // Read everything before touching the model, so an I/O failure leaves it unchanged.
             Map<Parameter, float[]> values = new LinkedHashMap<>();
+            List<String> nonFinite = new ArrayList<>();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                values.put(e.getValue(), st.floats(names.get(e.getKey())));
+                float[] v = st.floats(names.get(e.getKey()));
+                int bad = countNonFinite(v);
+                if (bad > 0) {
+                    nonFinite.add(names.get(e.getKey()) + " (" + bad + " of " + v.length + ")");
+                }
+                values.put(e.getValue(), v);
+            }
+            if (!nonFinite.isEmpty()) {
+                throw new InvalidInputException(
+                        InvalidInputException.Kind.FILE,
+                        file.toString(),
+                        "weights " + file + ": NaN or infinite values in " + nonFinite.size() + " tensor(s): "
+                                + String.join(", ", nonFinite.subList(0, Math.min(MAX_LISTED, nonFinite.size())))
+                                + (nonFinite.size() > MAX_LISTED ? ", …" : ""));
             }
             Map<BatchNorm2dLayer, Long> counts = new LinkedHashMap<>();
             for (Map.Entry<String, BatchNorm2dLayer> e : counters.entrySet()) {

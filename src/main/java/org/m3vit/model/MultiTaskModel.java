@@ -25,7 +25,9 @@ public final class MultiTaskModel extends AbstractBlock {
     private final VisionTransformerMoe backbone;
     private final NamedBlocks<UpHead> decoders;
 
+    /** Refuses a config beyond the parameter and activation limits before any block is made (FlopCounter). */
     public MultiTaskModel(ModelConfig config) {
+        FlopCounter.checkResources(config);
         this.config = config;
         backbone = addChildBlock("backbone", new VisionTransformerMoe(config));
         decoders = addChildBlock("decoders", new NamedBlocks<>());

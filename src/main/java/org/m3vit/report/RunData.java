@@ -2,9 +2,9 @@ package org.m3vit.report;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.io.TextFiles;
 import org.m3vit.train.EpochRecord;
 import org.m3vit.train.RunLayout;
 
@@ -41,7 +42,7 @@ public record RunData(
             throw InvalidInputException.file(jsonl, "file not found (not a run directory?)");
         }
         List<EpochRecord> epochs = new ArrayList<>();
-        List<String> lines = Files.readAllLines(jsonl, StandardCharsets.UTF_8);
+        List<String> lines = TextFiles.lines(jsonl);
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).isBlank()) {
                 epochs.add(EpochRecord.parse(lines.get(i), jsonl + ":" + (i + 1)));
@@ -50,19 +51,7 @@ public record RunData(
         Map<String, Map<String, long[]>> usage = new LinkedHashMap<>();
         Path u = run.expertUsage();
         if (Files.isRegularFile(u)) {
-            JsonObject o = parseObject(u);
-            for (var task : o.entrySet()) {
-                Map<String, long[]> layers = new LinkedHashMap<>();
-                for (var layer : task.getValue().getAsJsonObject().entrySet()) {
-                    var arr = layer.getValue().getAsJsonArray();
-                    long[] c = new long[arr.size()];
-                    for (int k = 0; k < c.length; k++) {
-                        c[k] = arr.get(k).getAsLong();
-                    }
-                    layers.put(layer.getKey(), c);
-                }
-                usage.put(task.getKey(), layers);
-            }
+            usage = expertUsage(u, parseObject(u));
         }
         Map<String, Map<String, Double>> fin = null;
         Double deltaM = null;
@@ -102,12 +91,42 @@ public record RunData(
         return new RunData(name, epochs, usage, fin == null ? Map.of() : fin, deltaM, params, gflops);
     }
 
-    private static JsonObject parseObject(Path f) throws IOException {
+    /** {"task": {"layer": [tokens per expert]}}; anything else is an error naming the file. */
+    private static Map<String, Map<String, long[]>> expertUsage(Path f, JsonObject o) {
+        Map<String, Map<String, long[]>> usage = new LinkedHashMap<>();
         try {
-            return JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8))
-                    .getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw InvalidInputException.file(f, "malformed JSON (" + e.getMessage() + ")");
+            for (var task : o.entrySet()) {
+                Map<String, long[]> layers = new LinkedHashMap<>();
+                for (var layer : task.getValue().getAsJsonObject().entrySet()) {
+                    var arr = layer.getValue().getAsJsonArray();
+                    long[] c = new long[arr.size()];
+                    for (int k = 0; k < c.length; k++) {
+                        c[k] = arr.get(k).getAsLong();
+                        if (c[k] < 0) {
+                            throw new NumberFormatException();
+                        }
+                    }
+                    layers.put(layer.getKey(), c);
+                }
+                usage.put(task.getKey(), layers);
+            }
+        } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+            throw InvalidInputException.file(
+                    f, "malformed expert usage (expected {\"task\": {\"layer\": [token counts >= 0]}})");
+        }
+        return usage;
+    }
+
+    private static JsonObject parseObject(Path f) throws IOException {
+        String text = TextFiles.read(f);
+        try {
+            JsonElement e = JsonParser.parseString(text);
+            if (!e.isJsonObject()) {
+                throw InvalidInputException.file(f, "malformed JSON (expected an object)");
+            }
+            return e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw InvalidInputException.file(f, "malformed JSON");
         }
     }
 

@@ -3,7 +3,10 @@ package org.m3vit.train;
 import java.io.IOException;
 import org.m3vit.model.MultiTaskModel;
 
-/** Saves an atomic {@link Checkpoint} after every epoch: weights, optimizer state and checkpoint.json. */
+/**
+ * Saves an atomic {@link Checkpoint} after every epoch, and every N steps within one when the loop has
+ * {@code checkpointEvery(N)}: weights, optimizer state and checkpoint.json.
+ */
 public final class CheckpointListener implements TrainingLoopListener {
 
     private final RunLayout run;
@@ -20,5 +23,10 @@ public final class CheckpointListener implements TrainingLoopListener {
     @Override
     public void onEpochEnd(EpochEnd end) throws IOException {
         Checkpoint.save(run, model, optimizer, end.state());
+    }
+
+    @Override
+    public void onStepCheckpoint(Checkpoint.State state) throws IOException {
+        Checkpoint.save(run, model, optimizer, state);
     }
 }

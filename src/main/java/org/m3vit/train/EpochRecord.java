@@ -2,7 +2,9 @@ package org.m3vit.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.annotations.SerializedName;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -74,17 +76,34 @@ public record EpochRecord(
         return GSON.toJson(this);
     }
 
-    /** Parses one JSONL line; a malformed line is an {@link InvalidInputException} naming {@code where}. */
+    /**
+     * Parses one JSONL line; a malformed line is an {@link InvalidInputException} naming {@code where}: not
+     * a JSON object, a field of the wrong type, an epoch below 1, a negative step or a missing loss value.
+     * NaN and Infinity, which older runs may have written for a metric, are accepted (as absent metrics
+     * are).
+     */
     public static EpochRecord parse(String line, String where) {
+        EpochRecord r;
         try {
-            EpochRecord r = GSON.fromJson(line, EpochRecord.class);
-            if (r == null) {
-                throw InvalidInputException.file(where, "empty record");
+            JsonElement e = JsonParser.parseString(line);
+            if (!e.isJsonObject()) {
+                throw InvalidInputException.file(where, "malformed epoch record (expected a JSON object)");
             }
-            return r;
-        } catch (JsonParseException e) {
-            throw InvalidInputException.file(where, "malformed epoch record (" + e.getMessage() + ")");
+            r = GSON.fromJson(e, EpochRecord.class);
+        } catch (JsonParseException | IllegalStateException | NumberFormatException | UnsupportedOperationException e) {
+            throw InvalidInputException.file(where, "malformed epoch record (not JSON, or a field of the wrong type)");
         }
+        if (r == null) {
+            throw InvalidInputException.file(where, "empty record");
+        }
+        if (r.epoch() < 1 || (r.globalStep() != null && r.globalStep() < 0)) {
+            throw InvalidInputException.file(
+                    where, "impossible epoch record (epoch " + r.epoch() + ", global_step " + r.globalStep() + ")");
+        }
+        if (r.trainLoss() != null && r.trainLoss().containsValue(null)) {
+            throw InvalidInputException.file(where, "malformed epoch record (a train_loss value is missing)");
+        }
+        return r;
     }
 
     /** Modifiable copies of nested maps (such as {@link #val()}) for a caller that builds on them. */

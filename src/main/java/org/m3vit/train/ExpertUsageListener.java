@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,8 +11,8 @@ import org.m3vit.io.AtomicFiles;
 import org.m3vit.task.Task;
 
 /**
- * Adds up the tokens each MoE expert received over an epoch's training steps and writes
- * {@code expert_usage.json} ({"task": {"layer_index": [tokens per expert]}}) after the epoch, replacing
+ * Writes the tokens each MoE expert received over an epoch's training steps (the loop adds them up, so a
+ * step checkpoint keeps them) as {@code expert_usage.json} ({"task": {"layer_index": [tokens per expert]}}) after the epoch, replacing
  * the previous epoch's. A model without MoE blocks gets no file.
  */
 public final class ExpertUsageListener implements TrainingLoopListener {
@@ -21,39 +20,21 @@ public final class ExpertUsageListener implements TrainingLoopListener {
     private static final Gson JSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final RunLayout run;
-    private Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
 
     public ExpertUsageListener(RunLayout run) {
         this.run = run;
     }
 
     @Override
-    public void onEpochStart(int epoch) {
-        usage = new EnumMap<>(Task.class);
-    }
-
-    @Override
-    public void onStep(StepEnd step) {
-        step.result().expertCounts().forEach((task, layers) -> {
-            Map<Integer, long[]> perLayer = usage.computeIfAbsent(task, k -> new TreeMap<>());
-            layers.forEach((layer, c) -> {
-                long[] acc = perLayer.computeIfAbsent(layer, k -> new long[c.length]);
-                for (int j = 0; j < c.length; j++) {
-                    acc[j] += c[j];
-                }
-            });
-        });
-    }
-
-    @Override
     public void onEpochEnd(EpochEnd end) throws IOException {
+        Map<Task, Map<Integer, long[]>> usage = end.expertUsage();
         if (usage.isEmpty()) {
             return;
         }
         Map<String, Map<String, long[]>> out = new LinkedHashMap<>();
         usage.forEach((t, layers) -> {
             Map<String, long[]> m = new LinkedHashMap<>();
-            layers.forEach((l, c) -> m.put(Integer.toString(l), c));
+            new TreeMap<>(layers).forEach((l, c) -> m.put(Integer.toString(l), c));
             out.put(t.id(), m);
         });
         AtomicFiles.write(run.expertUsage(), JSON.toJson(out).getBytes(StandardCharsets.UTF_8));

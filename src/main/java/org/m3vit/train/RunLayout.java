@@ -2,9 +2,15 @@ package org.m3vit.train;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.m3vit.errors.InvalidInputException;
 
 /**
  * Every file name in a run directory, in one place: the trainer writes them, the report and the demo read
@@ -14,6 +20,8 @@ import java.util.Objects;
  * checkpoint.json                  the latest complete checkpoint (names the two files below)
  * weights-epochNNNN.safetensors    model weights after epoch NNNN
  * optimizer-epochNNNN.safetensors  optimizer state after epoch NNNN
+ * weights-stepNNNNNNNN.safetensors   model weights after global step NNNNNNNN (--checkpoint-every)
+ * optimizer-stepNNNNNNNN.safetensors optimizer state after global step NNNNNNNN
  * best.safetensors                 weights of the epoch with the best Δm so far
  * metrics.jsonl                    one epoch record per epoch
  * expert_usage.json                tokens per expert of the last training epoch
@@ -43,9 +51,75 @@ public record RunLayout(Path dir) {
         return String.format(Locale.ROOT, "optimizer-epoch%04d.safetensors", epoch);
     }
 
-    /** A file named in {@code checkpoint.json} (names there are relative to the run directory). */
+    /** The name of the weights file of a step checkpoint after global step {@code globalStep}. */
+    public static String stepWeightsName(long globalStep) {
+        return String.format(Locale.ROOT, "weights-step%08d.safetensors", globalStep);
+    }
+
+    /** The name of the optimizer state file of a step checkpoint after global step {@code globalStep}. */
+    public static String stepOptimizerName(long globalStep) {
+        return String.format(Locale.ROOT, "optimizer-step%08d.safetensors", globalStep);
+    }
+
+    /** The names m3vit gives checkpoint tensor files: the only files a save ever deletes. */
+    private static final Pattern CHECKPOINT_FILE =
+            Pattern.compile("(weights|optimizer)-(epoch\\d{4,9}|step\\d{8,18})\\.safetensors");
+
+    /** Whether {@code name} is a plain file name of the form m3vit gives the files of a checkpoint. */
+    public static boolean isCheckpointFileName(String name) {
+        return name != null && CHECKPOINT_FILE.matcher(name).matches();
+    }
+
+    /**
+     * A file named in {@code checkpoint.json}: a plain name of the form m3vit writes, inside the run
+     * directory. Any other name (a path, {@code ../x}, another file's name) is an error naming the JSON,
+     * so a tampered checkpoint can neither make a save delete nor a resume read a file outside the run.
+     */
     public Path file(String name) {
+        if (!isCheckpointFileName(name)) {
+            throw InvalidInputException.file(
+                    checkpointJson(),
+                    "names the checkpoint file '" + clip(name)
+                            + "', which is not one that m3vit writes (weights-/optimizer-epochNNNN or -stepNNNNNNNN"
+                            + ".safetensors in the run directory)");
+        }
         return dir.resolve(name);
+    }
+
+    /**
+     * The files of a run that m3vit wrote and that starting the run anew replaces: checkpoint.json, the
+     * checkpoint tensor files, best weights, metrics.jsonl and expert_usage.json (regular files only;
+     * anything else in the directory is left alone).
+     */
+    public List<Path> trainingFiles() throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        for (Path p : List.of(checkpointJson(), bestWeights(), metricsLog(), expertUsage())) {
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(p);
+            }
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            entries.filter(p -> isCheckpointFileName(p.getFileName().toString()))
+                    .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted()
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    /** Whether the directory already holds a training run (a checkpoint or a metrics log). */
+    public boolean holdsRun() {
+        return Files.exists(checkpointJson()) || Files.exists(metricsLog());
+    }
+
+    private static String clip(String s) {
+        if (s == null) {
+            return "null";
+        }
+        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
     }
 
     public Path bestWeights() {

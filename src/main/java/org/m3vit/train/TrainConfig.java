@@ -15,6 +15,8 @@ import java.util.Objects;
 import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.errors.Limits;
+import org.m3vit.model.FlopCounter;
 import org.m3vit.task.Task;
 
 /**
@@ -67,13 +69,54 @@ public record TrainConfig(
         Objects.requireNonNull(hash, "hash");
         positive("trBatch", trBatch);
         positive("valBatch", valBatch);
+        long perImage = new FlopCounter(model).activationBytes();
+        for (String key : new String[] {"trBatch", "valBatch"}) {
+            int batch = key.equals("trBatch") ? trBatch : valBatch;
+            Limits.check(
+                    InvalidInputException.Kind.CONFIG_KEY,
+                    key,
+                    "the largest activation of a batch of " + batch + " (bytes)",
+                    Limits.product(batch, perImage),
+                    Limits.MAX_ACTIVATION_BYTES,
+                    "activation_bytes");
+        }
         positive("epochs", epochs);
         positive("nworkers", workers);
-        if (!(lr > 0)) {
-            throw InvalidInputException.key("optimizer_kwargs.lr", "must be > 0, got " + lr);
+        if (workers > Limits.MAX_THREADS) {
+            throw InvalidInputException.key(
+                    "nworkers", workers + " loader threads is beyond the limit of " + Limits.MAX_THREADS);
         }
-        if (!(gradClip >= 0)) {
-            throw InvalidInputException.key("grad_clip", "must be >= 0 (0 = off), got " + gradClip);
+        // Every value as the float the optimizer uses: a YAML 1e300 is float infinity, not a learning rate.
+        if (!(lr > 0) || Float.isInfinite(lr)) {
+            throw InvalidInputException.key(
+                    "optimizer_kwargs.lr", "must be a finite number > 0 (as a float), got " + lr);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw InvalidInputException.key("optimizer_kwargs.momentum", "must be in [0, 1), got " + momentum);
+        }
+        if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
+            throw InvalidInputException.key(
+                    "optimizer_kwargs.weight_decay", "must be a finite number >= 0, got " + weightDecay);
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw InvalidInputException.key(
+                    "optimizer_kwargs.betas", "both must be in [0, 1), got [" + beta1 + ", " + beta2 + "]");
+        }
+        if (!(eps > 0) || Float.isInfinite(eps)) {
+            throw InvalidInputException.key("optimizer_kwargs.eps", "must be a finite number > 0, got " + eps);
+        }
+        if (warmupSteps < 0) {
+            throw InvalidInputException.key("scheduler_kwargs.warmup_steps", "must be >= 0, got " + warmupSteps);
+        }
+        if (!(edgePosWeight >= 0 && edgePosWeight <= 1)) {
+            throw InvalidInputException.key("task_dictionary.edge_w", "must be in [0, 1], got " + edgePosWeight);
+        }
+        if (!(auxWeight >= 0) || Float.isInfinite(auxWeight)) {
+            throw InvalidInputException.key(
+                    "moe_noisy_gate_loss_weight", "must be a finite number >= 0, got " + auxWeight);
+        }
+        if (!(gradClip >= 0) || Double.isInfinite(gradClip)) {
+            throw InvalidInputException.key("grad_clip", "must be a finite number >= 0 (0 = off), got " + gradClip);
         }
         Map<Task, Float> weights = new EnumMap<>(Task.class);
         weights.putAll(lossWeights);

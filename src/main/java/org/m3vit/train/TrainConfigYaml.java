@@ -65,7 +65,12 @@ final class TrainConfigYaml {
         }
         float eps = (float) YamlValues.number(opt, "optimizer_kwargs.", "eps", 1e-8);
         ScheduleKind scheduler = ScheduleKind.parse(YamlValues.string(cfg, "scheduler", "poly"));
-        long warmupSteps = (long) YamlValues.number(sch, "scheduler_kwargs.", "warmup_steps", 0);
+        double warmup = YamlValues.number(sch, "scheduler_kwargs.", "warmup_steps", 0);
+        if (warmup != Math.rint(warmup) || Math.abs(warmup) > 1e15) {
+            throw InvalidInputException.key(
+                    "scheduler_kwargs.warmup_steps", "expected a whole number of steps, got " + warmup);
+        }
+        long warmupSteps = (long) warmup;
         Map<Task, Float> lossWeights = lossWeights(model.tasks(), loss);
         Object td = cfg.get("task_dictionary");
         float edgePosWeight = (float)

@@ -29,7 +29,12 @@ import org.m3vit.task.Task;
  *
  * <p>Determinism: the engine is reseeded from (seed, epoch, step) before every step, data order comes from
  * (seed, epoch) and augmentation from (seed, epoch, index), so a run resumed from an epoch checkpoint takes
- * exactly the steps the uninterrupted run took.
+ * exactly the steps the uninterrupted run took. A step checkpoint ({@link #checkpointEvery}) also saves the
+ * epoch's running totals and how many of its batches were taken; the resumed epoch starts at the next
+ * batch of the same order, so it too ends bit-identical.
+ *
+ * <p>Divergence never reaches a file: after every epoch (and before every step checkpoint) the parameters
+ * and the optimizer state are checked to be finite, before any listener runs.
  */
 public final class TrainingLoop {
 
@@ -45,6 +50,7 @@ public final class TrainingLoop {
     private final long stepsPerEpoch;
     private final List<TrainingLoopListener> listeners = new ArrayList<>();
     private Consumer<String> log = s -> {};
+    private int checkpointEvery;
     private Checkpoint.State state = new Checkpoint.State();
 
     /**
@@ -100,6 +106,18 @@ public final class TrainingLoop {
         return this;
     }
 
+    /**
+     * Also calls {@link TrainingLoopListener#onStepCheckpoint} every {@code steps} global steps within an
+     * epoch (0 = only at epoch ends, the default).
+     */
+    public TrainingLoop checkpointEvery(int steps) {
+        if (steps < 0) {
+            throw InvalidInputException.field("checkpointEvery", "must be >= 0 (0 = epoch ends only), got " + steps);
+        }
+        this.checkpointEvery = steps;
+        return this;
+    }
+
     /** The loop's own notices (resume, a changed configuration). */
     public TrainingLoop onLog(Consumer<String> log) {
         this.log = log;
@@ -133,7 +151,21 @@ public final class TrainingLoop {
                     "the checkpoint " + json + " was trained with seed " + state.seed + " but this run has seed "
                             + config.seed() + "; resume with the checkpoint's seed");
         }
-        log.accept("resumed from " + json + " after epoch " + state.epoch + " (step " + state.globalStep + ")");
+        if (state.epoch > config.epochs()) {
+            throw InvalidInputException.file(
+                    json,
+                    "the checkpoint has " + state.epoch + " completed epochs, more than the run's " + config.epochs()
+                            + " (epochs)");
+        }
+        if (state.epochStep >= stepsPerEpoch) {
+            throw InvalidInputException.file(
+                    json,
+                    "the checkpoint is at step " + state.epochStep + " of an epoch that has only " + stepsPerEpoch
+                            + " steps with this dataset and batch size");
+        }
+        log.accept("resumed from " + json + " after epoch " + state.epoch
+                + (state.epochStep > 0 ? " step " + state.epochStep + " of epoch " + (state.epoch + 1) : "")
+                + " (step " + state.globalStep + ")");
         return this;
     }
 
@@ -163,16 +195,19 @@ public final class TrainingLoop {
         for (TrainingLoopListener l : listeners) {
             l.onTrainingStart(new TrainingLoopListener.TrainingStart(config.epochs(), stepsPerEpoch, state.globalStep));
         }
+        int resumeStep = state.epochStep;
         for (int epoch = state.epoch; epoch < Math.min(untilEpoch, config.epochs()); epoch++) {
             long epochStart = System.nanoTime();
             for (TrainingLoopListener l : listeners) {
                 l.onEpochStart(epoch + 1);
             }
-            EpochTotals totals = new EpochTotals(tasks);
+            EpochTotals totals = EpochTotals.of(tasks, resumeStep > 0 ? state.partial : null);
             float lr = schedule.lr(state.globalStep);
-            int step = 0;
-            try (PrefetchLoader loader =
-                    new PrefetchLoader(trainSet, epoch, config.trBatch(), true, false, config.workers(), 2)) {
+            int step = resumeStep;
+            resumeStep = 0;
+            try (PrefetchLoader loader = new PrefetchLoader(
+                            trainSet, epoch, config.trBatch(), true, false, config.workers(), 2)
+                    .startingAt(step)) {
                 for (SampleBatch batch : loader) {
                     lr = schedule.lr(state.globalStep);
                     Engine.getInstance().setRandomSeed(stepSeed(config.seed(), epoch, step));
@@ -183,9 +218,20 @@ public final class TrainingLoop {
                     for (TrainingLoopListener l : listeners) {
                         l.onStep(new TrainingLoopListener.StepEnd(epoch + 1, step, state.globalStep, lr, result));
                     }
+                    if (checkpointEvery > 0 && state.globalStep % checkpointEvery == 0 && step < stepsPerEpoch) {
+                        state.epochStep = step;
+                        state.partial = totals.progress();
+                        Checkpoint.requireFinite(model, optimizer, state);
+                        for (TrainingLoopListener l : listeners) {
+                            l.onStepCheckpoint(state);
+                        }
+                    }
                 }
             }
             state.epoch = epoch + 1;
+            state.epochStep = 0;
+            state.partial = null;
+            Checkpoint.requireFinite(model, optimizer, state);
             boolean validates = validator != null && (!config.evalFinal10EpochsOnly() || epoch >= config.epochs() - 10);
             Validation validation = validates ? validate(epoch) : new Validation(null, null);
             boolean newBest = validation.deltaM() != null && validation.deltaM() > state.bestDeltaM;
@@ -201,7 +247,7 @@ public final class TrainingLoop {
                     validation.deltaM(),
                     (System.nanoTime() - epochStart) / 1e9);
             for (TrainingLoopListener l : listeners) {
-                l.onEpochEnd(new TrainingLoopListener.EpochEnd(record, state, newBest));
+                l.onEpochEnd(new TrainingLoopListener.EpochEnd(record, state, newBest, totals.expertUsage()));
             }
         }
         for (TrainingLoopListener l : listeners) {

@@ -1,6 +1,8 @@
 package org.m3vit.train;
 
 import java.io.IOException;
+import java.util.Map;
+import org.m3vit.task.Task;
 
 /**
  * Something that follows a {@link TrainingLoop}: the loop only trains and keeps the run's state, and
@@ -19,6 +21,12 @@ public interface TrainingLoopListener {
 
     /** After each optimizer step. */
     default void onStep(StepEnd step) throws IOException {}
+
+    /**
+     * Every {@code checkpointEvery} global steps within an epoch (not at its last step, which the epoch's
+     * end covers), with the state a step checkpoint saves: {@code epochStep} and {@code partial} are set.
+     */
+    default void onStepCheckpoint(Checkpoint.State state) throws IOException {}
 
     /** After each epoch's training and validation, with the run state that a checkpoint would save. */
     default void onEpochEnd(EpochEnd end) throws IOException {}
@@ -48,6 +56,13 @@ public interface TrainingLoopListener {
      * @param state the run's state after the epoch; the checkpoint listener saves it (and records the file
      *     names in it)
      * @param newBest whether this epoch's Δm is the best so far (its weights become best.safetensors)
+     * @param expertUsage tokens per expert over the epoch's training steps: task → MoE block → counts
      */
-    record EpochEnd(EpochRecord record, Checkpoint.State state, boolean newBest) {}
+    record EpochEnd(
+            EpochRecord record, Checkpoint.State state, boolean newBest, Map<Task, Map<Integer, long[]>> expertUsage) {
+
+        public EpochEnd(EpochRecord record, Checkpoint.State state, boolean newBest) {
+            this(record, state, newBest, Map.of());
+        }
+    }
 }

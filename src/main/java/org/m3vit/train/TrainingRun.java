@@ -3,6 +3,7 @@ package org.m3vit.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -14,6 +15,7 @@ import org.m3vit.data.MultiTaskDataset;
 import org.m3vit.data.MultiTaskReader;
 import org.m3vit.data.Split;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.io.OutputPaths;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
@@ -28,8 +30,12 @@ import org.m3vit.task.Task;
  */
 public final class TrainingRun {
 
-    /** Where and how to run. {@code resume} and {@code pretrained} may be null. */
-    /** {@code stopAfterEpoch}: end (checkpointed) after that many epochs; null = train to the end. */
+    /**
+     * Where and how to run. {@code resume} and {@code pretrained} may be null; {@code stopAfterEpoch}: end
+     * (checkpointed) after that many epochs, null = train to the end; {@code checkpointEvery}: also a step
+     * checkpoint every that many steps (0 = epoch ends only); {@code overwrite}: a run directory that
+     * already holds a run is started anew (its training files are deleted) instead of refused.
+     */
     public record Options(
             Path dataRoot,
             Path runDir,
@@ -37,7 +43,21 @@ public final class TrainingRun {
             Path pretrained,
             boolean posEmbFromPretrained,
             boolean validate,
-            Integer stopAfterEpoch) {}
+            Integer stopAfterEpoch,
+            int checkpointEvery,
+            boolean overwrite) {
+
+        public Options(
+                Path dataRoot,
+                Path runDir,
+                Path resume,
+                Path pretrained,
+                boolean posEmbFromPretrained,
+                boolean validate,
+                Integer stopAfterEpoch) {
+            this(dataRoot, runDir, resume, pretrained, posEmbFromPretrained, validate, stopAfterEpoch, 0, false);
+        }
+    }
 
     private TrainingRun() {}
 
@@ -51,9 +71,32 @@ public final class TrainingRun {
         if (!Files.isDirectory(root)) {
             throw InvalidInputException.file(root, "the dataset root is not a directory");
         }
+        RunLayout layout = new RunLayout(o.runDir());
+        OutputPaths.requireOutsideDataset(o.runDir(), "the run directory", root);
+        if (o.resume() == null && layout.holdsRun()) {
+            if (!o.overwrite()) {
+                throw InvalidInputException.file(
+                        o.runDir(),
+                        "already holds a training run ("
+                                + layout.checkpointJson().getFileName() + " or "
+                                + layout.metricsLog().getFileName()
+                                + "); resume it, or start it anew by overwriting it (which deletes only the run's own"
+                                + " files)");
+            }
+        }
+        if (Files.isDirectory(o.runDir()) && !Files.isWritable(o.runDir())) {
+            // before an epoch is spent: a read-only run directory could never take a checkpoint
+            throw new FileSystemException(
+                    o.runDir().toString(), null, "not writable (a read-only file system, or no permission)");
+        }
         var tasks = config.model().tasks();
         EnumSet<Task> enabled = EnumSet.copyOf(tasks.tasks());
         MultiTaskDataset train = trainSet(config, root);
+        if (o.resume() == null && o.overwrite()) {
+            for (Path f : layout.trainingFiles()) {
+                Files.deleteIfExists(f);
+            }
+        }
         try (NDManager manager = NDManager.newBaseManager()) {
             Validator validator = null;
             if (o.validate()) {
@@ -65,8 +108,9 @@ public final class TrainingRun {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
             }
-            TrainingLoop loop =
-                    new TrainingLoop(config, model, train, validator, new RunLayout(o.runDir()), manager).onLog(log);
+            TrainingLoop loop = new TrainingLoop(config, model, train, validator, layout, manager)
+                    .onLog(log)
+                    .checkpointEvery(o.checkpointEvery());
             StandardListeners.of(loop, progress, log).forEach(loop::addListener);
             if (o.resume() != null) {
                 loop.resume(o.resume());

@@ -147,7 +147,7 @@ class ConfigLoaderTest {
                 IllegalArgumentException.class,
                 () -> ConfigLoader.parse(REFERENCE_STYLE, Map.of("backbone_kwargs.gate_task_specific_dim", 64)));
         assertTrue(e.getMessage().contains("multi_gate") && e.getMessage().contains("gate_task_specific_dim"));
-        error(REFERENCE_STYLE.replaceAll("include_[a-z_]+: True", "include_semseg: False"), "task_dictionary");
+        error(REFERENCE_STYLE.replaceAll("(include_[a-z_]+): True", "$1: False"), "task_dictionary");
     }
 
     @Test

@@ -3,10 +3,12 @@ package org.m3vit.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.m3vit.errors.InvalidInputException;
@@ -84,10 +86,14 @@ class TrainConfigTest {
         assertKey("trBatch", "trBatch: expected a positive integer, got '0'", () -> c.toBuilder()
                 .trBatch(0)
                 .build());
-        assertKey("optimizer_kwargs.lr", "optimizer_kwargs.lr: must be > 0, got -1.0", () -> c.toBuilder()
-                .lr(-1f)
-                .build());
-        assertKey("grad_clip", "grad_clip: must be >= 0 (0 = off), got -1.0", () -> load("grad_clip", -1.0));
+        assertKey(
+                "optimizer_kwargs.lr",
+                "optimizer_kwargs.lr: must be a finite number > 0 (as a float), got -1.0",
+                () -> c.toBuilder().lr(-1f).build());
+        assertKey(
+                "grad_clip",
+                "grad_clip: must be a finite number >= 0 (0 = off), got -1.0",
+                () -> load("grad_clip", -1.0));
         assertKey(
                 "loss_kwargs.loss_weights.human_parts",
                 "loss_kwargs.loss_weights.human_parts: missing for an enabled" + " task",
@@ -117,6 +123,54 @@ class TrainConfigTest {
                 "scheduler: 'step' is not supported; expected poly or cosine",
                 () -> load("scheduler", "step"));
         assertKey("epochs", "epochs: expected an integer, got string 'two'", () -> load("epochs", "two"));
+    }
+
+    /** Issue 16: values no optimizer can use are refused naming the key, as the float the optimizer would see. */
+    @Test
+    void impossibleValuesAreRefused() {
+        Object[][] cases = {
+            {"optimizer_kwargs.lr", 1e300, "optimizer_kwargs.lr: must be a finite number > 0 (as a float), got Infinity"
+            },
+            {"optimizer_kwargs.lr", 0.0, "optimizer_kwargs.lr: must be a finite number > 0 (as a float), got 0.0"},
+            {
+                "optimizer_kwargs.betas",
+                List.of(1.0, 0.999),
+                "optimizer_kwargs.betas: both must be in [0, 1), got [1.0, 0.999]"
+            },
+            {
+                "optimizer_kwargs.betas",
+                List.of(0.9, -0.1),
+                "optimizer_kwargs.betas: both must be in [0, 1), got [0.9, -0.1]"
+            },
+            {"optimizer_kwargs.eps", -1e-8, "optimizer_kwargs.eps: must be a finite number > 0, got -1.0E-8"},
+            {"optimizer_kwargs.momentum", 1.5, "optimizer_kwargs.momentum: must be in [0, 1), got 1.5"},
+            {
+                "optimizer_kwargs.weight_decay",
+                -1.0,
+                "optimizer_kwargs.weight_decay: must be a finite number >= 0, got -1.0"
+            },
+            {"moe_noisy_gate_loss_weight", -0.5, "moe_noisy_gate_loss_weight: must be a finite number >= 0, got -0.5"},
+            {
+                "moe_noisy_gate_loss_weight",
+                1e300,
+                "moe_noisy_gate_loss_weight: must be a finite number >= 0, got Infinity"
+            },
+            {
+                "loss_kwargs.loss_weights.sal",
+                1e300,
+                "loss_kwargs.loss_weights.sal: expected a finite number >= 0, got 'Infinity'"
+            },
+            {"nworkers", 100000, "nworkers: 100000 loader threads is beyond the limit of 256"},
+            {"scheduler_kwargs.warmup_steps", -5, "scheduler_kwargs.warmup_steps: must be >= 0, got -5"},
+            {"task_dictionary.edge_w", 2.0, "task_dictionary.edge_w: must be in [0, 1], got 2.0"},
+            {"trBatch", 100000000, "trBatch: the largest activation of a batch of 100000000 (bytes) is"},
+        };
+        for (Object[] c : cases) {
+            String key = (String) c[0];
+            InvalidInputException x = assertThrows(InvalidInputException.class, () -> load(key, c[1]));
+            assertEquals(key, x.subject());
+            assertTrue(x.getMessage().startsWith((String) c[2]), x.getMessage());
+        }
     }
 
     private static void assertKey(String key, String message, org.junit.jupiter.api.function.Executable e) {

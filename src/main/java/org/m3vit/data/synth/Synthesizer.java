@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.m3vit.errors.InvalidInputException;
+import org.m3vit.errors.Limits;
 import org.m3vit.task.DatasetLayout;
 
 /**
@@ -46,9 +47,7 @@ public final class Synthesizer {
             if (!(valFraction >= 0 && valFraction < 1)) {
                 throw InvalidInputException.field("valFraction", "must be in [0, 1), got " + valFraction);
             }
-            if (threads < 1) {
-                throw InvalidInputException.field("threads", "must be >= 1, got " + threads);
-            }
+            Limits.checkThreads("threads", threads);
             this.layout = layout;
             this.count = count;
             this.height = height;
