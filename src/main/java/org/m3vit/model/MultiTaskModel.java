@@ -11,6 +11,7 @@ import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.moe.ExpertSource;
 import org.m3vit.nn.NamedBlocks;
 import org.m3vit.task.Task;
 
@@ -64,8 +65,16 @@ public final class MultiTaskModel extends AbstractBlock {
 
     /** One task's pathway: backbone with that task's routers, then only that task's head. */
     public TaskOutput forward(ParameterStore ps, NDArray image, Task task, boolean training) {
+        return forward(ps, image, task, training, ExpertSource.RESIDENT);
+    }
+
+    /**
+     * One task's pathway whose MoE layers take the experts' weights from {@code experts} (the resident
+     * parameters, or a streamed source). Only that task's routers and head are used.
+     */
+    public TaskOutput forward(ParameterStore ps, NDArray image, Task task, boolean training, ExpertSource experts) {
         int id = config.tasks().idOf(task);
-        BackboneOutput b = backbone.forward(ps, image, id, training);
+        BackboneOutput b = backbone.forward(ps, image, id, training, experts);
         return new TaskOutput(decode(ps, task, b, image, training), b.auxLoss(), b);
     }
 
