@@ -41,8 +41,13 @@ import org.m3vit.model.ModelWeights;
  */
 final class PackedArtifact implements ExpertStore {
 
-    /** One (layer, expert) group in the file. */
-    private record Group(long start, int bytes, Integer crc) {}
+    /**
+     * One (layer, expert) group in the file.
+     *
+     * @param start file offset of its first byte
+     * @param offsets each parameter's offset from {@code start}
+     */
+    private record Group(long start, int bytes, int crc, long[] offsets) {}
 
     private final SafetensorsFile file;
     private final Map<String, List<String>> params = new LinkedHashMap<>();
@@ -81,6 +86,7 @@ final class PackedArtifact implements ExpertStore {
                 }
                 long start = -1;
                 long end = -1;
+                long[] begins = new long[names.size()];
                 for (int j = 0; j < names.size(); j++) {
                     String key = prefix + "." + e + "." + names.get(j);
                     TensorInfo info = file.info(key);
@@ -96,10 +102,14 @@ final class PackedArtifact implements ExpertStore {
                                         + TensorInfo.shapeString(shapes[j]));
                     }
                     start = j == 0 ? info.begin() : start;
+                    if (info.begin() < end) {
+                        throw InvalidInputException.file(path, "'" + key + "' is out of order in its expert's group");
+                    }
+                    begins[j] = info.begin() - start;
                     end = info.end();
                     hidden.put(key, key);
                 }
-                g[e] = new Group(file.dataStart() + start, Math.toIntExact(end - start), crc.getAsInt());
+                g[e] = new Group(file.dataStart() + start, Math.toIntExact(end - start), crc.getAsInt(), begins);
             }
             for (int j = 0; j < names.size(); j++) {
                 if (shapes[j] == null) {
@@ -198,25 +208,31 @@ final class PackedArtifact implements ExpertStore {
         if (g == null) {
             throw new IllegalStateException(layer.name(expert) + " is dropped and has no weights to load");
         }
+        readGroup(layer.prefix(), expert, g, buffer);
+    }
+
+    /** One positioned read of a group into {@code buffer} (from 0), checked against its CRC32C. */
+    private void readGroup(String prefix, int expert, Group g, ByteBuffer buffer) throws IOException {
+        String name = prefix + "[" + expert + "]";
         if (file.size() < size) {
             throw InvalidInputException.file(
                     file.path(),
                     "truncated while in use: " + file.size() + " bytes now, " + size + " when it was opened;"
-                            + " expert " + layer.name(expert) + " cannot be read");
+                            + " expert " + name + " cannot be read");
         }
         ByteBuffer part = buffer.slice(0, g.bytes());
         try {
             file.readBytes(g.start(), part);
         } catch (EOFException e) {
-            throw InvalidInputException.file(file.path(), "ends inside expert " + layer.name(expert) + ": truncated");
+            throw InvalidInputException.file(file.path(), "ends inside expert " + name + ": truncated");
         }
         CRC32C crc = new CRC32C();
         crc.update(buffer.slice(0, g.bytes()));
         if ((int) crc.getValue() != g.crc()) {
             throw InvalidInputException.file(
                     file.path(),
-                    "expert " + layer.name(expert) + " is corrupt: its bytes [" + g.start() + ", "
-                            + (g.start() + g.bytes()) + ") do not match the CRC32C recorded when it was packed");
+                    "expert " + name + " is corrupt: its bytes [" + g.start() + ", " + (g.start() + g.bytes())
+                            + ") do not match the CRC32C recorded when it was packed");
         }
     }
 
@@ -246,13 +262,17 @@ final class PackedArtifact implements ExpertStore {
                     return file.floats(name);
                 }
                 String prefix = parts[0];
-                String param = parts[1];
+                int j = params.get(prefix).indexOf(parts[1]);
                 Group[] g = groups.get(prefix);
                 int per = Math.toIntExact(info.numel() / g.length);
                 float[] out = new float[Math.toIntExact(info.numel())];
                 for (int e = 0; e < g.length; e++) {
                     if (g[e] != null) {
-                        System.arraycopy(file.floats(prefix + "." + e + "." + param), 0, out, e * per, per);
+                        // through the group, so whole-model loads check every expert's CRC too
+                        ByteBuffer b = ByteBuffer.allocate(g[e].bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                        readGroup(prefix, e, g[e], b);
+                        b.position(Math.toIntExact(g[e].offsets()[j]));
+                        b.asFloatBuffer().get(out, e * per, per);
                     }
                 }
                 return out;

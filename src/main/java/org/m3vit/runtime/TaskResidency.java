@@ -2,10 +2,12 @@ package org.m3vit.runtime;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.TensorReader;
 import org.m3vit.task.Task;
 
@@ -79,10 +81,18 @@ final class TaskResidency {
             perTask.get(current).values().forEach(Parameter::close);
         }
         current = null; // until every parameter of the new task is in
+        String reading = null;
         try {
             for (Map.Entry<String, Parameter> e : perTask.get(task).entrySet()) {
-                ParameterValues.fill(e.getValue(), weights.floats(fileKeys.get(e.getKey())), manager);
+                reading = fileKeys.get(e.getKey());
+                ParameterValues.fill(e.getValue(), weights.floats(reading), manager);
             }
+        } catch (EOFException e) {
+            perTask.get(task).values().forEach(Parameter::close);
+            throw InvalidInputException.file(
+                    weights.path(),
+                    "ends inside tensor '" + reading + "': truncated; task " + task.id()
+                            + "'s routers and head cannot be loaded");
         } catch (IOException e) {
             perTask.get(task).values().forEach(Parameter::close);
             throw new UncheckedIOException(
