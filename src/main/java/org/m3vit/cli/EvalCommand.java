@@ -55,6 +55,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threadsOption;
 
+    @Mixin
+    ExpertOptions experts;
+
     @Override
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
@@ -67,10 +70,8 @@ final class EvalCommand implements Callable<Integer> {
         Path results =
                 out != null ? out : new RunLayout(weights.toAbsolutePath().getParent()).results();
         EvaluationResult r;
-        try (Predictor predictor = Predictor.builder()
-                .weights(weights)
-                .config(config)
-                .threads(threads)
+        try (Predictor predictor = experts.apply(
+                        Predictor.builder().weights(weights).config(config).threads(threads))
                 .build()) {
             r = new SplitEvaluator()
                     .run(
@@ -79,6 +80,10 @@ final class EvalCommand implements Callable<Integer> {
                             batchSize,
                             Progress.line(),
                             (id, p) -> PredictionFiles.write(results, id, p));
+            if (experts.streamed()) {
+                Progress.clear();
+                RuntimeText.print(predictor.runtimeReport(), System.err);
+            }
         }
         Progress.clear();
         r.writeTo(results);

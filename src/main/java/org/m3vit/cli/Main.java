@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             BenchCommand.class,
             PredictCommand.class,
+            PackCommand.class,
             FlopsCommand.class,
             SimulateCommand.class,
             InitWeightsCommand.class,
