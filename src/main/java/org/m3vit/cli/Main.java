@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             PredictCommand.class,
             PackCommand.class,
+            ExtractCommand.class,
             FlopsCommand.class,
             SimulateCommand.class,
             InitWeightsCommand.class,
