@@ -217,8 +217,9 @@ final class BenchRuntimeCommand implements Callable<Integer> {
                 .run();
         Progress.clear();
         Map<String, Object> o = new LinkedHashMap<>();
-        o.put("images_per_s", round(r.imagesPerSecond()));
+        o.put("images_per_s", round4(r.imagesPerSecond()));
         o.put("peak_rss_bytes", r.peakRssBytes());
+        o.put("rss_after_load_bytes", r.rssAfterLoadBytes());
         o.put("expert_bytes_resident", r.expertBytesResident());
         o.put("resident_weight_bytes", r.residentBytes());
         o.put("bytes_read_per_image", Math.round(r.bytesReadPerImage()));
@@ -227,6 +228,8 @@ final class BenchRuntimeCommand implements Callable<Integer> {
             o.put("same_task_ms_per_image", round(r.sameTaskMsPerImage()));
             o.put("mixed_task_ms_per_image", round(r.mixedTaskMsPerImage()));
             o.put("task_switches", r.taskSwitches());
+            o.put("ms_per_switch", round(r.msPerSwitch()));
+            o.put("wait_ms_per_switch", round(r.waitMsPerSwitch()));
         }
         o.put("expert_bytes", r.expertBytes());
         System.out.println(GSON.toJson(o));
@@ -249,13 +252,19 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         cfg.put("streamed_from", "packed artifact (m3vit pack)");
         cfg.put("threads", threads);
         Map<String, Object> res = new LinkedHashMap<>();
-        for (String k : List.of("images_per_s", "peak_rss_bytes", "expert_bytes_resident", "resident_weight_bytes")) {
+        for (String k : List.of(
+                "images_per_s",
+                "peak_rss_bytes",
+                "rss_after_load_bytes",
+                "expert_bytes_resident",
+                "resident_weight_bytes")) {
             res.put(k, resident.get(k));
         }
         Map<String, Object> str = new LinkedHashMap<>();
         for (String k : List.of(
                 "images_per_s",
                 "peak_rss_bytes",
+                "rss_after_load_bytes",
                 "expert_bytes_resident",
                 "resident_weight_bytes",
                 "bytes_read_per_image",
@@ -269,6 +278,8 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         sw.put("mixed_task_ms_per_image", mixed);
         sw.put("overhead_fraction", round4(mixed / same - 1));
         sw.put("task_switches", streamed.get("task_switches"));
+        sw.put("load_ms_per_switch", streamed.get("ms_per_switch"));
+        sw.put("wait_ms_per_switch", streamed.get("wait_ms_per_switch"));
         double ratio = streamed.get("images_per_s").getAsDouble()
                 / resident.get("images_per_s").getAsDouble();
         Map<String, Object> out = new LinkedHashMap<>();

@@ -38,7 +38,11 @@ final class RuntimeText {
         }
         if (r.taskSwitches() > 0) {
             out.printf(
-                    Locale.ROOT, "  task switches: %d, %.1f ms in all%n", r.taskSwitches(), r.taskSwitchNanos() / 1e6);
+                    Locale.ROOT,
+                    "  task switches: %d, %.1f ms reading routers and heads, %.1f ms of it waited for%n",
+                    r.taskSwitches(),
+                    r.taskSwitchNanos() / 1e6,
+                    r.taskSwitchWaitNanos() / 1e6);
         }
     }
 }

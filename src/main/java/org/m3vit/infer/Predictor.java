@@ -133,7 +133,7 @@ public final class Predictor implements AutoCloseable {
                 NDScope scope = new NDScope()) {
             NDArray image = sub.create(batch, inputShape(inputs.size()));
             MultiTaskModel.TaskOutput out =
-                    model.forward(new ParameterStore(sub, false), image, task, false, call.experts());
+                    model.forward(new ParameterStore(sub, false), image, task, false, call.experts(), call::awaitHead);
             NDArray y = out.prediction();
             return new TaskPrediction(
                     Tensor.of(y.getShape().getShape(), y.toFloatArray()), counts(out.backbone()), call.layers());

@@ -275,6 +275,11 @@ public final class SafetensorsFile implements Closeable, TensorReader {
         dst.position(out.position());
     }
 
+    @Override
+    public void readFloats(String name, ByteBuffer dst) throws IOException {
+        readFloats(name, 0, Math.toIntExact(info(name).numel()), dst);
+    }
+
     /** Reads the file's bytes [position, position + dst.remaining()) into {@code dst}: one positioned read. */
     public void readBytes(long position, ByteBuffer dst) throws IOException {
         readFully(channel, dst, position);

@@ -1,6 +1,8 @@
 package org.m3vit.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -31,6 +33,17 @@ public interface TensorReader {
 
     /** A float tensor's data as float32. */
     float[] floats(String name) throws IOException;
+
+    /**
+     * A float tensor's data as float32 little-endian into {@code dst} (from its position, which advances),
+     * without a Java array in between where the reader can (a safetensors file reads straight into it).
+     */
+    default void readFloats(String name, ByteBuffer dst) throws IOException {
+        float[] data = floats(name);
+        ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        out.asFloatBuffer().put(data);
+        dst.position(dst.position() + 4 * data.length);
+    }
 
     /** An integer tensor's data as int64. */
     long[] longs(String name) throws IOException;

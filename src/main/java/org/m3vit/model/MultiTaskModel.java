@@ -73,8 +73,19 @@ public final class MultiTaskModel extends AbstractBlock {
      * parameters, or a streamed source). Only that task's routers and head are used.
      */
     public TaskOutput forward(ParameterStore ps, NDArray image, Task task, boolean training, ExpertSource experts) {
+        return forward(ps, image, task, training, experts, () -> {});
+    }
+
+    /**
+     * As {@link #forward(ParameterStore, NDArray, Task, boolean, ExpertSource)}, running {@code beforeHead}
+     * between the backbone and the head: a runtime that loads the head while the backbone computes waits
+     * for it there.
+     */
+    public TaskOutput forward(
+            ParameterStore ps, NDArray image, Task task, boolean training, ExpertSource experts, Runnable beforeHead) {
         int id = config.tasks().idOf(task);
         BackboneOutput b = backbone.forward(ps, image, id, training, experts);
+        beforeHead.run();
         return new TaskOutput(decode(ps, task, b, image, training), b.auxLoss(), b);
     }
 

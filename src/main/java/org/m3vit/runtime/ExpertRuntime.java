@@ -31,6 +31,12 @@ public interface ExpertRuntime extends AutoCloseable {
         /** The expert source to run this call's MoE layers with. */
         ExpertSource experts();
 
+        /**
+         * Waits until the task's head is resident; call it between the backbone and the head (a task
+         * switch loads the head while the backbone computes).
+         */
+        void awaitHead();
+
         /** What this call's MoE layers loaded and waited for (empty when resident). */
         List<LayerStats> layers();
 

@@ -279,6 +279,15 @@ final class PackedArtifact implements ExpertStore {
             }
 
             @Override
+            public void readFloats(String name, ByteBuffer dst) throws IOException {
+                if (stackedParts.containsKey(name)) {
+                    TensorReader.super.readFloats(name, dst);
+                } else {
+                    file.readFloats(name, dst);
+                }
+            }
+
+            @Override
             public long[] longs(String name) throws IOException {
                 return file.longs(name);
             }

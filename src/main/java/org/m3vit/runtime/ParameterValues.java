@@ -5,7 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Collection;
+import org.m3vit.io.TensorReader;
 import org.m3vit.model.ModelWeights;
 
 /**
@@ -29,16 +33,38 @@ final class ParameterValues {
         params.forEach(Parameter::close);
     }
 
-    /** Makes {@code data} (the parameter's declared shape, C order) its values, in engine-owned memory. */
-    static void fill(Parameter p, float[] data, NDManager manager) {
+    /**
+     * Makes tensor {@code key} of {@code weights} the parameter's values, in engine-owned memory. The bytes
+     * go through {@code staging}, a direct buffer reused from call to call, so loading a task's head
+     * leaves no Java arrays or direct buffers behind for the garbage collector (whose heap growth under
+     * a stream of task switches would otherwise show up as resident memory).
+     */
+    static void fill(Parameter p, TensorReader weights, String key, Staging staging, NDManager manager)
+            throws IOException {
         p.close();
         Shape shape = ModelWeights.declaredShape(p);
-        // create() wraps a Java buffer; the duplicate is engine memory the parameter can keep
-        NDArray wrapped = manager.create(data, shape);
-        NDArray own = wrapped.duplicate();
-        wrapped.close();
+        int bytes = Math.toIntExact(4 * shape.size());
+        ByteBuffer b = staging.buffer(bytes);
+        weights.readFloats(key, b.duplicate());
+        // CPU: the view aliases the staging buffer; the duplicate is engine memory the parameter keeps
+        NDArray view = manager.create(b, shape, DataType.FLOAT32);
+        NDArray own = view.duplicate();
+        view.close();
         p.setInitializer((m, s, dtype) -> own);
         p.initialize(manager, DataType.FLOAT32);
+    }
+
+    /** A direct buffer that grows to the largest tensor loaded through it. */
+    static final class Staging {
+        private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
+
+        /** A little-endian view of {@code bytes} bytes. */
+        ByteBuffer buffer(int bytes) {
+            if (buffer.capacity() < bytes) {
+                buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return buffer.slice(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
     }
 
     /** Float32 bytes of a parameter's declared shape. */

@@ -17,6 +17,11 @@ final class ResidentRuntime implements ExpertRuntime {
         }
 
         @Override
+        public void awaitHead() {
+            // every head is resident
+        }
+
+        @Override
         public List<LayerStats> layers() {
             return List.of();
         }
@@ -58,7 +63,8 @@ final class ResidentRuntime implements ExpertRuntime {
 
     @Override
     public RuntimeReport report() {
-        return new RuntimeReport(false, 0, residentBytes, expertBytes, 0, largestExpert, experts, -1, 0, 0, List.of());
+        return new RuntimeReport(
+                false, 0, residentBytes, expertBytes, 0, largestExpert, experts, -1, 0, 0, 0, List.of());
     }
 
     @Override

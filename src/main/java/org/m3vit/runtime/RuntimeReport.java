@@ -15,7 +15,9 @@ import java.util.List;
  * @param experts every (layer, expert) pair of the model
  * @param budgetBytes the memory budget, or -1 if none was set
  * @param taskSwitches how often another task's routers and head were loaded
- * @param taskSwitchNanos the time those switches took
+ * @param taskSwitchNanos the time those switches spent reading routers and heads
+ * @param taskSwitchWaitNanos the part of it calls waited for (routers before the backbone, and any head
+ *     read the backbone did not hide)
  * @param layers per MoE layer, what was loaded, computed and waited for (empty when resident)
  */
 public record RuntimeReport(
@@ -29,6 +31,7 @@ public record RuntimeReport(
         long budgetBytes,
         long taskSwitches,
         long taskSwitchNanos,
+        long taskSwitchWaitNanos,
         List<LayerStats> layers) {
 
     public RuntimeReport {

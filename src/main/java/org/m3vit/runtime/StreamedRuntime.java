@@ -109,8 +109,9 @@ final class StreamedRuntime implements ExpertRuntime {
             BufferPlan plan =
                     BufferPlan.of(options.buffers(), options.budgetBytes(), sharedBytes + largestTask, span, count);
 
+            ParameterValues.Staging staging = new ParameterValues.Staging();
             for (Map.Entry<String, Parameter> e : shared.entrySet()) {
-                ParameterValues.fill(e.getValue(), file.tensors().floats(keys.get(e.getKey())), manager);
+                ParameterValues.fill(e.getValue(), file.tensors(), keys.get(e.getKey()), staging, manager);
             }
             for (var c : ModelWeights.counters(model).entrySet()) {
                 c.getValue()
@@ -204,6 +205,11 @@ final class StreamedRuntime implements ExpertRuntime {
             }
 
             @Override
+            public void awaitHead() {
+                tasks.awaitHead(task);
+            }
+
+            @Override
             public List<LayerStats> layers() {
                 return log.layers();
             }
@@ -233,11 +239,13 @@ final class StreamedRuntime implements ExpertRuntime {
                 plan.budgetBytes(),
                 tasks.switches(),
                 tasks.switchNanos(),
+                tasks.switchWaitNanos(),
                 buffers.totals());
     }
 
     @Override
     public void close() {
+        tasks.close();
         buffers.close();
         try {
             file.close();
