@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         name = "bench",
         description = "Run a benchmark.",
         mixinStandardHelpOptions = true,
-        subcommands = {BenchMoeCommand.class, BenchModelCommand.class})
+        subcommands = {BenchMoeCommand.class, BenchModelCommand.class, BenchRuntimeCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -57,6 +57,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threadsOption;
 
+    @Mixin
+    ExpertOptions experts;
+
     @Override
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
@@ -78,10 +81,8 @@ final class EvalCommand implements Callable<Integer> {
                 out != null ? "--out" : "the results directory",
                 PredictCommand.inputs("--weights", weights, "--config", model.config));
         EvaluationResult r;
-        try (Predictor predictor = Predictor.builder()
-                .weights(weights)
-                .config(config)
-                .threads(threads)
+        try (Predictor predictor = experts.apply(
+                        Predictor.builder().weights(weights).config(config).threads(threads))
                 .build()) {
             r = new SplitEvaluator()
                     .run(
@@ -90,6 +91,10 @@ final class EvalCommand implements Callable<Integer> {
                             batchSize,
                             Progress.line(),
                             (id, p) -> PredictionFiles.write(results, id, p));
+            if (experts.streamed()) {
+                Progress.clear();
+                RuntimeText.print(predictor.runtimeReport(), System.err);
+            }
         }
         Progress.clear();
         r.writeTo(results);

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             BenchCommand.class,
             PredictCommand.class,
+            PackCommand.class,
+            ExtractCommand.class,
             FlopsCommand.class,
             SimulateCommand.class,
             InitWeightsCommand.class,

@@ -11,12 +11,14 @@ import java.util.concurrent.Callable;
 import org.m3vit.config.ModelConfig;
 import org.m3vit.infer.ModelInput;
 import org.m3vit.infer.Predictor;
+import org.m3vit.infer.TaskPrediction;
 import org.m3vit.io.ImageFiles;
 import org.m3vit.io.NpyArray;
 import org.m3vit.io.NpyFiles;
 import org.m3vit.io.OutputPaths;
 import org.m3vit.io.Tensor;
 import org.m3vit.io.TensorInfo;
+import org.m3vit.runtime.TraceRecorder;
 import org.m3vit.task.HeadOutput;
 import org.m3vit.task.Task;
 import picocli.CommandLine.ArgGroup;
@@ -30,8 +32,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Run one task's pathway (that task's routers and head) in eval mode. With --image, writes a"
                 + " viewable PNG; with --input X.npy ((N,3,H,W) float32, already normalised), writes the head's raw"
-                + " output (N,C,H,W) float32. An m3vit weights file carries its config; a reference-format one needs"
-                + " --config.")
+                + " output (N,C,H,W) float32. An m3vit weights file (also a packed one) carries its config; a"
+                + " reference-format one needs --config. --expert-buffers / --memory-budget stream the experts.")
 final class PredictCommand implements Callable<Integer> {
 
     @Mixin
@@ -64,6 +66,16 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threadsOption;
 
+    @Mixin
+    ExpertOptions experts;
+
+    @Option(
+            names = "--trace",
+            paramLabel = "TRACE.json",
+            description = "Also write the expert trace: per image, each MoE block's queue lengths and (with streamed"
+                    + " experts) the expert bytes loaded; m3vit simulate --trace reads it.")
+    Path trace;
+
     @Override
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
@@ -83,12 +95,11 @@ final class PredictCommand implements Callable<Integer> {
         // Read the input before building the model so bad input fails fast.
         NpyArray x = input.npy != null ? NpyFiles.read(input.npy).requireFinite(input.npy.toString()) : null;
         ImageFiles.Pixels image = input.image != null ? ImageFiles.readRgb(input.image) : null;
-        try (Predictor predictor = Predictor.builder()
-                .weights(weights)
-                .config(given)
-                .threads(threads)
+        try (Predictor predictor = experts.apply(
+                        Predictor.builder().weights(weights).config(given).threads(threads))
                 .build()) {
             ModelConfig config = predictor.config();
+            TraceRecorder recorder = trace == null ? null : new TraceRecorder(config);
             config.tasks().idOf(t);
             int channels = config.tasks().channels(t);
             int h = config.imgHeight();
@@ -106,7 +117,12 @@ final class PredictCommand implements Callable<Integer> {
                 for (int i = 0; i < n; i++) {
                     float[] one = new float[per];
                     System.arraycopy(x.data(), i * per, one, 0, per);
-                    outs.add(predictor.predict(ModelInput.normalised(one, config.inChans(), h, w), t));
+                    TaskPrediction p =
+                            predictor.predictDetailed(List.of(ModelInput.normalised(one, config.inChans(), h, w)), t);
+                    outs.add(p.output());
+                    if (recorder != null) {
+                        recorder.add(input.npy.getFileName() + "[" + i + "]", t, p.expertCounts(), p.layers());
+                    }
                 }
                 float[] result = new float[n * channels * h * w];
                 for (int i = 0; i < n; i++) {
@@ -114,12 +130,21 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 NpyFiles.writeFloat32(out, new int[] {n, channels, h, w}, result);
             } else {
-                float[] y = predictor
-                        .predict(ModelInput.image(image.data, image.height, image.width), t)
-                        .floats();
+                TaskPrediction p =
+                        predictor.predictDetailed(List.of(ModelInput.image(image.data, image.height, image.width)), t);
+                if (recorder != null) {
+                    recorder.add(input.image.getFileName().toString(), t, p.expertCounts(), p.layers());
+                }
+                float[] y = p.output().floats();
                 BufferedImage vis = t.spec().render(new HeadOutput(y, channels, h, w));
                 boolean nearest = t.spec().isClassMap(); // class colours must not blend
                 ImageFiles.writePng(out, ImageFiles.resizeForDisplay(vis, image.width, image.height, nearest));
+            }
+            if (recorder != null) {
+                recorder.trace().write(trace);
+            }
+            if (experts.streamed()) {
+                RuntimeText.print(predictor.runtimeReport(), System.err);
             }
         }
         return 0;

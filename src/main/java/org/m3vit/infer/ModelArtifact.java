@@ -16,6 +16,7 @@ import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
+import org.m3vit.runtime.ExpertMetadata;
 
 /**
  * The self-describing weights file: reference-named safetensors whose {@code __metadata__} also carries
@@ -34,6 +35,8 @@ import org.m3vit.model.MultiTaskModel;
  * m3vit.source_run   the run directory (absent for init-weights, import-timm)
  * m3vit.epoch        completed epochs (absent outside training)
  * m3vit.&lt;key&gt;       further provenance facts (seed, delta_m, imported_from, global_step)
+ * m3vit.experts.*    how the experts are stored (expert-major layout, dropped experts): owned by
+ *                    {@link ExpertMetadata}, not provenance
  * </pre>
  *
  * Reference-format files (no {@code m3vit.artifact}) still load, with a config given alongside.
@@ -102,6 +105,23 @@ public final class ModelArtifact {
         return m;
     }
 
+    /**
+     * The metadata for a file derived from {@code weights} (packed, extracted) as a model of {@code config}:
+     * the source's preprocessing and provenance when it is an artifact, ImageNet preprocessing at the
+     * config's size otherwise. Storage-layout keys ({@code m3vit.experts.*}) are not carried over.
+     */
+    public static Map<String, String> derivedMetadata(Path weights, ModelConfig config) throws IOException {
+        Info info = read(weights);
+        Preprocessing pre = info.selfDescribing()
+                ? info.preprocessing()
+                : Preprocessing.imagenet(config.imgHeight(), config.imgWidth());
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", "pt");
+        m.put("producer", "m3vit");
+        m.putAll(metadata(config, pre, info.provenance()));
+        return m;
+    }
+
     /** Reads a weights file's metadata (not its tensors). */
     public static Info read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -110,6 +130,11 @@ public final class ModelArtifact {
         Map<String, String> meta;
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             meta = st.metadata();
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // a truncated or malformed file: the message already names the file and what is wrong
+            throw new InvalidInputException(InvalidInputException.Kind.FILE, file.toString(), e.getMessage(), e);
         }
         String schema = meta.get(KEY_SCHEMA);
         if (schema == null) {
@@ -144,6 +169,7 @@ public final class ModelArtifact {
         Map<String, String> extra = new LinkedHashMap<>();
         meta.forEach((k, v) -> {
             if (k.startsWith(PREFIX)
+                    && !k.startsWith(ExpertMetadata.PREFIX)
                     && !List.of(
                                     KEY_SCHEMA,
                                     KEY_CONFIG,

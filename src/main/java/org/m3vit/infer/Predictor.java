@@ -18,6 +18,10 @@ import org.m3vit.io.Tensor;
 import org.m3vit.model.BackboneOutput;
 import org.m3vit.model.ModelWeights;
 import org.m3vit.model.MultiTaskModel;
+import org.m3vit.runtime.ExpertRuntime;
+import org.m3vit.runtime.RuntimeReport;
+import org.m3vit.runtime.StreamingOptions;
+import org.m3vit.runtime.WeightFile;
 import org.m3vit.task.Task;
 
 /**
@@ -25,6 +29,12 @@ import org.m3vit.task.Task;
  * reference-format file with its config), it owns the engine memory of the model and runs one task's
  * pathway ({@link #predict}) or every pathway with the shared prefix computed once ({@link #predictAll}),
  * in eval mode, on raw images (preprocessed as the artifact says) or normalised tensors.
+ *
+ * <p><b>Where the weights are:</b> by default all of them are resident. With {@link Builder#expertBuffers} or
+ * {@link Builder#memoryBudget} the predictor keeps only the shared weights and the running task's routers
+ * and head resident and streams the experts from the weights file through N buffers (the co-design
+ * runtime, {@code org.m3vit.runtime}); the outputs are the same. Either layout of weights file works: the
+ * reference layout, or the expert-major one {@code m3vit pack} writes.
  *
  * <p><b>Thread safety:</b> a predictor may be called from several threads at once. The model's blocks
  * hold no per-call state and its parameters are only read; every call makes its own parameter store, its
@@ -44,14 +54,21 @@ public final class Predictor implements AutoCloseable {
     private final MultiTaskModel model;
     private final Preprocessing preprocessing;
     private final Path source;
+    private final ExpertRuntime runtime;
 
     private Predictor(
-            NDManager manager, boolean ownsManager, MultiTaskModel model, Preprocessing preprocessing, Path source) {
+            NDManager manager,
+            boolean ownsManager,
+            MultiTaskModel model,
+            Preprocessing preprocessing,
+            Path source,
+            ExpertRuntime runtime) {
         this.manager = manager;
         this.ownsManager = ownsManager;
         this.model = model;
         this.preprocessing = preprocessing;
         this.source = source;
+        this.runtime = runtime;
     }
 
     public static Builder builder() {
@@ -66,7 +83,13 @@ public final class Predictor implements AutoCloseable {
     public static Predictor of(MultiTaskModel model) {
         ModelConfig c = model.config();
         NDManager m = model.backbone().posEmbedParameter().getArray().getManager();
-        return new Predictor(m, false, model, Preprocessing.imagenet(c.imgHeight(), c.imgWidth()), null);
+        return new Predictor(
+                m,
+                false,
+                model,
+                Preprocessing.imagenet(c.imgHeight(), c.imgWidth()),
+                null,
+                ExpertRuntime.resident(model));
     }
 
     public ModelConfig config() {
@@ -93,22 +116,51 @@ public final class Predictor implements AutoCloseable {
     }
 
     /** A batch through {@code task}'s pathway, in one forward: (N, C, H, W). */
-    @SuppressWarnings("try") // the scope only frees the call's intermediates on close
     public Tensor predictBatch(List<ModelInput> inputs, Task task) {
+        return predictDetailed(inputs, task).output();
+    }
+
+    /**
+     * A batch through {@code task}'s pathway, with the expert counts of every MoE block and, when the experts
+     * stream, what each MoE layer loaded and waited for in this call.
+     */
+    @SuppressWarnings("try") // the scope only frees the call's intermediates on close
+    public TaskPrediction predictDetailed(List<ModelInput> inputs, Task task) {
         config().tasks().idOf(task);
         float[] batch = stack(inputs);
-        try (NDManager sub = manager.newSubManager();
+        try (ExpertRuntime.Call call = runtime.begin(task);
+                NDManager sub = manager.newSubManager();
                 NDScope scope = new NDScope()) {
             NDArray image = sub.create(batch, inputShape(inputs.size()));
-            NDArray out = model.forward(new ParameterStore(sub, false), image, task, false)
-                    .prediction();
-            return Tensor.of(out.getShape().getShape(), out.toFloatArray());
+            MultiTaskModel.TaskOutput out =
+                    model.forward(new ParameterStore(sub, false), image, task, false, call.experts(), call::awaitHead);
+            NDArray y = out.prediction();
+            return new TaskPrediction(
+                    Tensor.of(y.getShape().getShape(), y.toFloatArray()), counts(out.backbone()), call.layers());
         }
     }
 
-    /** A batch through every task's pathway (the shared prefix once), with each pathway's expert counts. */
-    @SuppressWarnings("try")
+    /**
+     * A batch through every task's pathway, with each pathway's expert counts. With resident experts the
+     * shared prefix runs once; when they stream, the pathways run one task after another (only one task's
+     * routers and head are resident at a time), with the same outputs.
+     */
     public Predictions predictAllBatch(List<ModelInput> inputs) {
+        if (runtime.report().streamed()) {
+            Map<Task, Tensor> outputs = new LinkedHashMap<>();
+            Map<Task, Map<Integer, long[]>> counts = new LinkedHashMap<>();
+            for (Task t : config().tasks().tasks()) {
+                TaskPrediction p = predictDetailed(inputs, t);
+                outputs.put(t, p.output());
+                counts.put(t, p.expertCounts());
+            }
+            return new Predictions(outputs, counts);
+        }
+        return predictAllResident(inputs);
+    }
+
+    @SuppressWarnings("try")
+    private Predictions predictAllResident(List<ModelInput> inputs) {
         float[] batch = stack(inputs);
         Map<Task, Tensor> outputs = new LinkedHashMap<>();
         Map<Task, Map<Integer, long[]>> counts = new LinkedHashMap<>();
@@ -171,8 +223,14 @@ public final class Predictor implements AutoCloseable {
         return n.chw();
     }
 
+    /** Where the weights are (resident bytes, expert buffers) and what streaming has cost so far. */
+    public RuntimeReport runtimeReport() {
+        return runtime.report();
+    }
+
     @Override
     public void close() {
+        runtime.close();
         if (ownsManager) {
             manager.close();
         }
@@ -184,6 +242,9 @@ public final class Predictor implements AutoCloseable {
         private ModelConfig config;
         private Device device;
         private Integer threads;
+        private Integer expertBuffers;
+        private Long memoryBudget;
+        private Map<Task, Map<Integer, long[]>> expertUsage = Map.of();
 
         /** An m3vit artifact or a reference-format safetensors file. */
         public Builder weights(Path w) {
@@ -209,6 +270,38 @@ public final class Predictor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Streams the experts through {@code n} buffers (at least 2: one computes while the next loads); only
+         * the shared weights and the running task's routers and head stay resident.
+         */
+        public Builder expertBuffers(int n) {
+            expertBuffers = n;
+            return this;
+        }
+
+        /**
+         * Streams the experts with as many buffers as fit in {@code bytes} next to the resident weights (the
+         * shared ones and the largest task's routers and head); too small a budget for two buffers is an
+         * error giving both sizes. With {@link #expertBuffers} too, those buffers must fit.
+         */
+        public Builder memoryBudget(long bytes) {
+            memoryBudget = bytes;
+            return this;
+        }
+
+        /**
+         * Each task's expert usage (MoE block → tokens per expert, as training's expert_usage.json has it):
+         * with more than two buffers, the running task's most used experts stay loaded.
+         */
+        public Builder expertUsage(Map<Task, Map<Integer, long[]>> usage) {
+            expertUsage = usage == null ? Map.of() : usage;
+            return this;
+        }
+
+        private boolean streamed() {
+            return expertBuffers != null || memoryBudget != null;
+        }
+
         public Predictor build() throws IOException {
             if (weights == null) {
                 throw InvalidInputException.field("weights", "no weights file given");
@@ -224,9 +317,17 @@ public final class Predictor implements AutoCloseable {
                     info.selfDescribing() ? info.preprocessing() : Preprocessing.imagenet(c.imgHeight(), c.imgWidth());
             NDManager m = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
             try {
+                if (streamed()) {
+                    MultiTaskModel model = new MultiTaskModel(c);
+                    ExpertRuntime rt = ExpertRuntime.streamed(
+                            model, weights, m, new StreamingOptions(expertBuffers, memoryBudget, expertUsage));
+                    return new Predictor(m, true, model, pre, weights, rt);
+                }
                 MultiTaskModel model = new MultiTaskModel(c).initialize(m);
-                ModelWeights.load(model, weights);
-                return new Predictor(m, true, model, pre, weights);
+                try (WeightFile file = WeightFile.open(weights)) {
+                    ModelWeights.load(model, file.tensors());
+                }
+                return new Predictor(m, true, model, pre, weights, ExpertRuntime.resident(model));
             } catch (RuntimeException | IOException e) {
                 m.close();
                 throw e;

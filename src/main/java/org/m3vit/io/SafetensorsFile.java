@@ -30,7 +30,7 @@ import org.m3vit.errors.Limits;
  * supported width (F64, F32, F16, BF16) is converted to float32 here, so 16-bit bytes never reach the
  * engine (BF16 would abort the JVM there).
  */
-public final class SafetensorsFile implements Closeable {
+public final class SafetensorsFile implements Closeable, TensorReader {
 
     /** Headers larger than this are rejected as corrupt rather than allocated. */
     private static final long MAX_HEADER = 100L << 20;
@@ -256,28 +256,86 @@ public final class SafetensorsFile implements Closeable {
         }
     }
 
+    @Override
     public Path path() {
         return path;
     }
 
     /** Header entries by name, in header order. */
+    @Override
     public Map<String, TensorInfo> tensors() {
         return tensors;
     }
 
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    public TensorInfo info(String name) {
-        TensorInfo i = tensors.get(name);
-        if (i == null) {
-            throw new IllegalArgumentException("safetensors file " + path + " has no tensor '" + name + "'");
+    /** Byte offset in the file where the data section starts (tensor offsets are relative to it). */
+    public long dataStart() {
+        return dataStart;
+    }
+
+    /**
+     * Reads {@code count} elements of float tensor {@code name}, from element {@code first} on (C order),
+     * into {@code dst} as float32 little-endian, advancing its position: one positioned read of just those
+     * bytes, so a slice of a stacked tensor is read without touching the rest. F16/BF16/F64 are converted.
+     */
+    public void readFloats(String name, long first, int count, ByteBuffer dst) throws IOException {
+        TensorInfo info = info(name);
+        if (!info.dtype().floating()) {
+            throw new IllegalArgumentException("tensor '" + name + "' in " + path + " is " + info.dtype()
+                    + ", expected a float dtype (F32, F16, BF16, F64)");
         }
-        return i;
+        if (first < 0 || count < 0 || first + count > info.numel()) {
+            throw new IllegalArgumentException("elements [" + first + ", " + (first + count) + ") of tensor '" + name
+                    + "' " + info.shapeString() + " in " + path + " are out of range");
+        }
+        if (dst.remaining() < 4L * count) {
+            throw new IllegalArgumentException("buffer too small for " + count + " floats of tensor '" + name + "'");
+        }
+        int size = info.dtype().size();
+        long pos = dataStart + info.begin() + first * size;
+        if (info.dtype() == DType.F32) {
+            ByteBuffer part = dst.slice(dst.position(), 4 * count);
+            readFully(channel, part, pos);
+            dst.position(dst.position() + 4 * count);
+            return;
+        }
+        ByteBuffer raw = ByteBuffer.allocate(size * count).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(channel, raw, pos);
+        raw.flip();
+        ByteBuffer out = dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            out.putFloat(
+                    switch (info.dtype()) {
+                        case F64 -> (float) raw.getDouble();
+                        case BF16 -> HalfFloats.bf16ToFloat(raw.getShort());
+                        case F16 -> HalfFloats.f16ToFloat(raw.getShort());
+                        default -> throw new IllegalStateException(info.dtype().toString());
+                    });
+        }
+        dst.position(out.position());
+    }
+
+    @Override
+    public void readFloats(String name, ByteBuffer dst) throws IOException {
+        readFloats(name, 0, Math.toIntExact(info(name).numel()), dst);
+    }
+
+    /** Reads the file's bytes [position, position + dst.remaining()) into {@code dst}: one positioned read. */
+    public void readBytes(long position, ByteBuffer dst) throws IOException {
+        readFully(channel, dst, position);
+    }
+
+    /** The file's size now (a file that shrank since it was opened is truncated). */
+    public long size() throws IOException {
+        return channel.size();
     }
 
     /** A float tensor's data converted to float32 (F64/F32/F16/BF16 accepted). */
+    @Override
     public float[] floats(String name) throws IOException {
         TensorInfo info = info(name);
         if (!info.dtype().floating()) {
@@ -313,6 +371,7 @@ public final class SafetensorsFile implements Closeable {
     }
 
     /** An integer tensor's data as int64 (I64/I32 accepted). */
+    @Override
     public long[] longs(String name) throws IOException {
         TensorInfo info = info(name);
         if (info.dtype() != DType.I64 && info.dtype() != DType.I32) {

@@ -19,6 +19,7 @@ import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
 import org.m3vit.io.TensorInfo;
+import org.m3vit.io.TensorReader;
 import org.m3vit.nn.BatchNorm2dLayer;
 import org.m3vit.nn.StateDict;
 
@@ -99,94 +100,129 @@ public final class ModelWeights {
      */
     public static List<String> load(MultiTaskModel model, Path file) throws IOException {
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
-            Map<String, String> names = stripModulePrefix(st);
-            Map<String, Parameter> params = StateDict.parameters(model);
-            Map<String, BatchNorm2dLayer> counters = new LinkedHashMap<>();
-            batchNorms(model).forEach((prefix, bn) -> counters.put(prefix + "num_batches_tracked", bn));
-
-            List<String> missing = new ArrayList<>();
-            List<String> wrong = new ArrayList<>();
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                String key = names.get(e.getKey());
-                long[] want = e.getValue().getArray().getShape().getShape();
-                if (key == null) {
-                    missing.add(e.getKey() + " " + TensorInfo.shapeString(want));
-                    continue;
-                }
-                TensorInfo info = st.info(key);
-                if (!Arrays.equals(info.shape(), want)) {
-                    wrong.add(e.getKey() + ": expected " + TensorInfo.shapeString(want) + ", file has "
-                            + info.shapeString());
-                } else if (!info.dtype().floating()) {
-                    wrong.add(e.getKey() + ": expected a float dtype, file has " + info.dtype());
-                }
-            }
-            for (String name : counters.keySet()) {
-                String key = names.get(name);
-                if (key == null) {
-                    missing.add(name + " ()");
-                    continue;
-                }
-                TensorInfo info = st.info(key);
-                if (info.numel() != 1 || info.dtype().floating()) {
-                    wrong.add(name + ": expected an int64 scalar (), file has " + info.dtype() + " "
-                            + info.shapeString());
-                }
-            }
-            List<String> unexpected = new ArrayList<>();
-            List<String> skipped = new ArrayList<>();
-            for (Map.Entry<String, String> e : names.entrySet()) {
-                if (e.getKey().startsWith("tam_model")) {
-                    skipped.add(e.getValue());
-                } else if (!params.containsKey(e.getKey()) && !counters.containsKey(e.getKey())) {
-                    unexpected.add(e.getValue() + " " + st.info(e.getValue()).shapeString());
-                }
-            }
-            if (!missing.isEmpty() || !unexpected.isEmpty() || !wrong.isEmpty()) {
-                StringBuilder m =
-                        new StringBuilder("weights " + file + " do not match the model (" + model.config() + "):");
-                list(m, "missing", missing);
-                list(m, "unexpected", unexpected);
-                list(m, "wrong shape or dtype", wrong);
-                throw new IllegalArgumentException(m.toString());
-            }
-
-            // Read everything before touching the model, so an I/O failure leaves it unchanged.
-            Map<Parameter, float[]> values = new LinkedHashMap<>();
-            List<String> nonFinite = new ArrayList<>();
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                float[] v = st.floats(names.get(e.getKey()));
-                int bad = countNonFinite(v);
-                if (bad > 0) {
-                    nonFinite.add(names.get(e.getKey()) + " (" + bad + " of " + v.length + ")");
-                }
-                values.put(e.getValue(), v);
-            }
-            if (!nonFinite.isEmpty()) {
-                throw new InvalidInputException(
-                        InvalidInputException.Kind.FILE,
-                        file.toString(),
-                        "weights " + file + ": NaN or infinite values in " + nonFinite.size() + " tensor(s): "
-                                + String.join(", ", nonFinite.subList(0, Math.min(MAX_LISTED, nonFinite.size())))
-                                + (nonFinite.size() > MAX_LISTED ? ", …" : ""));
-            }
-            Map<BatchNorm2dLayer, Long> counts = new LinkedHashMap<>();
-            for (Map.Entry<String, BatchNorm2dLayer> e : counters.entrySet()) {
-                long n = st.longs(names.get(e.getKey()))[0];
-                if (n < 0) {
-                    throw new IllegalArgumentException(
-                            "weights " + file + ": " + e.getKey() + " is negative (" + n + ")");
-                }
-                counts.put(e.getValue(), n);
-            }
-            try (NDManager tmp = NDManager.newBaseManager()) {
-                for (Map.Entry<Parameter, float[]> e : values.entrySet()) {
-                    copyInto(tmp, e.getKey(), e.getValue());
-                }
-            }
-            counts.forEach(BatchNorm2dLayer::setNumBatchesTracked);
-            return skipped;
+            return load(model, st);
         }
+    }
+
+    /** As {@link #load(MultiTaskModel, Path)}, from any reader of reference-named tensors. */
+    public static List<String> load(MultiTaskModel model, TensorReader st) throws IOException {
+        Map<String, String> names = fileKeys(st);
+        Map<String, Parameter> params = StateDict.parameters(model);
+        Map<String, BatchNorm2dLayer> counters = counters(model);
+        List<String> skipped = validate(model, st);
+
+        // Read everything before touching the model, so an I/O failure leaves it unchanged.
+        Map<Parameter, float[]> values = new LinkedHashMap<>();
+        List<String> nonFinite = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            float[] v = st.floats(names.get(e.getKey()));
+            int bad = countNonFinite(v);
+            if (bad > 0) {
+                nonFinite.add(names.get(e.getKey()) + " (" + bad + " of " + v.length + ")");
+            }
+            values.put(e.getValue(), v);
+        }
+        if (!nonFinite.isEmpty()) {
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FILE,
+                    String.valueOf(st.path()),
+                    "weights " + st.path() + ": NaN or infinite values in " + nonFinite.size() + " tensor(s): "
+                            + String.join(", ", nonFinite.subList(0, Math.min(MAX_LISTED, nonFinite.size())))
+                            + (nonFinite.size() > MAX_LISTED ? ", …" : ""));
+        }
+        Map<BatchNorm2dLayer, Long> counts = new LinkedHashMap<>();
+        for (Map.Entry<String, BatchNorm2dLayer> e : counters.entrySet()) {
+            counts.put(e.getValue(), counter(st, e.getKey(), names.get(e.getKey())));
+        }
+        try (NDManager tmp = NDManager.newBaseManager()) {
+            for (Map.Entry<Parameter, float[]> e : values.entrySet()) {
+                copyInto(tmp, e.getKey(), e.getValue());
+            }
+        }
+        counts.forEach(BatchNorm2dLayer::setNumBatchesTracked);
+        return skipped;
+    }
+
+    /**
+     * Checks that {@code st} holds exactly the model's tensors (names, shapes, dtypes; TAM tensors aside)
+     * without reading any data; the error names the file and lists every offending tensor. Returns the
+     * names of the skipped TAM tensors.
+     */
+    public static List<String> validate(MultiTaskModel model, TensorReader st) {
+        Map<String, String> names = fileKeys(st);
+        Map<String, Parameter> params = StateDict.parameters(model);
+        Map<String, BatchNorm2dLayer> counters = counters(model);
+
+        List<String> missing = new ArrayList<>();
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            String key = names.get(e.getKey());
+            long[] want = declaredShape(e.getValue()).getShape();
+            if (key == null) {
+                missing.add(e.getKey() + " " + TensorInfo.shapeString(want));
+                continue;
+            }
+            TensorInfo info = st.info(key);
+            if (!Arrays.equals(info.shape(), want)) {
+                wrong.add(
+                        e.getKey() + ": expected " + TensorInfo.shapeString(want) + ", file has " + info.shapeString());
+            } else if (!info.dtype().floating()) {
+                wrong.add(e.getKey() + ": expected a float dtype, file has " + info.dtype());
+            }
+        }
+        for (String name : counters.keySet()) {
+            String key = names.get(name);
+            if (key == null) {
+                missing.add(name + " ()");
+                continue;
+            }
+            TensorInfo info = st.info(key);
+            if (info.numel() != 1 || info.dtype().floating()) {
+                wrong.add(name + ": expected an int64 scalar (), file has " + info.dtype() + " " + info.shapeString());
+            }
+        }
+        List<String> unexpected = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            if (e.getKey().startsWith("tam_model")) {
+                skipped.add(e.getValue());
+            } else if (!params.containsKey(e.getKey()) && !counters.containsKey(e.getKey())) {
+                unexpected.add(e.getValue() + " " + st.info(e.getValue()).shapeString());
+            }
+        }
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !wrong.isEmpty()) {
+            StringBuilder m =
+                    new StringBuilder("weights " + st.path() + " do not match the model (" + model.config() + "):");
+            list(m, "missing", missing);
+            list(m, "unexpected", unexpected);
+            list(m, "wrong shape or dtype", wrong);
+            throw new InvalidInputException(InvalidInputException.Kind.FILE, String.valueOf(st.path()), m.toString());
+        }
+        return skipped;
+    }
+
+    /** BatchNorm {@code num_batches_tracked} counters by their state-dict name. */
+    public static Map<String, BatchNorm2dLayer> counters(MultiTaskModel model) {
+        Map<String, BatchNorm2dLayer> counters = new LinkedHashMap<>();
+        batchNorms(model).forEach((prefix, bn) -> counters.put(prefix + "num_batches_tracked", bn));
+        return counters;
+    }
+
+    /** A {@code num_batches_tracked} counter's value, checked. */
+    public static long counter(TensorReader st, String name, String key) throws IOException {
+        long n = st.longs(key)[0];
+        if (n < 0) {
+            throw new InvalidInputException(
+                    InvalidInputException.Kind.FILE,
+                    String.valueOf(st.path()),
+                    "weights " + st.path() + ": " + name + " is negative (" + n + ")");
+        }
+        return n;
+    }
+
+    /** The shape a parameter is declared with (also when its values are not held). */
+    public static Shape declaredShape(Parameter p) {
+        return p.getShape() != null ? p.getShape() : p.getArray().getShape();
     }
 
     /**
@@ -209,8 +245,10 @@ public final class ModelWeights {
         }
     }
 
-    /** file key by model key: the file's names, with a DDP {@code module.} prefix removed if every key has it. */
-    private static Map<String, String> stripModulePrefix(SafetensorsFile st) {
+    /**
+     * File key by model key: the file's names, with a DDP {@code module.} prefix removed if every key has it.
+     */
+    public static Map<String, String> fileKeys(TensorReader st) {
         boolean allPrefixed = !st.tensors().isEmpty();
         for (String k : st.tensors().keySet()) {
             allPrefixed &= k.startsWith(MODULE_PREFIX);

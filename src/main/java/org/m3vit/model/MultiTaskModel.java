@@ -11,6 +11,7 @@ import ai.djl.util.PairList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.moe.ExpertSource;
 import org.m3vit.nn.NamedBlocks;
 import org.m3vit.task.Task;
 
@@ -66,8 +67,27 @@ public final class MultiTaskModel extends AbstractBlock {
 
     /** One task's pathway: backbone with that task's routers, then only that task's head. */
     public TaskOutput forward(ParameterStore ps, NDArray image, Task task, boolean training) {
+        return forward(ps, image, task, training, ExpertSource.RESIDENT);
+    }
+
+    /**
+     * One task's pathway whose MoE layers take the experts' weights from {@code experts} (the resident
+     * parameters, or a streamed source). Only that task's routers and head are used.
+     */
+    public TaskOutput forward(ParameterStore ps, NDArray image, Task task, boolean training, ExpertSource experts) {
+        return forward(ps, image, task, training, experts, () -> {});
+    }
+
+    /**
+     * As {@link #forward(ParameterStore, NDArray, Task, boolean, ExpertSource)}, running {@code beforeHead}
+     * between the backbone and the head: a runtime that loads the head while the backbone computes waits
+     * for it there.
+     */
+    public TaskOutput forward(
+            ParameterStore ps, NDArray image, Task task, boolean training, ExpertSource experts, Runnable beforeHead) {
         int id = config.tasks().idOf(task);
-        BackboneOutput b = backbone.forward(ps, image, id, training);
+        BackboneOutput b = backbone.forward(ps, image, id, training, experts);
+        beforeHead.run();
         return new TaskOutput(decode(ps, task, b, image, training), b.auxLoss(), b);
     }
 

@@ -125,7 +125,7 @@ public final class Sublayers {
                         call.share(group, d);
                     }
                 }
-                MoeOutput out = new MoeOutput(layer.apply(ps, x, d, training), d);
+                MoeOutput out = new MoeOutput(layer.apply(ps, x, d, call.expertSource(), training), d);
                 call.record(role, out);
                 return out.output();
             }

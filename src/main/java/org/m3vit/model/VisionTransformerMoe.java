@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.moe.ExpertSource;
 import org.m3vit.moe.MoeOutput;
 import org.m3vit.moe.RoutingContext;
 import org.m3vit.moe.TaskEmbedding;
@@ -129,8 +130,14 @@ public final class VisionTransformerMoe extends AbstractBlock {
 
     /** One task's pathway: the backbone with that task's routers. */
     public BackboneOutput forward(ParameterStore ps, NDArray image, int taskId, boolean training) {
+        return forward(ps, image, taskId, training, ExpertSource.RESIDENT);
+    }
+
+    /** One task's pathway, its MoE layers taking the experts' weights from {@code experts}. */
+    public BackboneOutput forward(
+            ParameterStore ps, NDArray image, int taskId, boolean training, ExpertSource experts) {
         checkTask(taskId);
-        return continuePathway(ps, prefix(ps, image, training), image.getManager(), taskId, training);
+        return continuePathway(ps, prefix(ps, image, training), image.getManager(), taskId, training, experts);
     }
 
     /**
@@ -141,7 +148,7 @@ public final class VisionTransformerMoe extends AbstractBlock {
         Prefix p = prefix(ps, image, training);
         Map<Integer, BackboneOutput> out = new LinkedHashMap<>();
         for (int t = 0; t < config.tasks().size(); t++) {
-            out.put(t, continuePathway(ps, p, image.getManager(), t, training));
+            out.put(t, continuePathway(ps, p, image.getManager(), t, training, ExpertSource.RESIDENT));
         }
         return out;
     }
@@ -176,7 +183,7 @@ public final class VisionTransformerMoe extends AbstractBlock {
     }
 
     private BackboneOutput continuePathway(
-            ParameterStore ps, Prefix p, NDManager manager, int taskId, boolean training) {
+            ParameterStore ps, Prefix p, NDManager manager, int taskId, boolean training, ExpertSource experts) {
         List<NDArray> outs = new ArrayList<>(p.outputs());
         Map<Integer, NDArray> counts = new LinkedHashMap<>();
         NDArray aux = null;
@@ -188,7 +195,7 @@ public final class VisionTransformerMoe extends AbstractBlock {
                 VitBlock b = blockList.get(i);
                 NDArray in = i == first ? p.afterAttention() : x;
                 boolean attentionDone = i == first;
-                BlockCall call = new BlockCall(ctx);
+                BlockCall call = new BlockCall(ctx, experts);
                 x = InferenceScope.run(
                         training,
                         () -> attentionDone ? b.feedForward(ps, in, call, training) : b.forward(ps, in, call, training),

@@ -3,6 +3,7 @@ package org.m3vit.moe;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import org.m3vit.errors.InvalidInputException;
 
 /**
  * Every expert on every token, combined through the dense (T, E) gate matrix: E/k times the work of
@@ -27,11 +28,18 @@ final class DenseDispatcher implements Dispatcher {
     public NDArray combine(
             ParameterStore ps,
             Experts experts,
+            ExpertSource source,
             NDArray tokens,
             NDArray indices,
             NDArray scores,
             NDArray expertCounts,
             boolean training) {
+        if (source != ExpertSource.RESIDENT) {
+            throw InvalidInputException.key(
+                    "backbone_kwargs.moe_dispatch",
+                    "dense dispatch runs every expert on every token and needs the experts resident;"
+                            + " streamed experts need reordered dispatch");
+        }
         int e = experts.count();
         NDArray kept = capacity.limited() ? scores.mul(keepMask(indices, scores, expertCounts, e)) : scores;
         // (T, E) gate matrix: the kept score at each chosen expert, 0 elsewhere.

@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 public interface Dispatcher {
 
     /**
+     * @param source where each expert's weights come from (the resident parameters, or streamed)
      * @param tokens (T, in)
      * @param indices (T, k) int64 expert ids
      * @param scores (T, k) gate scores
@@ -16,6 +17,7 @@ public interface Dispatcher {
     NDArray combine(
             ParameterStore ps,
             Experts experts,
+            ExpertSource source,
             NDArray tokens,
             NDArray indices,
             NDArray scores,

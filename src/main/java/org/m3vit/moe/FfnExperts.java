@@ -76,16 +76,12 @@ public final class FfnExperts extends Experts {
         return hidden;
     }
 
+    /** weights: htoh4.weight (H, D), htoh4.bias (H), h4toh.weight (D, H), h4toh.bias (D). */
     @Override
-    public PerExpert split(ParameterStore ps, Device device, boolean training) {
-        NDArray[] w1e = unstack(ps.getValue(w1, device, training), experts);
-        NDArray[] b1e = unstack(ps.getValue(b1, device, training), experts);
-        NDArray[] w2e = unstack(ps.getValue(w2, device, training), experts);
-        NDArray[] b2e = unstack(ps.getValue(b2, device, training), experts);
-        return (e, tokens) -> {
-            NDArray h = Activation.gelu(Linear.linear(tokens, w1e[e], b1e[e]).singletonOrThrow());
-            return Linear.linear(h, w2e[e], b2e[e]).singletonOrThrow();
-        };
+    public NDArray applyOne(NDArray[] weights, NDArray tokens) {
+        NDArray h =
+                Activation.gelu(Linear.linear(tokens, weights[0], weights[1]).singletonOrThrow());
+        return Linear.linear(h, weights[2], weights[3]).singletonOrThrow();
     }
 
     @Override

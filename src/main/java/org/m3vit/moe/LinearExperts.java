@@ -47,11 +47,10 @@ public final class LinearExperts extends Experts {
         return out;
     }
 
+    /** weights: weight (out, in), bias (out). */
     @Override
-    public PerExpert split(ParameterStore ps, Device device, boolean training) {
-        NDArray[] we = unstack(ps.getValue(weight, device, training), experts);
-        NDArray[] be = unstack(ps.getValue(bias, device, training), experts);
-        return (e, tokens) -> Linear.linear(tokens, we[e], be[e]).singletonOrThrow();
+    public NDArray applyOne(NDArray[] weights, NDArray tokens) {
+        return Linear.linear(tokens, weights[0], weights[1]).singletonOrThrow();
     }
 
     @Override

@@ -100,6 +100,15 @@ public final class MoeLayer extends AbstractBlock {
 
     /** This layer's experts on tokens (B, L, D) or (T, D), combined as {@code decision} says. */
     public NDArray apply(ParameterStore ps, NDArray x, RoutingDecision decision, boolean training) {
+        return apply(ps, x, decision, ExpertSource.RESIDENT, training);
+    }
+
+    /**
+     * As {@link #apply(ParameterStore, NDArray, RoutingDecision, boolean)}, with each expert's weights taken
+     * from {@code source} (the resident parameters, or streamed); the layer does not know which.
+     */
+    public NDArray apply(
+            ParameterStore ps, NDArray x, RoutingDecision decision, ExpertSource source, boolean training) {
         boolean flat = x.getShape().dimension() == 2;
         NDArray seq = sequence(x);
         Shape inShape = seq.getShape();
@@ -114,7 +123,7 @@ public final class MoeLayer extends AbstractBlock {
                             + tokens.getShape().get(0) + " tokens");
         }
         NDArray y = dispatcher.combine(
-                ps, experts, tokens, decision.indices(), decision.scores(), decision.expertCounts(), training);
+                ps, experts, source, tokens, decision.indices(), decision.scores(), decision.expertCounts(), training);
         Shape outShape = flat
                 ? new Shape(inShape.get(1), experts.outputDim())
                 : new Shape(inShape.get(0), inShape.get(1), experts.outputDim());

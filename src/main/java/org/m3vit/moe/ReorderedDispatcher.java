@@ -10,7 +10,8 @@ import ai.djl.training.ParameterStore;
 /**
  * M³ViT computation reordering. The (token, slot) assignments are sorted by expert into contiguous
  * per-expert queues; each non-empty expert runs one GEMM pair on its whole queue (its weights are
- * touched once per layer, however many tokens chose it); outputs are put back in (token, slot) order
+ * touched once per layer, however many tokens chose it), visited in ascending id through the call's
+ * {@link ExpertSource}; outputs are put back in (token, slot) order
  * with the inverse permutation and combined with the gate scores by one batched matmul. Backward
  * through the row gathers is a scatter-add inside the engine.
  *
@@ -35,6 +36,7 @@ final class ReorderedDispatcher implements Dispatcher {
     public NDArray combine(
             ParameterStore ps,
             Experts experts,
+            ExpertSource source,
             NDArray tokens,
             NDArray indices,
             NDArray scores,
@@ -58,19 +60,19 @@ final class ReorderedDispatcher implements Dispatcher {
             splitPoints[i] = offset;
         }
         NDList queues = queued.split(splitPoints, 0);
-        Experts.PerExpert perExpert = experts.split(ps, tokens.getDevice(), training);
+        ExpertQueues lengths = new ExpertQueues(counts);
         NDList outputs = new NDList();
-        for (int i = 0; i < e; i++) {
-            long n = counts[i];
-            if (n == 0) {
-                continue; // empty queue: this expert's weights are never touched
-            }
-            long kept = Math.min(n, cap);
-            NDArray queue = kept == n ? queues.get(i) : queues.get(i).get("0:{}", kept);
-            outputs.add(perExpert.apply(i, queue));
-            if (kept < n) {
-                outputs.add(tokens.getManager()
-                        .zeros(new Shape(n - kept, experts.outputDim()), tokens.getDataType(), tokens.getDevice()));
+        // Empty queues are not in the order: their experts' weights are never touched (nor loaded).
+        try (ExpertSource.Visit visit = source.visit(experts, lengths, ps, tokens.getDevice(), training)) {
+            for (int i : lengths.order()) {
+                long n = counts[i];
+                long kept = Math.min(n, cap);
+                NDArray queue = kept == n ? queues.get(i) : queues.get(i).get("0:{}", kept);
+                outputs.add(visit.apply(i, queue));
+                if (kept < n) {
+                    outputs.add(tokens.getManager()
+                            .zeros(new Shape(n - kept, experts.outputDim()), tokens.getDataType(), tokens.getDevice()));
+                }
             }
         }
         NDArray sortedOut = outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 0);

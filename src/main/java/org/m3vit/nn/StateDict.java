@@ -21,6 +21,21 @@ public final class StateDict {
         return out;
     }
 
+    /** Every block of the tree by its module path ({@code backbone.blocks.1.mlp.experts}); the root is "". */
+    public static Map<String, Block> blocks(Block root) {
+        Map<String, Block> out = new LinkedHashMap<>();
+        collectBlocks(root, "", out);
+        return out;
+    }
+
+    private static void collectBlocks(Block block, String path, Map<String, Block> out) {
+        out.put(path, block);
+        for (Pair<String, Block> child : block.getChildren()) {
+            String name = moduleName(child.getKey());
+            collectBlocks(child.getValue(), path.isEmpty() ? name : path + "." + name, out);
+        }
+    }
+
     private static void collect(Block block, String prefix, Map<String, Parameter> out) {
         for (Pair<String, Parameter> p : block.getDirectParameters()) {
             out.put(prefix + p.getKey(), p.getValue());
