@@ -157,6 +157,50 @@ public final class RuntimeBenchmark {
         return out;
     }
 
+    /** Images per second of both predictors, measured turn about in one process. */
+    public record Interleaved(double residentImagesPerSecond, double streamedImagesPerSecond) {}
+
+    /**
+     * The resident and the streamed predictor in one process, one image each in turn (after {@code warmup}
+     * images each): on a shared machine throughput drifts within a minute, and alternating image by image
+     * exposes both predictors to the same drift, so their ratio is what streaming costs.
+     */
+    public static Interleaved interleaved(
+            Path resident,
+            Path streamed,
+            int buffers,
+            Task task,
+            int images,
+            int warmup,
+            long seed,
+            Consumer<String> progress)
+            throws IOException {
+        try (Predictor r = Predictor.builder().weights(resident).build();
+                Predictor s = Predictor.builder()
+                        .weights(streamed)
+                        .expertBuffers(buffers)
+                        .build()) {
+            List<ModelInput> inputs = inputs(r.config(), images, seed);
+            for (int i = 0; i < warmup; i++) {
+                r.predict(inputs.get(i % inputs.size()), task);
+                s.predict(inputs.get(i % inputs.size()), task);
+            }
+            long nr = 0;
+            long ns = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                progress.accept("interleaved " + (i + 1) + "/" + inputs.size());
+                long t0 = System.nanoTime();
+                r.predict(inputs.get(i), task);
+                long t1 = System.nanoTime();
+                s.predict(inputs.get(i), task);
+                long t2 = System.nanoTime();
+                nr += t1 - t0;
+                ns += t2 - t1;
+            }
+            return new Interleaved(inputs.size() / (nr / 1e9), inputs.size() / (ns / 1e9));
+        }
+    }
+
     /** A kB line of /proc/self/status (VmRSS:, VmHWM:) in bytes, or -1 where it does not exist. */
     static long procStatus(String key) {
         Path status = Path.of("/proc/self/status");
