@@ -38,6 +38,7 @@ public final class RuntimeBenchmark {
      * @param stallFraction time waiting for expert loads over the timed stream's wall time
      * @param sameTaskMsPerImage ms per image of a stream that switches task only between blocks of images
      * @param mixedTaskMsPerImage ms per image of the same images with a different task every image
+     * @param streamMsPerImage the four streams as run: grouped, mixed, mixed, grouped
      */
     public record Result(
             double imagesPerSecond,
@@ -49,6 +50,7 @@ public final class RuntimeBenchmark {
             double stallFraction,
             double sameTaskMsPerImage,
             double mixedTaskMsPerImage,
+            List<Double> streamMsPerImage,
             long taskSwitches,
             double msPerSwitch,
             double waitMsPerSwitch,
@@ -88,6 +90,7 @@ public final class RuntimeBenchmark {
             RuntimeReport after = p.runtimeReport();
             double same = Double.NaN;
             double mixed = Double.NaN;
+            List<Double> streams = new ArrayList<>();
             RuntimeReport beforeSwitching = p.runtimeReport();
             if (settings.buffers() > 0) {
                 // the same (image, task) pairs in two orders: round robin over the tasks, and grouped by task
@@ -108,6 +111,7 @@ public final class RuntimeBenchmark {
                 double same2 = stream(p, blocked, "same-task");
                 same = (same1 + same2) / 2;
                 mixed = (mixed1 + mixed2) / 2;
+                streams = List.of(same1, mixed1, mixed2, same2);
             }
             double n = inputs.size();
             RuntimeReport end = p.runtimeReport();
@@ -122,6 +126,7 @@ public final class RuntimeBenchmark {
                     (double) (after.stallNanos() - before.stallNanos()) / wall,
                     same,
                     mixed,
+                    streams,
                     switches,
                     switches == 0 ? 0 : (end.taskSwitchNanos() - beforeSwitching.taskSwitchNanos()) / 1e6 / switches,
                     switches == 0

@@ -247,6 +247,11 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         if (side.equals("streamed")) {
             o.put("same_task_ms_per_image", round(r.sameTaskMsPerImage()));
             o.put("mixed_task_ms_per_image", round(r.mixedTaskMsPerImage()));
+            o.put(
+                    "streams_ms_per_image",
+                    r.streamMsPerImage().stream()
+                            .map(BenchRuntimeCommand::round)
+                            .toList());
             o.put("task_switches", r.taskSwitches());
             o.put("ms_per_switch", round(r.msPerSwitch()));
             o.put("wait_ms_per_switch", round(r.waitMsPerSwitch()));
@@ -301,6 +306,7 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         sw.put("same_task_ms_per_image", same);
         sw.put("mixed_task_ms_per_image", mixed);
         sw.put("overhead_fraction", round4(mixed / same - 1));
+        sw.put("streams_ms_per_image_grouped_mixed_mixed_grouped", streamed.get("streams_ms_per_image"));
         sw.put("task_switches", streamed.get("task_switches"));
         sw.put("load_ms_per_switch", streamed.get("ms_per_switch"));
         sw.put("wait_ms_per_switch", streamed.get("wait_ms_per_switch"));
