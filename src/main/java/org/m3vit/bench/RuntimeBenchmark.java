@@ -38,6 +38,7 @@ public final class RuntimeBenchmark {
      * @param stallFraction time waiting for expert loads over the timed stream's wall time
      * @param sameTaskMsPerImage ms per image of a stream that switches task only between blocks of images
      * @param mixedTaskMsPerImage ms per image of the same images with a different task every image
+     * @param streamMsPerImage the four streams as run: grouped, mixed, mixed, grouped
      */
     public record Result(
             double imagesPerSecond,
@@ -49,6 +50,7 @@ public final class RuntimeBenchmark {
             double stallFraction,
             double sameTaskMsPerImage,
             double mixedTaskMsPerImage,
+            List<Double> streamMsPerImage,
             long taskSwitches,
             double msPerSwitch,
             double waitMsPerSwitch,
@@ -88,6 +90,7 @@ public final class RuntimeBenchmark {
             RuntimeReport after = p.runtimeReport();
             double same = Double.NaN;
             double mixed = Double.NaN;
+            List<Double> streams = new ArrayList<>();
             RuntimeReport beforeSwitching = p.runtimeReport();
             if (settings.buffers() > 0) {
                 // the same (image, task) pairs in two orders: round robin over the tasks, and grouped by task
@@ -108,6 +111,7 @@ public final class RuntimeBenchmark {
                 double same2 = stream(p, blocked, "same-task");
                 same = (same1 + same2) / 2;
                 mixed = (mixed1 + mixed2) / 2;
+                streams = List.of(same1, mixed1, mixed2, same2);
             }
             double n = inputs.size();
             RuntimeReport end = p.runtimeReport();
@@ -122,6 +126,7 @@ public final class RuntimeBenchmark {
                     (double) (after.stallNanos() - before.stallNanos()) / wall,
                     same,
                     mixed,
+                    streams,
                     switches,
                     switches == 0 ? 0 : (end.taskSwitchNanos() - beforeSwitching.taskSwitchNanos()) / 1e6 / switches,
                     switches == 0
@@ -155,6 +160,50 @@ public final class RuntimeBenchmark {
             out.add(ModelInput.normalised(chw, c.inChans(), c.imgHeight(), c.imgWidth()));
         }
         return out;
+    }
+
+    /** Images per second of both predictors, measured turn about in one process. */
+    public record Interleaved(double residentImagesPerSecond, double streamedImagesPerSecond) {}
+
+    /**
+     * The resident and the streamed predictor in one process, one image each in turn (after {@code warmup}
+     * images each): on a shared machine throughput drifts within a minute, and alternating image by image
+     * exposes both predictors to the same drift, so their ratio is what streaming costs.
+     */
+    public static Interleaved interleaved(
+            Path resident,
+            Path streamed,
+            int buffers,
+            Task task,
+            int images,
+            int warmup,
+            long seed,
+            Consumer<String> progress)
+            throws IOException {
+        try (Predictor r = Predictor.builder().weights(resident).build();
+                Predictor s = Predictor.builder()
+                        .weights(streamed)
+                        .expertBuffers(buffers)
+                        .build()) {
+            List<ModelInput> inputs = inputs(r.config(), images, seed);
+            for (int i = 0; i < warmup; i++) {
+                r.predict(inputs.get(i % inputs.size()), task);
+                s.predict(inputs.get(i % inputs.size()), task);
+            }
+            long nr = 0;
+            long ns = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                progress.accept("interleaved " + (i + 1) + "/" + inputs.size());
+                long t0 = System.nanoTime();
+                r.predict(inputs.get(i), task);
+                long t1 = System.nanoTime();
+                s.predict(inputs.get(i), task);
+                long t2 = System.nanoTime();
+                nr += t1 - t0;
+                ns += t2 - t1;
+            }
+            return new Interleaved(inputs.size() / (nr / 1e9), inputs.size() / (ns / 1e9));
+        }
     }
 
     /** A kB line of /proc/self/status (VmRSS:, VmHWM:) in bytes, or -1 where it does not exist. */

@@ -99,6 +99,10 @@ final class BenchRuntimeCommand implements Callable<Integer> {
     @Option(names = "--side-weights", hidden = true)
     Path sideWeights;
 
+    /** Internal: the packed file of the interleaved side (its --side-weights is the reference-layout one). */
+    @Option(names = "--side-packed", hidden = true)
+    Path sidePacked;
+
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     @Override
@@ -127,10 +131,11 @@ final class BenchRuntimeCommand implements Callable<Integer> {
             Progress.line().accept("packing");
             Path packed = dir.resolve("weights.packed.safetensors");
             ExpertPacker.pack(plain, config, ModelArtifact.derivedMetadata(plain, config), packed);
-            JsonObject resident = child("resident", plain, threads);
-            JsonObject streamed = child("streamed", packed, threads);
+            JsonObject resident = child("resident", plain, null, threads);
+            JsonObject streamed = child("streamed", packed, null, threads);
+            JsonObject both = child("interleaved", plain, packed, threads);
             Progress.clear();
-            print(config, threads, resident, streamed);
+            print(config, threads, resident, streamed, both);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
@@ -163,7 +168,8 @@ final class BenchRuntimeCommand implements Callable<Integer> {
     }
 
     /** Runs this command again in a child JVM for one side and reads its JSON line. */
-    private JsonObject child(String which, Path weights, int threads) throws IOException, InterruptedException {
+    private JsonObject child(String which, Path weights, Path packed, int threads)
+            throws IOException, InterruptedException {
         Progress.line().accept(which + ": running in a child process");
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -188,6 +194,9 @@ final class BenchRuntimeCommand implements Callable<Integer> {
                 Long.toString(seed),
                 "--threads",
                 Integer.toString(threads)));
+        if (packed != null) {
+            cmd.addAll(List.of("--side-packed", packed.toString()));
+        }
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -207,8 +216,19 @@ final class BenchRuntimeCommand implements Callable<Integer> {
     }
 
     private int runSide(Task t) throws IOException {
-        if (sideWeights == null || !(side.equals("resident") || side.equals("streamed"))) {
-            throw new IllegalArgumentException("--side must be resident or streamed, with --side-weights");
+        if (sideWeights == null
+                || !List.of("resident", "streamed", "interleaved").contains(side)) {
+            throw new IllegalArgumentException("--side must be resident, streamed or interleaved, with --side-weights");
+        }
+        if (side.equals("interleaved")) {
+            RuntimeBenchmark.Interleaved r =
+                    RuntimeBenchmark.interleaved(sideWeights, sidePacked, 2, t, images, warmup, seed, Progress.line());
+            Progress.clear();
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("resident_images_per_s", round4(r.residentImagesPerSecond()));
+            o.put("streamed_images_per_s", round4(r.streamedImagesPerSecond()));
+            System.out.println(GSON.toJson(o));
+            return 0;
         }
         RuntimeBenchmark.Result r = new RuntimeBenchmark(
                         new RuntimeBenchmark.Settings(
@@ -227,6 +247,11 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         if (side.equals("streamed")) {
             o.put("same_task_ms_per_image", round(r.sameTaskMsPerImage()));
             o.put("mixed_task_ms_per_image", round(r.mixedTaskMsPerImage()));
+            o.put(
+                    "streams_ms_per_image",
+                    r.streamMsPerImage().stream()
+                            .map(BenchRuntimeCommand::round)
+                            .toList());
             o.put("task_switches", r.taskSwitches());
             o.put("ms_per_switch", round(r.msPerSwitch()));
             o.put("wait_ms_per_switch", round(r.waitMsPerSwitch()));
@@ -236,7 +261,7 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(ModelConfig c, int threads, JsonObject resident, JsonObject streamed) {
+    private void print(ModelConfig c, int threads, JsonObject resident, JsonObject streamed, JsonObject both) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("preset", preset);
         cfg.put("size", c.imgHeight() + "x" + c.imgWidth());
@@ -251,18 +276,22 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         cfg.put("expert_buffers", 2);
         cfg.put("streamed_from", "packed artifact (m3vit pack)");
         cfg.put("threads", threads);
+        cfg.put(
+                "images_per_s_from",
+                "both predictors in one process, one image each in turn; *_alone: each side in its own process");
+        double residentIps = both.get("resident_images_per_s").getAsDouble();
+        double streamedIps = both.get("streamed_images_per_s").getAsDouble();
         Map<String, Object> res = new LinkedHashMap<>();
-        for (String k : List.of(
-                "images_per_s",
-                "peak_rss_bytes",
-                "rss_after_load_bytes",
-                "expert_bytes_resident",
-                "resident_weight_bytes")) {
+        res.put("images_per_s", residentIps);
+        res.put("images_per_s_alone", resident.get("images_per_s"));
+        for (String k :
+                List.of("peak_rss_bytes", "rss_after_load_bytes", "expert_bytes_resident", "resident_weight_bytes")) {
             res.put(k, resident.get(k));
         }
         Map<String, Object> str = new LinkedHashMap<>();
+        str.put("images_per_s", streamedIps);
+        str.put("images_per_s_alone", streamed.get("images_per_s"));
         for (String k : List.of(
-                "images_per_s",
                 "peak_rss_bytes",
                 "rss_after_load_bytes",
                 "expert_bytes_resident",
@@ -277,11 +306,11 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         sw.put("same_task_ms_per_image", same);
         sw.put("mixed_task_ms_per_image", mixed);
         sw.put("overhead_fraction", round4(mixed / same - 1));
+        sw.put("streams_ms_per_image_grouped_mixed_mixed_grouped", streamed.get("streams_ms_per_image"));
         sw.put("task_switches", streamed.get("task_switches"));
         sw.put("load_ms_per_switch", streamed.get("ms_per_switch"));
         sw.put("wait_ms_per_switch", streamed.get("wait_ms_per_switch"));
-        double ratio = streamed.get("images_per_s").getAsDouble()
-                / resident.get("images_per_s").getAsDouble();
+        double ratio = streamedIps / residentIps;
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("config", cfg);
         out.put("resident", res);
@@ -306,14 +335,14 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         System.out.printf(
                 Locale.ROOT,
                 "  resident: %.2f images/s, peak RSS %s, expert bytes resident %s%n",
-                resident.get("images_per_s").getAsDouble(),
+                residentIps,
                 ByteSize.format(resident.get("peak_rss_bytes").getAsLong()),
                 ByteSize.format(resident.get("expert_bytes_resident").getAsLong()));
         System.out.printf(
                 Locale.ROOT,
                 "  streamed (2 buffers): %.2f images/s (%.3f of resident), peak RSS %s, expert bytes resident %s,"
                         + " %s read per image, stall fraction %.4f%n",
-                streamed.get("images_per_s").getAsDouble(),
+                streamedIps,
                 ratio,
                 ByteSize.format(streamed.get("peak_rss_bytes").getAsLong()),
                 ByteSize.format(streamed.get("expert_bytes_resident").getAsLong()),

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.DType;
@@ -34,7 +35,9 @@ import org.m3vit.model.ModelWeights;
  * (layer, expert) as its own contiguous group {@code <prefix>.<e>.<param>} (e.g.
  * {@code backbone.blocks.1.mlp.experts.3.htoh4.weight}), every tensor starting at a multiple of
  * {@value ExpertLayer#ALIGNMENT} bytes. One expert is then one positioned read, laid out exactly as a
- * runtime buffer holds it, and checked against its CRC32C from {@code m3vit.experts.index}.
+ * runtime buffer holds it, and checked against its CRC32C from {@code m3vit.experts.index} on its first read
+ * (later reads are of the same bytes: before every read the file must not have been truncated or rewritten
+ * since it was opened, {@link FileIdentity}).
  *
  * <p>For everything that loads whole models (resident predictors, packing again) the artifact presents
  * itself as the reference layout ({@link #tensors()}): the stacked tensors, assembled on read.
@@ -56,11 +59,13 @@ final class PackedArtifact implements ExpertStore {
     /** stacked tensor name → {experts prefix, parameter name} */
     private final Map<String, String[]> stackedParts = new LinkedHashMap<>();
 
-    private final long size;
+    private final FileIdentity identity;
+    /** groups whose CRC has been checked since the file was opened (it cannot change unnoticed since) */
+    private final Set<String> verified = ConcurrentHashMap.newKeySet();
 
     private PackedArtifact(SafetensorsFile file) throws IOException {
         this.file = file;
-        this.size = file.size();
+        this.identity = new FileIdentity(file.path());
         Path path = file.path();
         JsonObject index = ExpertMetadata.object(path, ExpertMetadata.KEY_INDEX, required(file));
         Map<String, String> hidden = new LinkedHashMap<>();
@@ -214,21 +219,22 @@ final class PackedArtifact implements ExpertStore {
     /** One positioned read of a group into {@code buffer} (from 0), checked against its CRC32C. */
     private void readGroup(String prefix, int expert, Group g, ByteBuffer buffer) throws IOException {
         String name = prefix + "[" + expert + "]";
-        if (file.size() < size) {
-            throw InvalidInputException.file(
-                    file.path(),
-                    "truncated while in use: " + file.size() + " bytes now, " + size + " when it was opened;"
-                            + " expert " + name + " cannot be read");
-        }
+        identity.check("expert " + name);
         ByteBuffer part = buffer.slice(0, g.bytes());
         try {
             file.readBytes(g.start(), part);
         } catch (EOFException e) {
             throw InvalidInputException.file(file.path(), "ends inside expert " + name + ": truncated");
         }
+        if (verified.contains(name)) {
+            // checked on an earlier read, and the file has not been rewritten since (identity above)
+            return;
+        }
         CRC32C crc = new CRC32C();
         crc.update(buffer.slice(0, g.bytes()));
-        if ((int) crc.getValue() != g.crc()) {
+        if ((int) crc.getValue() == g.crc()) {
+            verified.add(name);
+        } else {
             throw InvalidInputException.file(
                     file.path(),
                     "expert " + name + " is corrupt: its bytes [" + g.start() + ", " + (g.start() + g.bytes())

@@ -12,20 +12,21 @@ import org.m3vit.io.TensorInfo;
 /**
  * Experts in the reference layout: each parameter stacked (E, …) in one tensor. Expert e is read as one
  * positioned read per parameter, of just its slice. The file carries no checksums, so what can be
- * checked is that the bytes exist: a file that shrank after it was opened, or ends early, is an error
- * naming the expert. (An expert-major artifact from {@code m3vit pack} also checks every expert's CRC.)
+ * checked is that the bytes exist and the file is still the one opened: a file truncated or rewritten
+ * after it was opened, or ending early, is an error naming the expert. (An expert-major artifact from
+ * {@code m3vit pack} also checks every expert's CRC.)
  */
 final class StackedExpertStore implements ExpertStore {
 
     private final SafetensorsFile file;
     private final Map<String, String> fileKeys;
-    private final long size;
+    private final FileIdentity identity;
 
     /** @param fileKeys file key by model key (a DDP {@code module.} prefix removed) */
     StackedExpertStore(SafetensorsFile file, Map<String, String> fileKeys) throws IOException {
         this.file = file;
         this.fileKeys = fileKeys;
-        this.size = file.size();
+        this.identity = new FileIdentity(file.path());
     }
 
     @Override
@@ -35,12 +36,7 @@ final class StackedExpertStore implements ExpertStore {
 
     @Override
     public void read(ExpertLayer layer, int expert, ByteBuffer buffer) throws IOException {
-        if (file.size() < size) {
-            throw InvalidInputException.file(
-                    file.path(),
-                    "truncated while in use: " + file.size() + " bytes now, " + size + " when it was opened;"
-                            + " expert " + layer.name(expert) + " cannot be read");
-        }
+        identity.check("expert " + layer.name(expert));
         for (int j = 0; j < layer.params().size(); j++) {
             String key = fileKeys.get(layer.tensor(j));
             TensorInfo info = file.info(key);

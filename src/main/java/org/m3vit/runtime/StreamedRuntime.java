@@ -123,6 +123,7 @@ final class StreamedRuntime implements ExpertRuntime {
             TaskResidency residency = new TaskResidency(
                     perTask,
                     file.tensors(),
+                    file::checkUnchanged,
                     keys,
                     manager,
                     t -> buffers.pin(hotExperts(options.usage().get(t), byBlock, plan.buffers() - 2)));

@@ -33,6 +33,7 @@ final class TaskResidency implements AutoCloseable {
     private final Map<Task, Map<String, Parameter>> routers = new LinkedHashMap<>();
     private final Map<Task, Map<String, Parameter>> heads = new LinkedHashMap<>();
     private final TensorReader weights;
+    private final UnchangedCheck unchanged;
     private final Map<String, String> fileKeys;
     private final NDManager manager;
     private final Consumer<Task> onSwitch;
@@ -53,14 +54,22 @@ final class TaskResidency implements AutoCloseable {
     private final AtomicLong headNanos = new AtomicLong();
     private final AtomicLong headWaitNanos = new AtomicLong();
 
+    /** Fails if the weights file changed since it was opened. */
+    @FunctionalInterface
+    interface UnchangedCheck {
+        void check(String what) throws IOException;
+    }
+
     /**
      * @param perTask each task's own parameters by state-dict name
+     * @param unchanged checks the weights file is still the one opened, before each read
      * @param fileKeys file key by state-dict name
      * @param onSwitch runs after the switch to a task, before its first call (re-pins its hot experts)
      */
     TaskResidency(
             Map<Task, Map<String, Parameter>> perTask,
             TensorReader weights,
+            UnchangedCheck unchanged,
             Map<String, String> fileKeys,
             NDManager manager,
             Consumer<Task> onSwitch) {
@@ -72,6 +81,7 @@ final class TaskResidency implements AutoCloseable {
             heads.put(t, h);
         });
         this.weights = weights;
+        this.unchanged = unchanged;
         this.fileKeys = fileKeys;
         this.manager = manager;
         this.onSwitch = onSwitch;
@@ -164,6 +174,7 @@ final class TaskResidency implements AutoCloseable {
     private void load(Task task, Map<String, Parameter> params, ParameterValues.Staging staging) {
         String reading = null;
         try {
+            unchanged.check("task " + task.id() + "'s routers and head");
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 reading = fileKeys.get(e.getKey());
                 ParameterValues.fill(e.getValue(), weights, reading, staging, manager);

@@ -26,6 +26,7 @@ public final class WeightFile implements Closeable {
     private final ExpertStore experts;
     private final PackedArtifact packed;
     private final Map<String, Set<Integer>> dropped;
+    private final FileIdentity identity;
 
     private WeightFile(SafetensorsFile file) throws IOException {
         this.file = file;
@@ -45,6 +46,12 @@ public final class WeightFile implements Closeable {
             experts = new StackedExpertStore(file, ModelWeights.fileKeys(file));
         }
         dropped = d;
+        identity = new FileIdentity(file.path());
+    }
+
+    /** Throws if the file was truncated or rewritten since it was opened; {@code what} is about to be read. */
+    void checkUnchanged(String what) throws IOException {
+        identity.check(what);
     }
 
     /** Opens {@code path}; a file that is not a readable safetensors file is an error naming it. */

@@ -10,17 +10,22 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.config.ConfigLoader;
 import org.m3vit.config.ModelConfig;
+import org.m3vit.infer.ModelInput;
+import org.m3vit.infer.Predictor;
 import org.m3vit.io.NpyArray;
 import org.m3vit.io.NpyFiles;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.TensorInfo;
 import org.m3vit.model.FlopCounter;
 import org.m3vit.runtime.ExpertTrace;
+import org.m3vit.task.Task;
 
 /**
  * The runtime from the command line: predict with streamed experts on the reference fixture equals the
@@ -102,6 +107,24 @@ class RuntimeCommandsTest {
         ExpertTrace t = ExpertTrace.read(trace);
         ModelConfig c = ConfigLoader.load(Path.of(TINY));
         assertEquals(3, t.images().size());
+        // the queue lengths are those of a resident forward of the same images
+        try (Predictor resident = Predictor.builder().weights(w).build()) {
+            int per = 3 * 64 * 64;
+            for (int i = 0; i < 3; i++) {
+                float[] one = Arrays.copyOfRange(data, i * per, (i + 1) * per);
+                Map<Integer, long[]> counts = resident.predictDetailed(
+                                List.of(ModelInput.normalised(one, 3, 64, 64)), Task.NORMALS)
+                        .expertCounts();
+                for (ExpertTrace.Layer l : t.images().get(i).layers()) {
+                    assertArrayEquals(
+                            counts.get(l.block()),
+                            l.queueLengths().stream()
+                                    .mapToLong(Integer::longValue)
+                                    .toArray(),
+                            "image " + i + " block " + l.block());
+                }
+            }
+        }
         long expertBytes = 4 * FlopCounter.params(new FlopCounter(c).expertOps(1));
         for (ExpertTrace.Image im : t.images()) {
             assertEquals("normals", im.task());
