@@ -12,14 +12,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.m3vit.errors.InvalidInputException;
-import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Provenance;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
-import org.m3vit.model.ModelWeights;
-import org.m3vit.model.MultiTaskModel;
 
 /**
  * One end-of-epoch checkpoint in a run directory ({@link RunLayout}): {@code weights-epochNNNN.safetensors}
@@ -37,7 +34,11 @@ public final class Checkpoint {
             .serializeSpecialFloatingPointValues()
             .create();
 
-    /** Contents of {@code checkpoint.json}. {@code epoch} is the number of completed epochs. */
+    /**
+     * Contents of {@code checkpoint.json}. {@code epoch} is the number of completed epochs; {@code bestDeltaM}
+     * is the best selection score so far (Δm for M³ViT, the model's {@link TrainableModel#selectionMetric}
+     * otherwise: the field keeps its name so that existing checkpoints read unchanged).
+     */
     public static final class State {
         public int epoch;
         public long globalStep;
@@ -52,7 +53,7 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    public static void save(RunLayout run, MultiTaskModel model, ParameterOptimizer optimizer, State state)
+    public static void save(RunLayout run, TrainableModel model, ParameterOptimizer optimizer, State state)
             throws IOException {
         Files.createDirectories(run.dir());
         Path json = run.checkpointJson();
@@ -60,8 +61,7 @@ public final class Checkpoint {
         state.weights = RunLayout.weightsName(state.epoch);
         state.optimizer = RunLayout.optimizerName(state.epoch);
         state.optimizerSteps = optimizer.steps();
-        ModelArtifact.save(
-                model,
+        model.saveArtifact(
                 run.file(state.weights),
                 Provenance.run(
                         run.dir().toString(), state.epoch, Map.of("global_step", Long.toString(state.globalStep))));
@@ -100,11 +100,11 @@ public final class Checkpoint {
     }
 
     /** Loads the weights and optimizer state named by {@code json} into {@code model} and {@code optimizer}. */
-    public static State restore(Path json, MultiTaskModel model, ParameterOptimizer optimizer, NDManager manager)
+    public static State restore(Path json, TrainableModel model, ParameterOptimizer optimizer, NDManager manager)
             throws IOException {
         State s = readState(json);
         RunLayout run = new RunLayout(json.toAbsolutePath().getParent());
-        ModelWeights.load(model, run.file(s.weights));
+        model.loadWeights(run.file(s.weights));
         Map<String, NDArray> saved = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(run.file(s.optimizer))) {
             for (var e : f.tensors().entrySet()) {

@@ -4,12 +4,10 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.m3vit.io.AtomicFiles;
-import org.m3vit.task.Task;
 
 /**
  * Adds up the tokens each MoE expert received over an epoch's training steps and writes
@@ -21,7 +19,7 @@ public final class ExpertUsageListener implements TrainingLoopListener {
     private static final Gson JSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private final RunLayout run;
-    private Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
+    private Map<String, Map<Integer, long[]>> usage = new LinkedHashMap<>();
 
     public ExpertUsageListener(RunLayout run) {
         this.run = run;
@@ -29,7 +27,7 @@ public final class ExpertUsageListener implements TrainingLoopListener {
 
     @Override
     public void onEpochStart(int epoch) {
-        usage = new EnumMap<>(Task.class);
+        usage = new LinkedHashMap<>();
     }
 
     @Override
@@ -54,7 +52,7 @@ public final class ExpertUsageListener implements TrainingLoopListener {
         usage.forEach((t, layers) -> {
             Map<String, long[]> m = new LinkedHashMap<>();
             layers.forEach((l, c) -> m.put(Integer.toString(l), c));
-            out.put(t.id(), m);
+            out.put(t, m);
         });
         AtomicFiles.write(run.expertUsage(), JSON.toJson(out).getBytes(StandardCharsets.UTF_8));
     }

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.m3vit.data.Augmentation;
 import org.m3vit.data.MultiTaskDataset;
 import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.SampleBatch;
 import org.m3vit.data.Split;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.SafetensorsFile;
@@ -65,8 +66,9 @@ public final class TrainingRun {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
             }
-            TrainingLoop loop =
-                    new TrainingLoop(config, model, train, validator, new RunLayout(o.runDir()), manager).onLog(log);
+            TrainingLoop<SampleBatch> loop = TrainingLoop.multiTask(
+                            config, model, train, validator, new RunLayout(o.runDir()), manager)
+                    .onLog(log);
             StandardListeners.of(loop, progress, log).forEach(loop::addListener);
             if (o.resume() != null) {
                 loop.resume(o.resume());
