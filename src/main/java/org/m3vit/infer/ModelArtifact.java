@@ -52,6 +52,8 @@ public final class ModelArtifact {
     static final String KEY_VERSION = PREFIX + "version";
     static final String KEY_SOURCE_RUN = PREFIX + "source_run";
     static final String KEY_EPOCH = PREFIX + "epoch";
+    /** Present only in artifacts of other model kinds (the generalist's), which this class does not read. */
+    static final String KEY_KIND = PREFIX + "kind";
 
     private ModelArtifact() {}
 
@@ -110,6 +112,13 @@ public final class ModelArtifact {
         Map<String, String> meta;
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             meta = st.metadata();
+        }
+        String kind = meta.get(KEY_KIND);
+        if (kind != null) {
+            throw InvalidInputException.file(
+                    file,
+                    "is a " + kind + " model (" + KEY_KIND + " " + kind + "), not an M³ViT one; it runs with m3vit "
+                            + kind + " eval");
         }
         String schema = meta.get(KEY_SCHEMA);
         if (schema == null) {
