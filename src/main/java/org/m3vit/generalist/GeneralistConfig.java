@@ -43,6 +43,7 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
             int imageWidth,
             int frames,
             int textLength,
+            boolean meanPool,
             boolean moe,
             MoeSpec moeSpec,
             List<Integer> moeLayers,
@@ -73,6 +74,7 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
         public String toString() {
             return "generalist(D=" + embedDim + ", depth=" + depth + ", heads=" + heads + ", hidden=" + mlpHidden
                     + ", patch=" + patch + ", image=" + imageHeight + "x" + imageWidth + ", frames=" + frames
+                    + (meanPool ? ", mean pool" : "")
                     + (moe
                             ? ", moe=" + moeSpec.routing() + " routing, E=" + moeSpec.experts() + ", k="
                                     + moeSpec.topK() + " on blocks " + moeLayers
@@ -104,7 +106,16 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
 
     static final Set<String> TOP = Set.of("model", "train");
     static final Set<String> MODEL_KEYS = Set.of(
-            "embed_dim", "depth", "num_heads", "mlp_ratio", "patch_size", "image_size", "frames", "text_length", "moe");
+            "embed_dim",
+            "depth",
+            "num_heads",
+            "mlp_ratio",
+            "patch_size",
+            "image_size",
+            "frames",
+            "text_length",
+            "pool",
+            "moe");
     static final Set<String> MOE_KEYS = Set.of(
             "enabled",
             "routing",
@@ -161,6 +172,10 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
         }
         int frames = positive(m, "model.", "frames", 4);
         int textLength = positive(m, "model.", "text_length", 24);
+        String pool = YamlValues.string(m, "model.pool", "spe");
+        if (!pool.equals("spe") && !pool.equals("mean")) {
+            throw InvalidInputException.key("model.pool", "expected spe or mean, got '" + pool + "'");
+        }
         Map<String, Object> moe = YamlValues.section(m, "moe");
         YamlValues.checkKeys(moe, MOE_KEYS, "model.moe.");
         boolean enabled = YamlValues.bool(moe, "model.moe.", "enabled", true);
@@ -278,6 +293,7 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
                 size[1],
                 frames,
                 textLength,
+                pool.equals("mean"),
                 enabled,
                 spec,
                 layers,

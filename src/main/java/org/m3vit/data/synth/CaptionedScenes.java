@@ -129,7 +129,7 @@ final class CaptionedScenes {
         int n = motion < 0 ? 1 : frames;
         Scene[] views = new Scene[n];
         for (int f = 0; f < n; f++) {
-            double t = n == 1 ? 0 : f - (n - 1) / 2.0;
+            double t = f; // every clip starts from the scene's rest view
             double yaw = yaw0;
             double cz = CAMERA_Z;
             switch (motion) {

@@ -89,7 +89,13 @@ public final class GeneralistModel extends AbstractBlock {
         int d = config.embedDim();
         tokenEmbed = addParameter(weight("token_embed", new Shape(vocab, d)));
         textPos = addParameter(weight("text_pos_embed", new Shape(config.textLength() + 1, d)));
-        temporal = addParameter(weight("temporal_embed", new Shape(config.frames(), d)));
+        // unit-scale, so frames are told apart from the first step (at 0.02 the patch content drowns them)
+        temporal = addParameter(Parameter.builder()
+                .setName("temporal_embed")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(config.frames(), d))
+                .optInitializer(TorchInit.truncNormal(0.5))
+                .build());
         typeEmbed = addParameter(weight("type_embed", new Shape(2, d)));
         modalityEmbed = addParameter(weight("modality_embed", new Shape(Segment.MODALITIES, d)));
         logitScale = addParameter(Parameter.builder()
@@ -105,7 +111,7 @@ public final class GeneralistModel extends AbstractBlock {
             blocks.add(Integer.toString(i), block(i));
         }
         lnPost = addChildBlock("ln_post", new LayerNormLayer(d, 1e-6f));
-        proj = addChildBlock("proj", LinearLayer.vit(d, d));
+        proj = addChildBlock("proj", LinearLayer.torchDefault(d, d, false)); // a matrix, as the reference's
         spatial = sinCos2d(d, config.gridHeight(), config.gridWidth());
     }
 
@@ -134,6 +140,12 @@ public final class GeneralistModel extends AbstractBlock {
         return new VitBlock(d, config.heads(), attention, ffn);
     }
 
+    /**
+     * Base of the sin-cos frequencies. MAE's 10000 suits 14×14 grids; on our 4×4 grids it leaves all but a
+     * few channels nearly constant, so a smaller base spreads the positions over more channels.
+     */
+    static final double SIN_COS_BASE = 100;
+
     /** The fixed 2-D sin-cos position table (N, D): half the channels encode the row, half the column. */
     static float[] sinCos2d(int d, int gh, int gw) {
         float[] out = new float[gh * gw * d];
@@ -142,7 +154,7 @@ public final class GeneralistModel extends AbstractBlock {
             for (int x = 0; x < gw; x++) {
                 int base = (y * gw + x) * d;
                 for (int k = 0; k < quarter; k++) {
-                    double omega = 1.0 / Math.pow(10000, (double) k / quarter);
+                    double omega = 1.0 / Math.pow(SIN_COS_BASE, (double) k / quarter);
                     out[base + k] = (float) Math.sin(y * omega);
                     out[base + quarter + k] = (float) Math.cos(y * omega);
                     out[base + 2 * quarter + k] = (float) Math.sin(x * omega);
@@ -232,8 +244,18 @@ public final class GeneralistModel extends AbstractBlock {
 
     // ---------------------------------------------------------------- encoder
 
-    /** An encoded batch: hidden states (B, L, D), the summed balancing loss, and every routing decision. */
-    public record Encoded(NDArray hidden, NDArray auxLoss, List<Map<String, RoutingDecision>> decisions) {}
+    /**
+     * An encoded batch: hidden states (B, L, D), the summed balancing loss, every routing decision, and
+     * which positions are real tokens ((B, L) 1/0, or null when all are).
+     */
+    public record Encoded(
+            NDArray hidden, NDArray auxLoss, List<Map<String, RoutingDecision>> decisions, NDArray valid) {
+
+        /** The same encoding with its real positions marked. */
+        public Encoded withValid(NDArray mask) {
+            return new Encoded(hidden, auxLoss, decisions, mask);
+        }
+    }
 
     /**
      * Runs the shared encoder on embedded tokens (B, L, D) (the shared norm is applied here).
@@ -273,7 +295,7 @@ public final class GeneralistModel extends AbstractBlock {
         if (aux == null) {
             aux = x.getManager().zeros(new Shape(), x.getDataType()).toDevice(x.getDevice(), false);
         }
-        return new Encoded(x, aux, decisions);
+        return new Encoded(x, aux, decisions, null);
     }
 
     /** What every router may condition on: the task, each segment's attribute row and token modality. */

@@ -100,7 +100,16 @@ public final class SequenceEncoder {
         NDArray words = model.embedText(ps, tokenIds, m.arange(0, n, 1, DataType.INT64), type, training);
         NDArray tokens = GeneralistModel.concat(b, model.spe(ps, speId, type, words.getDevice(), training), words);
         NDArray mask = padded ? m.create(keys, new Shape(b, 1, 1, n + 1)) : null;
-        return model.encode(ps, tokens, single(n + 1, attributes, Segment.TEXT), mask, task, training, merged);
+        GeneralistModel.Encoded e =
+                model.encode(ps, tokens, single(n + 1, attributes, Segment.TEXT), mask, task, training, merged);
+        if (!padded) {
+            return e;
+        }
+        float[] valid = new float[b * (n + 1)];
+        for (int i = 0; i < valid.length; i++) {
+            valid[i] = keys[i] == 0 ? 1 : 0;
+        }
+        return e.withValid(m.create(valid, new Shape(b, n + 1)));
     }
 
     /**
@@ -181,8 +190,20 @@ public final class SequenceEncoder {
         return cWord ? c - image < qPos : c == r;
     }
 
-    /** The {@code [SPE]} feature (B, D) of an encoding. */
+    /**
+     * The sequence feature (B, D) of an encoding: the {@code [SPE]} output (Uni-Perceiver, {@code model.pool:
+     * spe}), or the mean over the real positions, {@code [SPE]} included ({@code model.pool: mean}).
+     */
     public NDArray pooled(GeneralistModel.Encoded e, boolean training) {
-        return model.feature(ps, e.hidden().get(":, 0, :"), training);
+        NDArray h = e.hidden();
+        if (!model.config().meanPool()) {
+            return model.feature(ps, h.get(":, 0, :"), training);
+        }
+        if (e.valid() == null) {
+            return model.feature(ps, h.mean(new int[] {1}), training);
+        }
+        NDArray w = e.valid().toType(h.getDataType(), false);
+        NDArray sum = h.mul(w.expandDims(2)).sum(new int[] {1});
+        return model.feature(ps, sum.div(w.sum(new int[] {1}, true)), training);
     }
 }
