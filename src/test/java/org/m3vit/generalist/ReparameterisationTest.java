@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,7 @@ import org.m3vit.generalist.task.ImageClassificationAccess;
  * Merged experts (Σ g·W, Σ g·b once per layer and condition) give the routed model's outputs within 1e-5,
  * for every content-independent routing level and every sequence layout, and are computed once.
  */
+@ExtendWith(OneThread.class)
 class ReparameterisationTest {
 
     @TempDir

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.generalist.corpus.MultimodalCorpus;
 import org.m3vit.generalist.model.Attributes;
@@ -31,6 +32,7 @@ import org.m3vit.moe.RoutingDecision;
  * attribute, modality or task routing every token of a segment takes the same experts; with context routing
  * every token of a sequence does; attention (qkv/proj) and FFN (fc1/fc2) share their group's decision.
  */
+@ExtendWith(OneThread.class)
 class RoutingLevelsTest {
 
     @TempDir

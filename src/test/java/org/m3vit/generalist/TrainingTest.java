@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.m3vit.generalist.corpus.MultimodalCorpus;
 import org.m3vit.generalist.model.SequenceEncoder;
@@ -29,6 +30,7 @@ import org.m3vit.train.RunLayout;
  * ends above its chance level on the data it trained on; a run resumed from a checkpoint ends bit-identical
  * to the uninterrupted one; the best weights are an artifact that evaluates.
  */
+@ExtendWith(OneThread.class)
 class TrainingTest {
 
     @TempDir

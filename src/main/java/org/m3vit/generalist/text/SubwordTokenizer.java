@@ -46,7 +46,7 @@ public final class SubwordTokenizer implements AutoCloseable {
         try {
             library = HuggingFaceTokenizer.newInstance(
                     new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
-                    Map.of("addSpecialTokens", "false", "modelMaxLength", "4096"));
+                    Map.of("addSpecialTokens", "false", "maxLength", "4096", "modelMaxLength", "4096"));
         } catch (RuntimeException e) {
             throw InvalidInputException.file(
                     source, "not a tokenizer the tokenizers library accepts: " + e.getMessage());
