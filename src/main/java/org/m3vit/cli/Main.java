@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             SynthCommand.class,
             TrainCommand.class,
+            GeneralistCommand.class,
             EvalCommand.class,
             ScoreCommand.class,
             ReportCommand.class,

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import org.m3vit.data.synth.MultimodalSynthesizer;
 import org.m3vit.data.synth.Synthesizer;
+import org.m3vit.generalist.corpus.CorpusSynthesis;
 import org.m3vit.io.Directories;
 import org.m3vit.task.DatasetLayout;
 import picocli.CommandLine.Command;
@@ -17,14 +19,25 @@ import picocli.CommandLine.Option;
         name = "synth",
         mixinStandardHelpOptions = true,
         description = "Render synthetic indoor scenes with exact ground truth for every task, written in the "
-                + "NYUD_MT or PASCAL_MT on-disk layout (DIR is the dataset root), and print the synthesis rate.")
+                + "NYUD_MT or PASCAL_MT on-disk layout (DIR is the dataset root), or the multimodal corpus of the "
+                + "generalist (captioned images, camera-motion clips, texts and their tokenizer), and print the "
+                + "synthesis rate.")
 final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--layout", required = true, description = "nyud or pascal")
+    @Option(names = "--layout", required = true, description = "nyud, pascal or multimodal")
     String layout;
 
     @Option(names = "--n", required = true, description = "number of images")
     int count;
+
+    @Option(names = "--videos", description = "multimodal: number of clips (default: half the images)")
+    Integer videos;
+
+    @Option(
+            names = "--frames",
+            defaultValue = "4",
+            description = "multimodal: frames per clip (default ${DEFAULT-VALUE})")
+    int frames;
 
     @Option(names = "--size", defaultValue = "128x128", description = "image size HxW (default ${DEFAULT-VALUE})")
     String size;
@@ -52,9 +65,12 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        DatasetLayout l = DatasetLayout.parse(layout);
         int[] hw = parseSize(size);
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if ("multimodal".equals(layout)) {
+            return multimodal(hw, nThreads);
+        }
+        DatasetLayout l = DatasetLayout.parse(layout);
         Synthesizer.Options options = new Synthesizer.Options(l, count, hw[0], hw[1], seed, valFraction, nThreads);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + " exists and is not a directory");
@@ -91,6 +107,51 @@ final class SynthCommand implements Callable<Integer> {
                 seconds,
                 Math.min(nThreads, count));
         return 0;
+    }
+
+    private int multimodal(int[] hw, int nThreads) throws IOException {
+        int nVideos = videos == null ? count / 2 : videos;
+        MultimodalSynthesizer.Options o =
+                new MultimodalSynthesizer.Options(count, nVideos, frames, hw[0], hw[1], seed, valFraction, nThreads);
+        checkOut();
+        Consumer<String> status = Progress.line();
+        long start = System.nanoTime();
+        int total = count + nVideos;
+        int step = Math.max(1, total / 100);
+        MultimodalSynthesizer.Result r = CorpusSynthesis.run(o, out, done -> {
+            if (done % step == 0 || done == total) {
+                double s = (System.nanoTime() - start) / 1e9;
+                status.accept(String.format(Locale.ROOT, "synth %d/%d items  %.1f items/s", done, total, done / s));
+            }
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Progress.clear();
+        System.out.printf(
+                Locale.ROOT,
+                "wrote a multimodal corpus to %s: %d images and texts (train %d, val %d), %d clips of %d frames"
+                        + " (train %d, val %d), %dx%d, and its tokenizer.json%n",
+                out,
+                count,
+                r.trainImages(),
+                r.valImages(),
+                nVideos,
+                frames,
+                r.trainVideos(),
+                r.valVideos(),
+                hw[0],
+                hw[1]);
+        System.out.printf(Locale.ROOT, "synthesis rate: %.1f items/s (%.2f s)%n", total / seconds, seconds);
+        return 0;
+    }
+
+    private void checkOut() throws IOException {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException(out + " exists and is not a directory");
+        }
+        if (!overwrite && Directories.hasEntries(out)) {
+            throw new IllegalArgumentException(out + " is not empty; choose an empty directory or pass --overwrite");
+        }
+        Files.createDirectories(out);
     }
 
     static int[] parseSize(String s) {

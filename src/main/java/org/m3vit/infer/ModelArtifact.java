@@ -55,6 +55,8 @@ public final class ModelArtifact {
     static final String KEY_VERSION = PREFIX + "version";
     static final String KEY_SOURCE_RUN = PREFIX + "source_run";
     static final String KEY_EPOCH = PREFIX + "epoch";
+    /** Present only in artifacts of other model kinds (the generalist's), which this class does not read. */
+    static final String KEY_KIND = PREFIX + "kind";
 
     private ModelArtifact() {}
 
@@ -135,6 +137,13 @@ public final class ModelArtifact {
         } catch (IllegalArgumentException e) {
             // a truncated or malformed file: the message already names the file and what is wrong
             throw new InvalidInputException(InvalidInputException.Kind.FILE, file.toString(), e.getMessage(), e);
+        }
+        String kind = meta.get(KEY_KIND);
+        if (kind != null) {
+            throw InvalidInputException.file(
+                    file,
+                    "is a " + kind + " model (" + KEY_KIND + " " + kind + "), not an M³ViT one; it runs with m3vit "
+                            + kind + " eval");
         }
         String schema = meta.get(KEY_SCHEMA);
         if (schema == null) {

@@ -39,7 +39,7 @@ public final class Attention extends AbstractBlock {
         addChildBlock("proj", proj.block());
     }
 
-    /** x (B, L, D) → (B, L, D). */
+    /** x (B, L, D) → (B, L, D); the call's attention mask, if any, is added to the logits. */
     public NDArray forward(ParameterStore ps, NDArray x, BlockCall call, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
@@ -51,8 +51,9 @@ public final class Attention extends AbstractBlock {
         NDArray q = t.get(0);
         NDArray k = t.get(1);
         NDArray v = t.get(2);
-        NDArray attn =
-                q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, scale)).softmax(-1);
+        NDArray logits = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, scale));
+        NDArray mask = call.attentionMask();
+        NDArray attn = (mask == null ? logits : logits.add(mask)).softmax(-1);
         NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, dim);
         return proj.forward(ps, o, call, training);
     }

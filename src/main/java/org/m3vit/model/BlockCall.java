@@ -1,5 +1,6 @@
 package org.m3vit.model;
 
+import ai.djl.ndarray.NDArray;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +12,10 @@ import org.m3vit.moe.RoutingDecision;
 /**
  * The per-call state of one block forward: what the routers may condition on, where the experts' weights
  * come from (resident or streamed), the routing decisions that sublayers of the block share, and every MoE
- * result of the call (for balancing losses and expert counts). A new one is made for every block call, so the blocks themselves stay stateless and can be
- * shared across threads.
+ * result of the call (for balancing losses and expert counts); optionally an additive attention mask
+ * (which keys each query may see) and merged experts ({@link MergedExperts}) to use instead of routing. A
+ * new one is made for every block call, so the blocks themselves stay stateless and can be shared across
+ * threads.
  */
 public final class BlockCall {
 
@@ -20,6 +23,8 @@ public final class BlockCall {
     private final ExpertSource experts;
     private final Map<String, RoutingDecision> shared = new HashMap<>();
     private final Map<String, MoeOutput> routed = new LinkedHashMap<>();
+    private NDArray attentionMask;
+    private MergedExperts merged;
 
     /** A call whose MoE sublayers use their resident expert parameters. */
     public BlockCall(RoutingContext context) {
@@ -34,6 +39,31 @@ public final class BlockCall {
     /** Where the call's MoE sublayers get their experts' weights. */
     public ExpertSource expertSource() {
         return experts;
+    }
+
+    /**
+     * Adds {@code mask} to the attention logits of this call: 0 where a query may see a key, a large negative
+     * number where it may not; any shape that broadcasts to (B, heads, L, L). Null (the default) is no mask.
+     */
+    public BlockCall withAttentionMask(NDArray mask) {
+        this.attentionMask = mask;
+        return this;
+    }
+
+    /** The additive attention mask, or null. */
+    public NDArray attentionMask() {
+        return attentionMask;
+    }
+
+    /** Makes linear-expert sublayers ask {@code experts} for merged weights before they route. */
+    public BlockCall withMergedExperts(MergedExperts experts) {
+        this.merged = experts;
+        return this;
+    }
+
+    /** The merged experts of this call, or null (route and apply). */
+    public MergedExperts mergedExperts() {
+        return merged;
     }
 
     public RoutingContext routingContext() {

@@ -231,7 +231,7 @@ public final class ModelWeights {
      * deprecation warning (AutoNonVariableTypeMode) on every load, and taking over saves the copy. Every
      * holder of the parameter's NDArray object sees the new values; requires-grad is carried over.
      */
-    static void copyInto(NDManager tmp, Parameter p, float[] data) {
+    public static void copyInto(NDManager tmp, Parameter p, float[] data) {
         NDArray dst = p.getArray();
         boolean grad = dst.hasGradient();
         // create() wraps a Java buffer without copying on CPU; the clone is engine-owned memory, which is

@@ -89,9 +89,18 @@ public final class Sublayers {
      * first projection the factory builds (qkv) has the router, later ones (proj) apply its decision.
      */
     public static Sublayer.ProjectionFactory expertProjections(MoeSpec spec, int tasks, String group) {
+        return expertProjections(spec, tasks, 0, group);
+    }
+
+    /** {@link #expertProjections(MoeSpec, int, String)} whose router may see {@code modalities} token modalities. */
+    public static Sublayer.ProjectionFactory expertProjections(MoeSpec spec, int tasks, int modalities, String group) {
         boolean[] routerBuilt = {false};
         return (role, in, out) -> {
-            MoeLayer.Builder b = MoeLayer.builder().dim(in).linearExperts(out).spec(spec, tasks);
+            MoeLayer.Builder b = MoeLayer.builder()
+                    .dim(in)
+                    .linearExperts(out)
+                    .spec(spec, tasks)
+                    .modalities(modalities);
             if (routerBuilt[0]) {
                 b.withoutRouter();
             }
@@ -102,7 +111,8 @@ public final class Sublayers {
 
     /**
      * An MoE sublayer. With a {@code group}, the first sublayer of the group to run in a call routes and
-     * shares its decision; the others apply it.
+     * shares its decision; the others apply it. A call carrying {@link MergedExperts} that has this layer's
+     * merged weights applies those instead (no routing, nothing recorded).
      */
     static Sublayer routed(String role, MoeLayer layer, String group) {
         return new Sublayer() {
@@ -118,6 +128,11 @@ public final class Sublayers {
 
             @Override
             public NDArray forward(ParameterStore ps, NDArray x, BlockCall call, boolean training) {
+                MergedExperts merged = call.mergedExperts();
+                NDArray y = merged == null ? null : merged.apply(ps, layer, x);
+                if (y != null) {
+                    return y;
+                }
                 RoutingDecision d = group == null ? null : call.sharedDecision(group);
                 if (d == null) {
                     d = layer.route(ps, x, call.routingContext(), training);

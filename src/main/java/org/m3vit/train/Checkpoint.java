@@ -19,17 +19,12 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.m3vit.errors.InvalidInputException;
-import org.m3vit.infer.ModelArtifact;
 import org.m3vit.infer.Provenance;
 import org.m3vit.io.AtomicFiles;
 import org.m3vit.io.SafetensorsFile;
 import org.m3vit.io.SafetensorsWriter;
 import org.m3vit.io.Tensor;
 import org.m3vit.io.TextFiles;
-import org.m3vit.model.ModelWeights;
-import org.m3vit.model.MultiTaskModel;
-import org.m3vit.nn.StateDict;
-import org.m3vit.task.Task;
 
 /**
  * One checkpoint in a run directory ({@link RunLayout}): at the end of an epoch
@@ -58,6 +53,9 @@ public final class Checkpoint {
      * Contents of {@code checkpoint.json}. {@code epoch} is the number of completed epochs; a step
      * checkpoint also has {@code epochStep}, the steps of the next epoch already taken, and
      * {@code partial}, that epoch's running totals (so its metrics line comes out as without the kill).
+     * {@code bestDeltaM} is the best selection score so far (Δm for M³ViT, the model's
+     * {@link TrainableModel#selectionMetric} otherwise: the field keeps its name so that existing checkpoints
+     * read unchanged).
      */
     public static final class State {
         public int epoch;
@@ -74,12 +72,14 @@ public final class Checkpoint {
     }
 
     /**
-     * The running totals of a partly trained epoch, saved by a step checkpoint: loss sums per task id, the
+     * The running totals of a partly trained epoch, saved by a step checkpoint: loss sums per task id and
+     * how many steps reported each (absent in a checkpoint whose every step reported every task), the
      * balancing-loss and gradient-norm sums, the step count and the tokens per expert (task → block →
      * counts). JSON doubles round-trip exactly, so the resumed epoch's means are the uninterrupted ones.
      */
     public static final class EpochProgress {
         public Map<String, Double> lossSums = new LinkedHashMap<>();
+        public Map<String, Integer> lossCounts = new LinkedHashMap<>();
         public double auxSum;
         public double gradNormSum;
         public int steps;
@@ -93,6 +93,11 @@ public final class Checkpoint {
             boolean ok = Double.isFinite(auxSum) && Double.isFinite(gradNormSum);
             for (var e : lossSums.entrySet()) {
                 ok &= e.getValue() != null && Double.isFinite(e.getValue()) && isTask(e.getKey());
+            }
+            if (lossCounts != null) {
+                for (var e : lossCounts.entrySet()) {
+                    ok &= e.getValue() != null && e.getValue() >= 0 && e.getValue() <= steps && isTask(e.getKey());
+                }
             }
             for (var e : expertCounts.entrySet()) {
                 ok &= isTask(e.getKey()) && e.getValue() != null;
@@ -116,20 +121,18 @@ public final class Checkpoint {
         }
     }
 
+    /** A task id as task specs name them (M³ViT's and the generalist's alike). */
+    private static final Pattern TASK_ID = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
     private static boolean isTask(String id) {
-        try {
-            Task.parse(id);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return id != null && TASK_ID.matcher(id).matches();
     }
 
     private static final Pattern NO_BEST = Pattern.compile("(\"bestDeltaM\"\\s*:\\s*)-Infinity");
 
     private Checkpoint() {}
 
-    public static void save(RunLayout run, MultiTaskModel model, ParameterOptimizer optimizer, State state)
+    public static void save(RunLayout run, TrainableModel model, ParameterOptimizer optimizer, State state)
             throws IOException {
         requireFinite(model, optimizer, state);
         Files.createDirectories(run.dir());
@@ -143,8 +146,7 @@ public final class Checkpoint {
         }
         state.optimizerSteps = optimizer.steps();
         try {
-            ModelArtifact.save(
-                    model,
+            model.saveArtifact(
                     run.file(state.weights),
                     Provenance.run(
                             run.dir().toString(), state.epoch, Map.of("global_step", Long.toString(state.globalStep))));
@@ -203,9 +205,9 @@ public final class Checkpoint {
      * Fails, naming the first tensors, when a parameter or an optimizer state array holds NaN or ±Inf: a
      * diverged run must never reach a checkpoint (or best weights), so the last good one stays the last.
      */
-    public static void requireFinite(MultiTaskModel model, ParameterOptimizer optimizer, State state) {
+    public static void requireFinite(TrainableModel model, ParameterOptimizer optimizer, State state) {
         List<String> bad = new ArrayList<>();
-        for (var e : StateDict.parameters(model).entrySet()) {
+        for (var e : model.parameters().entrySet()) {
             if (!finite(e.getValue().getArray())) {
                 bad.add(e.getKey());
             }
@@ -294,11 +296,11 @@ public final class Checkpoint {
     }
 
     /** Loads the weights and optimizer state named by {@code json} into {@code model} and {@code optimizer}. */
-    public static State restore(Path json, MultiTaskModel model, ParameterOptimizer optimizer, NDManager manager)
+    public static State restore(Path json, TrainableModel model, ParameterOptimizer optimizer, NDManager manager)
             throws IOException {
         State s = readState(json);
         RunLayout run = new RunLayout(json.toAbsolutePath().getParent());
-        ModelWeights.load(model, run.file(s.weights));
+        model.loadWeights(run.file(s.weights));
         Map<String, NDArray> saved = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(run.file(s.optimizer))) {
             for (var e : f.tensors().entrySet()) {

@@ -1,7 +1,6 @@
 package org.m3vit.train;
 
 import java.io.IOException;
-import org.m3vit.model.MultiTaskModel;
 
 /**
  * Saves an atomic {@link Checkpoint} after every epoch, and every N steps within one when the loop has
@@ -10,10 +9,10 @@ import org.m3vit.model.MultiTaskModel;
 public final class CheckpointListener implements TrainingLoopListener {
 
     private final RunLayout run;
-    private final MultiTaskModel model;
+    private final TrainableModel model;
     private final ParameterOptimizer optimizer;
 
-    public CheckpointListener(RunLayout run, MultiTaskModel model, ParameterOptimizer optimizer) {
+    public CheckpointListener(RunLayout run, TrainableModel model, ParameterOptimizer optimizer) {
         this.run = run;
         this.model = model;
         this.optimizer = optimizer;

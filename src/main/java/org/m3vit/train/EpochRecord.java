@@ -24,7 +24,9 @@ import org.m3vit.errors.InvalidInputException;
  *  "val": {"semseg": {"mIoU": 0.31}, ...},        validation metrics, same keys as m3vit eval's JSON; absent
  *                                                 on epochs without validation; a non-finite value is absent
  *  "delta_m": -12.5,                              Δm in percent on that validation, absent without it
- *  "seconds": 81.2}                               wall time of the epoch (training + validation)
+ *  "seconds": 81.2,                               wall time of the epoch (training + validation)
+ *  "score": 0.61}                                 the selection score of a model whose best epoch is not
+ *                                                 picked by Δm (the generalist's), absent otherwise
  * </pre>
  * Every field but {@code epoch} may be absent (null); unknown fields are ignored, so the trainer can add
  * more. The maps are unmodifiable copies, in insertion order (tasks in the reference order).
@@ -41,13 +43,28 @@ public record EpochRecord(
         @SerializedName("grad_norm") Double gradNorm,
         Map<String, Map<String, Double>> val,
         @SerializedName("delta_m") Double deltaM,
-        Double seconds) {
+        Double seconds,
+        Double score) {
 
     // Gson writes null fields as absent and drops null map values, which is how absent metrics are spelt.
     private static final Gson GSON = new GsonBuilder()
             .disableHtmlEscaping()
             .serializeSpecialFloatingPointValues()
             .create();
+
+    /** A record without a selection score (M³ViT's, whose best epoch is picked by {@code delta_m}). */
+    public EpochRecord(
+            int epoch,
+            Long globalStep,
+            Float lr,
+            Map<String, Double> trainLoss,
+            Double auxLoss,
+            Double gradNorm,
+            Map<String, Map<String, Double>> val,
+            Double deltaM,
+            Double seconds) {
+        this(epoch, globalStep, lr, trainLoss, auxLoss, gradNorm, val, deltaM, seconds, null);
+    }
 
     public EpochRecord {
         trainLoss = trainLoss == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(trainLoss));

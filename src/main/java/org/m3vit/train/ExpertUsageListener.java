@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.m3vit.io.AtomicFiles;
-import org.m3vit.task.Task;
 
 /**
  * Writes the tokens each MoE expert received over an epoch's training steps (the loop adds them up, so a
@@ -27,7 +26,7 @@ public final class ExpertUsageListener implements TrainingLoopListener {
 
     @Override
     public void onEpochEnd(EpochEnd end) throws IOException {
-        Map<Task, Map<Integer, long[]>> usage = end.expertUsage();
+        Map<String, Map<Integer, long[]>> usage = end.expertUsage();
         if (usage.isEmpty()) {
             return;
         }
@@ -35,7 +34,7 @@ public final class ExpertUsageListener implements TrainingLoopListener {
         usage.forEach((t, layers) -> {
             Map<String, long[]> m = new LinkedHashMap<>();
             new TreeMap<>(layers).forEach((l, c) -> m.put(Integer.toString(l), c));
-            out.put(t.id(), m);
+            out.put(t, m);
         });
         AtomicFiles.write(run.expertUsage(), JSON.toJson(out).getBytes(StandardCharsets.UTF_8));
     }

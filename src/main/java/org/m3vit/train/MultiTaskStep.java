@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ import org.m3vit.task.Task;
  * summed task losses (same gradients). Then optionally global-norm clipping and one optimizer step. This is
  * both M³ViT multi-gate training (T pathways per batch) and the reference's one-by-one mode.
  */
-final class MultiTaskStep implements TrainingStep {
+final class MultiTaskStep implements TrainingStep<SampleBatch> {
 
     private final TrainConfig config;
     private final MultiTaskModel model;
@@ -63,7 +62,7 @@ final class MultiTaskStep implements TrainingStep {
     @Override
     public StepResult run(SampleBatch batch, int epoch, int step, float lr) {
         List<Task> tasks = model.config().tasks().tasks();
-        Map<Task, Map<Integer, long[]>> counts = new EnumMap<>(Task.class);
+        Map<String, Map<Integer, long[]>> counts = new LinkedHashMap<>();
         // The sub-manager holds the batch; the NDScope also frees what ops on parameter arrays (which live
         // on the long-lived manager) create: activations, gradient temporaries, optimizer intermediates.
         try (NDManager scope = manager.newSubManager();
@@ -139,9 +138,9 @@ final class MultiTaskStep implements TrainingStep {
             }
             GradientClipping.scale(trainable, gradNorm, config.gradClip());
             optimizer.step(lr); // its state buffers outlive this scope (ParameterOptimizer unregisters them)
-            Map<Task, Float> losses = new LinkedHashMap<>();
+            Map<String, Float> losses = new LinkedHashMap<>();
             for (int i = 0; i < tasks.size(); i++) {
-                losses.put(tasks.get(i), values[i]);
+                losses.put(tasks.get(i).id(), values[i]);
             }
             return new StepResult(losses, values[tasks.size()], gradNorm, counts);
         }
@@ -156,11 +155,11 @@ final class MultiTaskStep implements TrainingStep {
     }
 
     /** Reads a pathway's expert counts to the host while its scope is open (the MoE dispatch synced already). */
-    private static void readCounts(Map<Task, Map<Integer, long[]>> out, Task t, Map<Integer, NDArray> counts) {
+    private static void readCounts(Map<String, Map<Integer, long[]>> out, Task t, Map<Integer, NDArray> counts) {
         if (counts == null) {
             return;
         }
-        Map<Integer, long[]> perLayer = out.computeIfAbsent(t, k -> new TreeMap<>());
+        Map<Integer, long[]> perLayer = out.computeIfAbsent(t.id(), k -> new TreeMap<>());
         for (var e : counts.entrySet()) {
             perLayer.put(e.getKey(), e.getValue().toType(DataType.INT64, false).toLongArray());
         }

@@ -53,7 +53,9 @@ public final class ProgressListener implements TrainingLoopListener {
                 epochs,
                 losses,
                 r.auxLoss(),
-                r.deltaM() != null ? String.format(", Δm %.3f", r.deltaM()) : "",
+                r.deltaM() != null
+                        ? String.format(", Δm %.3f", r.deltaM())
+                        : r.score() != null ? String.format(", score %.4f", r.score()) : "",
                 r.seconds()));
     }
 

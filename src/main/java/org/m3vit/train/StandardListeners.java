@@ -13,7 +13,7 @@ public final class StandardListeners {
      * checkpoint, so metrics.jsonl never lists an epoch that no checkpoint covers; then the metrics line,
      * the expert usage and the log lines.
      */
-    public static List<TrainingLoopListener> of(TrainingLoop loop, Consumer<String> progress, Consumer<String> log) {
+    public static List<TrainingLoopListener> of(TrainingLoop<?> loop, Consumer<String> progress, Consumer<String> log) {
         RunLayout run = loop.run();
         return List.of(
                 new BestWeightsListener(run, loop.model(), log),

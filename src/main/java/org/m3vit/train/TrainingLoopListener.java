@@ -2,7 +2,6 @@ package org.m3vit.train;
 
 import java.io.IOException;
 import java.util.Map;
-import org.m3vit.task.Task;
 
 /**
  * Something that follows a {@link TrainingLoop}: the loop only trains and keeps the run's state, and
@@ -56,10 +55,13 @@ public interface TrainingLoopListener {
      * @param state the run's state after the epoch; the checkpoint listener saves it (and records the file
      *     names in it)
      * @param newBest whether this epoch's Δm is the best so far (its weights become best.safetensors)
-     * @param expertUsage tokens per expert over the epoch's training steps: task → MoE block → counts
+     * @param expertUsage tokens per expert over the epoch's training steps: task id → MoE block → counts
      */
     record EpochEnd(
-            EpochRecord record, Checkpoint.State state, boolean newBest, Map<Task, Map<Integer, long[]>> expertUsage) {
+            EpochRecord record,
+            Checkpoint.State state,
+            boolean newBest,
+            Map<String, Map<Integer, long[]>> expertUsage) {
 
         public EpochEnd(EpochRecord record, Checkpoint.State state, boolean newBest) {
             this(record, state, newBest, Map.of());

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.m3vit.data.Augmentation;
 import org.m3vit.data.MultiTaskDataset;
 import org.m3vit.data.MultiTaskReader;
+import org.m3vit.data.SampleBatch;
 import org.m3vit.data.Split;
 import org.m3vit.errors.InvalidInputException;
 import org.m3vit.io.OutputPaths;
@@ -108,7 +109,7 @@ public final class TrainingRun {
                 loadPretrained(model, o.pretrained(), o.posEmbFromPretrained(), o.runDir());
                 log.accept("initialised from " + o.pretrained());
             }
-            TrainingLoop loop = new TrainingLoop(config, model, train, validator, layout, manager)
+            TrainingLoop<SampleBatch> loop = TrainingLoop.multiTask(config, model, train, validator, layout, manager)
                     .onLog(log)
                     .checkpointEvery(o.checkpointEvery());
             StandardListeners.of(loop, progress, log).forEach(loop::addListener);

@@ -100,6 +100,7 @@ class ModelArtifactTest {
         Map<String, String> noConfig = new LinkedHashMap<>(good);
         noConfig.remove("m3vit.config");
         fails(dir, noConfig, "lacks m3vit.config");
+        fails(dir, with(good, "m3vit.kind", "generalist"), "m3vit generalist eval");
     }
 
     private static Map<String, String> with(Map<String, String> m, String k, String v) {

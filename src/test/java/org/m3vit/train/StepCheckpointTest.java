@@ -71,7 +71,7 @@ class StepCheckpointTest {
         Path crashed = tmp.resolve("crashed");
         try (NDManager manager = NDManager.newBaseManager()) {
             MultiTaskModel model = TrainingRun.newModel(c, manager);
-            TrainingLoop loop = new TrainingLoop(
+            TrainingLoop<?> loop = TrainingLoop.multiTask(
                             c, model, TrainingRun.trainSet(c, data), null, new RunLayout(crashed), manager)
                     .checkpointEvery(3);
             StandardListeners.of(loop, s -> {}, s -> {}).forEach(loop::addListener);
@@ -148,7 +148,7 @@ class StepCheckpointTest {
             Checkpoint.State s = new Checkpoint.State();
             s.epoch = 1;
             s.globalStep = 4;
-            Checkpoint.save(run, model, opt, s);
+            Checkpoint.save(run, TrainableModel.of(model), opt, s);
             Map<String, byte[]> before = new TreeMap<>();
             try (Stream<Path> files = Files.list(run.dir())) {
                 for (Path p : files.toList()) {
@@ -162,8 +162,8 @@ class StepCheckpointTest {
             Checkpoint.State next = new Checkpoint.State();
             next.epoch = 2;
             next.globalStep = 8;
-            TrainingDivergedException e =
-                    assertThrows(TrainingDivergedException.class, () -> Checkpoint.save(run, model, opt, next));
+            TrainingDivergedException e = assertThrows(
+                    TrainingDivergedException.class, () -> Checkpoint.save(run, TrainableModel.of(model), opt, next));
             assertTrue(e.getMessage().contains("decoders.sal.conv_0.weight"), e.getMessage());
             try (Stream<Path> files = Files.list(run.dir())) {
                 List<Path> now = files.sorted().toList();

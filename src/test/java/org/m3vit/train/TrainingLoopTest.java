@@ -79,7 +79,7 @@ class TrainingLoopTest {
                             Split.VAL,
                             EnumSet.copyOf(config.model().tasks().tasks())),
                     4);
-            TrainingLoop loop = new TrainingLoop(
+            TrainingLoop<?> loop = TrainingLoop.multiTask(
                             config, model, TrainingRun.trainSet(config, data), validator, run, manager)
                     .addListener(recorder);
             loop.fit(1);
