@@ -35,7 +35,7 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         return badInput(e) ? BAD_INPUT : FAILURE;
     }
 
-    static void print(PrintWriter err, String command, String message, Throwable e) {
+    public static void print(PrintWriter err, String command, String message, Throwable e) {
         err.println("m3vit " + command + ": error: " + oneLine(message));
         if (System.getenv("M3VIT_DEBUG") != null && e != null) {
             e.printStackTrace(err);
@@ -43,7 +43,7 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         err.flush();
     }
 
-    static boolean badInput(Throwable e) {
+    public static boolean badInput(Throwable e) {
         return e instanceof IllegalArgumentException
                 || e instanceof NoSuchFileException
                 || e instanceof NotDirectoryException
@@ -56,7 +56,7 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     }
 
     /** The exception's message, with what a bare library message lacks (the path, what kind of problem). */
-    static String message(Throwable e) {
+    public static String message(Throwable e) {
         if (e instanceof NoSuchFileException f) {
             return f.getFile() + ": file not found";
         }
