@@ -21,7 +21,18 @@ public final class Sessions {
                 .appName(appName)
                 .master(m)
                 .config("spark.ui.enabled", "false")
-                .config("spark.sql.sources.binaryFile.maxLength", String.valueOf(MAX_INPUT_BYTES));
+                .config("spark.sql.sources.binaryFile.maxLength", String.valueOf(MAX_INPUT_BYTES))
+                // executors launched by a cluster manager: offline like every m3vit JVM, and one OpenMP
+                // thread per engine thread, so task slots do not fight over the cores (Spark adds its own
+                // --add-opens to these options)
+                .config(
+                        "spark.executor.extraJavaOptions",
+                        System.getProperty(
+                                "spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Djava.awt.headless=true"))
+                .config(
+                        "spark.executorEnv.OMP_NUM_THREADS",
+                        System.getProperty("spark.executorEnv.OMP_NUM_THREADS", "1"))
+                .config("spark.executorEnv.TORCH_CPP_LOG_LEVEL", "ERROR");
         if (m.startsWith("local")) {
             b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
