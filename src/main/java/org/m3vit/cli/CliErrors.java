@@ -20,10 +20,10 @@ import picocli.CommandLine;
  * parser are one line too, with a one-line hint to {@code --help} ({@link #parameterHandler}). Set
  * {@code M3VIT_DEBUG=1} to also see the stack trace.
  */
-final class CliErrors implements CommandLine.IExecutionExceptionHandler {
+public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
 
-    static final int BAD_INPUT = 2;
-    static final int FAILURE = 1;
+    public static final int BAD_INPUT = 2;
+    public static final int FAILURE = 1;
 
     /** Longest message printed; a longer one (a value echoed back) is cut. */
     private static final int MAX_MESSAGE = 2000;
@@ -35,7 +35,7 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         return badInput(e) ? BAD_INPUT : FAILURE;
     }
 
-    static void print(PrintWriter err, String command, String message, Throwable e) {
+    public static void print(PrintWriter err, String command, String message, Throwable e) {
         err.println("m3vit " + command + ": error: " + oneLine(message));
         if (System.getenv("M3VIT_DEBUG") != null && e != null) {
             e.printStackTrace(err);
@@ -43,7 +43,7 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         err.flush();
     }
 
-    static boolean badInput(Throwable e) {
+    public static boolean badInput(Throwable e) {
         return e instanceof IllegalArgumentException
                 || e instanceof NoSuchFileException
                 || e instanceof NotDirectoryException
@@ -56,7 +56,7 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     }
 
     /** The exception's message, with what a bare library message lacks (the path, what kind of problem). */
-    static String message(Throwable e) {
+    public static String message(Throwable e) {
         if (e instanceof NoSuchFileException f) {
             return f.getFile() + ": file not found";
         }
@@ -89,7 +89,7 @@ final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     }
 
     /** Flag errors: one line naming the problem, one line pointing at the command's help; exit 2. */
-    static CommandLine.IParameterExceptionHandler parameterHandler() {
+    public static CommandLine.IParameterExceptionHandler parameterHandler() {
         return (ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             PrintWriter err = cmd.getErr();

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ImportTimmCommand.class,
             ServeCommand.class,
             LoadtestCommand.class,
+            SparkCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,8 +52,31 @@ public final class SplitEvaluator {
     public EvaluationResult run(
             Predictor predictor, MultiTaskReader reader, int batchSize, Consumer<String> progress, PredictionSink sink)
             throws IOException {
+        return runRange(predictor, reader, 0, reader.size(), batchSize, progress, sink)
+                .result();
+    }
+
+    /**
+     * Scores images {@code from} (inclusive) to {@code to} (exclusive) of the split, in batches of
+     * {@code batchSize} starting at {@code from}. The parts of a split scored this way {@link
+     * PartialEvaluation#merge merge} into what {@link #run} gives for the whole; when every part starts at a
+     * multiple of {@code batchSize}, each forward pass sees exactly the batch it sees in {@link #run}.
+     */
+    public PartialEvaluation runRange(
+            Predictor predictor,
+            MultiTaskReader reader,
+            int from,
+            int to,
+            int batchSize,
+            Consumer<String> progress,
+            PredictionSink sink)
+            throws IOException {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (from < 0 || to > reader.size() || from > to) {
+            throw new IllegalArgumentException(
+                    "image range [" + from + ", " + to + ") is not within the split's " + reader.size() + " images");
         }
         ModelConfig config = predictor.config();
         if (reader.layout() != config.tasks().dataset()) {
@@ -69,42 +90,31 @@ public final class SplitEvaluator {
             }
             tasks.add(t);
         }
-        Map<Task, TaskScorer> scorers = new EnumMap<>(Task.class);
-        Map<Task, Map<Integer, long[]>> usage = new EnumMap<>(Task.class);
-        for (Task t : tasks) {
-            scorers.put(t, new TaskScorer(t.spec(), reader.layout()));
-            usage.put(t, new TreeMap<>());
-        }
+        PartialEvaluation part = new PartialEvaluation(reader.layout(), tasks);
         Augmentation val = Augmentation.val(reader.layout(), config.imgHeight(), config.imgWidth());
-        int n = reader.size();
+        int n = to - from;
         ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
             Thread th = new Thread(r, "m3vit-eval-loader");
             th.setDaemon(true);
             return th;
         });
         try {
-            Future<Loaded> next = loader.submit(() -> load(reader, val, 0, Math.min(n, batchSize)));
-            for (int start = 0; start < n; start += batchSize) {
+            Future<Loaded> next =
+                    n == 0 ? null : loader.submit(() -> load(reader, val, from, Math.min(to, from + batchSize)));
+            for (int start = from; start < to; start += batchSize) {
                 Loaded cur = get(next);
                 int following = start + batchSize;
-                if (following < n) {
-                    next = loader.submit(() -> load(reader, val, following, Math.min(n, following + batchSize)));
+                if (following < to) {
+                    next = loader.submit(() -> load(reader, val, following, Math.min(to, following + batchSize)));
                 }
-                Map<Task, float[]> outputs = forward(predictor, cur.batch(), usage);
-                score(config, tasks, cur, outputs, scorers, sink);
-                progress.accept("eval " + Math.min(n, start + batchSize) + "/" + n);
+                Map<Task, float[]> outputs = forward(predictor, cur.batch(), part.usage());
+                score(config, tasks, cur, outputs, part.scorers(), sink);
+                progress.accept("eval " + (Math.min(to, start + batchSize) - from) + "/" + n);
             }
         } finally {
             loader.shutdownNow();
         }
-        Map<Task, Map<String, Double>> metrics = new LinkedHashMap<>();
-        Map<Task, Long> images = new LinkedHashMap<>();
-        scorers.forEach((t, s) -> {
-            metrics.put(t, s.metrics());
-            images.put(t, s.images());
-        });
-        usage.values().removeIf(Map::isEmpty);
-        return new EvaluationResult(metrics, MetricsSummary.deltaM(reader.layout(), metrics), usage, images);
+        return part;
     }
 
     private static Loaded load(MultiTaskReader reader, Augmentation val, int from, int to) throws IOException {
@@ -142,7 +152,7 @@ public final class SplitEvaluator {
 
     /** One batch through all pathways; returns each task's (B, C, h, w) output as floats. */
     private static Map<Task, float[]> forward(
-            Predictor predictor, SampleBatch batch, Map<Task, Map<Integer, long[]>> usage) {
+            Predictor predictor, SampleBatch batch, Map<Task, ? extends Map<Integer, long[]>> usage) {
         List<ModelInput> inputs = new ArrayList<>();
         for (Sample s : batch.samples()) {
             inputs.add(ModelInput.normalised(s.image(), 3, s.height(), s.width()));

@@ -104,6 +104,11 @@ public final class BrightnessSpec implements DenseTaskSpec {
                 m.put("mae", sum / count);
                 return m;
             }
+
+            @Override
+            public void merge(DenseMetrics other) {
+                throw new UnsupportedOperationException("the test task is scored in one piece");
+            }
         };
     }
 

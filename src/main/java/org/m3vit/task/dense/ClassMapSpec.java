@@ -86,20 +86,7 @@ abstract class ClassMapSpec implements DenseTaskSpec {
 
     @Override
     public DenseMetrics newMetrics(DatasetLayout dataset) {
-        MeanIoU miou = new MeanIoU(classes(dataset));
-        return new DenseMetrics() {
-            @Override
-            public void add(SavedPrediction prediction, float[] groundTruth) {
-                miou.add(DenseArrays.toInt(prediction.values()), DenseArrays.toInt(groundTruth));
-            }
-
-            @Override
-            public Map<String, Double> metrics() {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("mIoU", miou.mean());
-                return m;
-            }
-        };
+        return new ClassMapMetrics(new MeanIoU(classes(dataset)));
     }
 
     @Override
@@ -129,5 +116,32 @@ abstract class ClassMapSpec implements DenseTaskSpec {
             }
         }
         return new HeadOutput(out, channels, height, width);
+    }
+
+    /** mIoU of one class map task; a named class so that it serialises (see {@link DenseMetrics}). */
+    private static final class ClassMapMetrics implements DenseMetrics {
+        private static final long serialVersionUID = 1L;
+        private final MeanIoU miou;
+
+        ClassMapMetrics(MeanIoU miou) {
+            this.miou = miou;
+        }
+
+        @Override
+        public void add(SavedPrediction prediction, float[] groundTruth) {
+            miou.add(DenseArrays.toInt(prediction.values()), DenseArrays.toInt(groundTruth));
+        }
+
+        @Override
+        public Map<String, Double> metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("mIoU", miou.mean());
+            return m;
+        }
+
+        @Override
+        public void merge(DenseMetrics other) {
+            miou.merge(DenseMetrics.sameKind(ClassMapMetrics.class, other).miou);
+        }
     }
 }

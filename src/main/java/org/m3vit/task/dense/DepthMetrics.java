@@ -5,7 +5,9 @@ package org.m3vit.task.dense;
  * computes them: RMSE = sqrt(Σ(gt − pred)² / n) in metres and log-RMSE = sqrt(Σ(ln gt − ln pred)² / n).
  * Predictions ≤ 0 are clamped to 1e-9 first.
  */
-public final class DepthMetrics {
+public final class DepthMetrics implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private double squared;
     private double logSquared;
@@ -27,6 +29,13 @@ public final class DepthMetrics {
             logSquared += l * l;
             valid++;
         }
+    }
+
+    /** Adds the squared-error sums and the pixel count of {@code other}. */
+    public void merge(DepthMetrics other) {
+        squared += other.squared;
+        logSquared += other.logSquared;
+        valid += other.valid;
     }
 
     public long validPixels() {

@@ -108,21 +108,7 @@ public final class DepthSpec implements DenseTaskSpec {
 
     @Override
     public DenseMetrics newMetrics(DatasetLayout dataset) {
-        DepthMetrics depth = new DepthMetrics();
-        return new DenseMetrics() {
-            @Override
-            public void add(SavedPrediction prediction, float[] groundTruth) {
-                depth.add(prediction.values(), groundTruth);
-            }
-
-            @Override
-            public Map<String, Double> metrics() {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("rmse", depth.rmse());
-                m.put("log_rmse", depth.logRmse());
-                return m;
-            }
-        };
+        return new DepthErrors();
     }
 
     /** The mean valid depth of the train split. */
@@ -154,5 +140,29 @@ public final class DepthSpec implements DenseTaskSpec {
         float[] out = new float[channels * plane];
         System.arraycopy(groundTruth, 0, out, 0, plane);
         return new HeadOutput(out, channels, height, width);
+    }
+
+    /** RMSE and log-RMSE; a named class so that it serialises (see {@link DenseMetrics}). */
+    private static final class DepthErrors implements DenseMetrics {
+        private static final long serialVersionUID = 1L;
+        private final DepthMetrics depth = new DepthMetrics();
+
+        @Override
+        public void add(SavedPrediction prediction, float[] groundTruth) {
+            depth.add(prediction.values(), groundTruth);
+        }
+
+        @Override
+        public Map<String, Double> metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("rmse", depth.rmse());
+            m.put("log_rmse", depth.logRmse());
+            return m;
+        }
+
+        @Override
+        public void merge(DenseMetrics other) {
+            depth.merge(DenseMetrics.sameKind(DepthErrors.class, other).depth);
+        }
     }
 }

@@ -12,7 +12,9 @@ import org.m3vit.task.Task;
  * F = 2PR/(P+R) over thresholds. Ground-truth pixels labelled 255 are ignored, and predictions there
  * are dropped.
  */
-public final class EdgeMetrics {
+public final class EdgeMetrics implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     public static final int THRESHOLDS = 99;
     public static final double MAX_DIST_FRACTION = 0.0075;
@@ -81,6 +83,16 @@ public final class EdgeMetrics {
         }
         groundTruth += gtCount;
         images++;
+    }
+
+    /** Adds the per-threshold matched and predicted counts and the ground-truth count of {@code other}. */
+    public void merge(EdgeMetrics other) {
+        for (int t = 0; t < THRESHOLDS; t++) {
+            matched[t] += other.matched[t];
+            predicted[t] += other.predicted[t];
+        }
+        groundTruth += other.groundTruth;
+        images += other.images;
     }
 
     public long images() {

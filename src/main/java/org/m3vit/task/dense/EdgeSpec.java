@@ -34,23 +34,33 @@ public final class EdgeSpec extends BinaryMapSpec {
 
     @Override
     public DenseMetrics newMetrics(DatasetLayout dataset) {
-        EdgeMetrics edge = new EdgeMetrics();
-        return new DenseMetrics() {
-            @Override
-            public void add(SavedPrediction prediction, float[] groundTruth) {
-                edge.add(
-                        DenseArrays.scale(prediction.values(), 1 / 255f),
-                        DenseArrays.toInt(groundTruth),
-                        prediction.height(),
-                        prediction.width());
-            }
+        return new EdgeF();
+    }
 
-            @Override
-            public Map<String, Double> metrics() {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("odsF", edge.odsF());
-                return m;
-            }
-        };
+    /** odsF; a named class so that it serialises (see {@link DenseMetrics}). */
+    private static final class EdgeF implements DenseMetrics {
+        private static final long serialVersionUID = 1L;
+        private final EdgeMetrics edge = new EdgeMetrics();
+
+        @Override
+        public void add(SavedPrediction prediction, float[] groundTruth) {
+            edge.add(
+                    DenseArrays.scale(prediction.values(), 1 / 255f),
+                    DenseArrays.toInt(groundTruth),
+                    prediction.height(),
+                    prediction.width());
+        }
+
+        @Override
+        public Map<String, Double> metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("odsF", edge.odsF());
+            return m;
+        }
+
+        @Override
+        public void merge(DenseMetrics other) {
+            edge.merge(DenseMetrics.sameKind(EdgeF.class, other).edge);
+        }
     }
 }

@@ -6,7 +6,9 @@ package org.m3vit.task.dense;
  * ignore label; IoU_c = TP / max(TP + FP + FN, 1e-8) and mIoU is the mean over all classes, as in the
  * reference evaluation.
  */
-public final class MeanIoU {
+public final class MeanIoU implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     public static final int IGNORE = 255;
 
@@ -52,6 +54,20 @@ public final class MeanIoU {
             }
         }
         images++;
+    }
+
+    /** Adds the counts of {@code other} (the same number of classes). */
+    public void merge(MeanIoU other) {
+        if (other.classes != classes) {
+            throw new IllegalArgumentException(
+                    "cannot merge mIoU over " + other.classes + " classes into one over " + classes);
+        }
+        for (int c = 0; c < classes; c++) {
+            tp[c] += other.tp[c];
+            fp[c] += other.fp[c];
+            fn[c] += other.fn[c];
+        }
+        images += other.images;
     }
 
     public long images() {

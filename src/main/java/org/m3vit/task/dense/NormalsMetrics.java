@@ -6,7 +6,9 @@ package org.m3vit.task.dense;
  * L2-normalised per pixel; pixels whose ground truth has zero norm are ignored. The median comes from
  * a histogram with 0.001° bins, so memory stays constant however large the set is.
  */
-public final class NormalsMetrics {
+public final class NormalsMetrics implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private static final double BIN = 0.001;
     private static final int BINS = (int) Math.round(180 / BIN) + 1;
@@ -54,6 +56,19 @@ public final class NormalsMetrics {
         within30 += angle < 30 ? 1 : 0;
         histogram[(int) Math.round(angle / BIN)]++;
         valid++;
+    }
+
+    /** Adds the sums, counts and histogram of {@code other}. */
+    public void merge(NormalsMetrics other) {
+        for (int b = 0; b < BINS; b++) {
+            histogram[b] += other.histogram[b];
+        }
+        sum += other.sum;
+        sumSquares += other.sumSquares;
+        within11 += other.within11;
+        within22 += other.within22;
+        within30 += other.within30;
+        valid += other.valid;
     }
 
     public long validPixels() {

@@ -173,30 +173,7 @@ public final class NormalsSpec implements DenseTaskSpec {
     /** Angles between the saved prediction (2v/255 − 1) and the ground truth ({@link NormalsMetrics}). */
     @Override
     public DenseMetrics newMetrics(DatasetLayout dataset) {
-        NormalsMetrics normals = new NormalsMetrics();
-        return new DenseMetrics() {
-            @Override
-            public void add(SavedPrediction prediction, float[] groundTruth) {
-                float[] v = prediction.values();
-                float[] n = new float[v.length];
-                for (int i = 0; i < v.length; i++) {
-                    n[i] = 2 * v[i] / 255f - 1;
-                }
-                normals.add(DenseArrays.planar(n), DenseArrays.planar(groundTruth));
-            }
-
-            @Override
-            public Map<String, Double> metrics() {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("mean", normals.mean());
-                m.put("median", normals.median());
-                m.put("rmse", normals.rmse());
-                m.put("11.25", normals.percentWithin11());
-                m.put("22.5", normals.percentWithin22());
-                m.put("30", normals.percentWithin30());
-                return m;
-            }
-        };
+        return new AngularErrors();
     }
 
     /** The mean direction of the valid train normals, in saved form (straight up the z axis if none). */
@@ -238,5 +215,38 @@ public final class NormalsSpec implements DenseTaskSpec {
             }
         }
         return new HeadOutput(out, channels, height, width);
+    }
+
+    /** Angular error statistics; a named class so that it serialises (see {@link DenseMetrics}). */
+    private static final class AngularErrors implements DenseMetrics {
+        private static final long serialVersionUID = 1L;
+        private final NormalsMetrics normals = new NormalsMetrics();
+
+        @Override
+        public void add(SavedPrediction prediction, float[] groundTruth) {
+            float[] v = prediction.values();
+            float[] n = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                n[i] = 2 * v[i] / 255f - 1;
+            }
+            normals.add(DenseArrays.planar(n), DenseArrays.planar(groundTruth));
+        }
+
+        @Override
+        public Map<String, Double> metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("mean", normals.mean());
+            m.put("median", normals.median());
+            m.put("rmse", normals.rmse());
+            m.put("11.25", normals.percentWithin11());
+            m.put("22.5", normals.percentWithin22());
+            m.put("30", normals.percentWithin30());
+            return m;
+        }
+
+        @Override
+        public void merge(DenseMetrics other) {
+            normals.merge(DenseMetrics.sameKind(AngularErrors.class, other).normals);
+        }
     }
 }

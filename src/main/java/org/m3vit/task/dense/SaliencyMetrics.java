@@ -8,7 +8,9 @@ package org.m3vit.task.dense;
  * 2·mP·mR / (mP + mR + 1e-12). Ground-truth pixels equal to 255 are ignored; an image where both
  * maps are empty has Jaccard 1.
  */
-public final class SaliencyMetrics {
+public final class SaliencyMetrics implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     public static final int THRESHOLDS = 15;
 
@@ -55,6 +57,16 @@ public final class SaliencyMetrics {
             recall[t] += tp / (tp + fn + 1e-12);
         }
         images++;
+    }
+
+    /** Adds the per-threshold sums of {@code other}. */
+    public void merge(SaliencyMetrics other) {
+        for (int t = 0; t < THRESHOLDS; t++) {
+            jaccard[t] += other.jaccard[t];
+            precision[t] += other.precision[t];
+            recall[t] += other.recall[t];
+        }
+        images += other.images;
     }
 
     public long images() {

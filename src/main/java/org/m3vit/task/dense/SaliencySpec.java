@@ -34,20 +34,30 @@ public final class SaliencySpec extends BinaryMapSpec {
 
     @Override
     public DenseMetrics newMetrics(DatasetLayout dataset) {
-        SaliencyMetrics sal = new SaliencyMetrics();
-        return new DenseMetrics() {
-            @Override
-            public void add(SavedPrediction prediction, float[] groundTruth) {
-                sal.add(DenseArrays.scale(prediction.values(), 1 / 255f), DenseArrays.toInt(groundTruth));
-            }
+        return new SaliencyScores();
+    }
 
-            @Override
-            public Map<String, Double> metrics() {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("maxF", sal.maxF());
-                m.put("mIoU", sal.meanIoU());
-                return m;
-            }
-        };
+    /** maxF and mIoU; a named class so that it serialises (see {@link DenseMetrics}). */
+    private static final class SaliencyScores implements DenseMetrics {
+        private static final long serialVersionUID = 1L;
+        private final SaliencyMetrics sal = new SaliencyMetrics();
+
+        @Override
+        public void add(SavedPrediction prediction, float[] groundTruth) {
+            sal.add(DenseArrays.scale(prediction.values(), 1 / 255f), DenseArrays.toInt(groundTruth));
+        }
+
+        @Override
+        public Map<String, Double> metrics() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("maxF", sal.maxF());
+            m.put("mIoU", sal.meanIoU());
+            return m;
+        }
+
+        @Override
+        public void merge(DenseMetrics other) {
+            sal.merge(DenseMetrics.sameKind(SaliencyScores.class, other).sal);
+        }
     }
 }
