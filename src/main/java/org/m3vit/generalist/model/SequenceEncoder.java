@@ -32,14 +32,44 @@ public final class SequenceEncoder {
     private final int speId;
     private final int padId;
     private final Reparameterisation merged;
+    private final Observer observer;
+
+    /** Sees every encoder call: its segments, task id and encoding (the expert-activation maps use it). */
+    @FunctionalInterface
+    public interface Observer {
+        void encoded(List<Segment> segments, int task, GeneralistModel.Encoded encoded);
+    }
 
     /** @param merged merged experts to use instead of routing (inference only), or null */
     public SequenceEncoder(GeneralistModel model, ParameterStore ps, int speId, int padId, Reparameterisation merged) {
+        this(model, ps, speId, padId, merged, null);
+    }
+
+    private SequenceEncoder(
+            GeneralistModel model,
+            ParameterStore ps,
+            int speId,
+            int padId,
+            Reparameterisation merged,
+            Observer observer) {
         this.model = model;
         this.ps = ps;
         this.speId = speId;
         this.padId = padId;
         this.merged = merged;
+        this.observer = observer;
+    }
+
+    /** The same encoder, reporting every call to {@code o}. */
+    public SequenceEncoder observed(Observer o) {
+        return new SequenceEncoder(model, ps, speId, padId, merged, o);
+    }
+
+    private GeneralistModel.Encoded observe(List<Segment> segments, int task, GeneralistModel.Encoded e) {
+        if (observer != null) {
+            observer.encoded(segments, task, e);
+        }
+        return e;
     }
 
     public GeneralistModel model() {
@@ -72,7 +102,8 @@ public final class SequenceEncoder {
         long b = patches.getShape().get(0);
         NDArray tokens = GeneralistModel.concat(b, model.spe(ps, speId, type, pixels.getDevice(), training), patches);
         int length = Math.toIntExact(tokens.getShape().get(1));
-        return model.encode(ps, tokens, single(length, attributes, Segment.VISUAL), null, task, training, merged);
+        List<Segment> segments = single(length, attributes, Segment.VISUAL);
+        return observe(segments, task, model.encode(ps, tokens, segments, null, task, training, merged));
     }
 
     /** {@code [SPE] tokens} of each text, padded to the longest; pads are hidden from every query. */
@@ -100,16 +131,16 @@ public final class SequenceEncoder {
         NDArray words = model.embedText(ps, tokenIds, m.arange(0, n, 1, DataType.INT64), type, training);
         NDArray tokens = GeneralistModel.concat(b, model.spe(ps, speId, type, words.getDevice(), training), words);
         NDArray mask = padded ? m.create(keys, new Shape(b, 1, 1, n + 1)) : null;
-        GeneralistModel.Encoded e =
-                model.encode(ps, tokens, single(n + 1, attributes, Segment.TEXT), mask, task, training, merged);
+        List<Segment> segments = single(n + 1, attributes, Segment.TEXT);
+        GeneralistModel.Encoded e = model.encode(ps, tokens, segments, mask, task, training, merged);
         if (!padded) {
-            return e;
+            return observe(segments, task, e);
         }
         float[] valid = new float[b * (n + 1)];
         for (int i = 0; i < valid.length; i++) {
             valid[i] = keys[i] == 0 ? 1 : 0;
         }
-        return e.withValid(m.create(valid, new Shape(b, n + 1)));
+        return observe(segments, task, e.withValid(m.create(valid, new Shape(b, n + 1))));
     }
 
     /**
@@ -165,8 +196,11 @@ public final class SequenceEncoder {
         } else {
             tokens = GeneralistModel.concat(b, spe, visual, q);
         }
-        return model.encode(
-                ps, tokens, caption(patches, nw + nq), m.create(mask, new Shape(b, 1, l, l)), task, training, merged);
+        List<Segment> segments = caption(patches, nw + nq);
+        return observe(
+                segments,
+                task,
+                model.encode(ps, tokens, segments, m.create(mask, new Shape(b, 1, l, l)), task, training, merged));
     }
 
     /** Whether position r may attend to position c in a caption sequence. */
