@@ -1,10 +1,14 @@
 package org.m3vit.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.m3vit.demo.Demo;
+import org.m3vit.demo.GeneralistDemo;
+import org.m3vit.demo.GeneralistReport;
+import org.m3vit.report.TextTable;
 import org.m3vit.task.DatasetLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,11 +27,31 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--out",
-            defaultValue = "runs/demo",
             paramLabel = "DIR",
-            description = "Demo directory: data/, runs/, report/ (default: ${DEFAULT-VALUE}). A re-run replaces its"
-                    + " previous runs and report and reuses its data.")
+            description = "Demo directory: data/, runs/, report/ (default: runs/demo, or runs/demo-generalist with"
+                    + " --generalist). A re-run replaces its previous runs and report and reuses its data.")
     Path out;
+
+    @Option(
+            names = "--generalist",
+            description = "The Uni-Perceiver-MoE demo instead: the multimodal corpus, the dense generalist and the five"
+                    + " routing levels, interference, zero-shot, prompt tuning, expert-activation maps"
+                    + " (docs/generalist.md).")
+    boolean generalist;
+
+    @Option(
+            names = "--generalist-config",
+            paramLabel = "G.yml",
+            description = "With --generalist: the base config (default: configs/generalist/small.yml).")
+    Path generalistConfig;
+
+    @Option(
+            names = "--steps",
+            paramLabel = "FULL,REDUCED",
+            split = ",",
+            description = "With --generalist: training steps of the dense and attribute models, and of the other"
+                    + " routing levels (default: 750,450).")
+    List<Integer> steps;
 
     @Option(
             names = "--data",
@@ -90,6 +114,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int threads = threadsOption.apply();
+        if (generalist) {
+            return generalist();
+        }
+        if (out == null) {
+            out = Path.of("runs/demo");
+        }
         String db = DatasetLayout.parse(layout).shortName();
         Path dense = denseConfig != null ? denseConfig : Install.path("configs/synth/vit/demo_" + db + ".yml");
         Path moe = moeConfig != null ? moeConfig : Install.path("configs/synth/vit_moe/demo_" + db + ".yml");
@@ -119,6 +149,42 @@ final class DemoCommand implements Callable<Integer> {
         System.out.print(r.comparison().verdictText());
         System.out.println();
         System.out.print(r.costTable(false));
+        System.out.printf(
+                Locale.ROOT,
+                "%nreport: %s%ntotal time: %d:%02d%n",
+                r.report(),
+                Math.round(r.seconds()) / 60,
+                Math.round(r.seconds()) % 60);
+        return 0;
+    }
+
+    private int generalist() throws Exception {
+        Path o = out != null ? out : Path.of("runs/demo-generalist");
+        List<Integer> st = steps != null ? steps : List.of(750, 450);
+        if (st.size() != 2 || st.get(0) < 1 || st.get(1) < 1) {
+            throw new IllegalArgumentException("--steps expects two positive step counts FULL,REDUCED, got " + st);
+        }
+        Path config = generalistConfig != null ? generalistConfig : Install.path("configs/generalist/small.yml");
+        Consumer<String> line = Progress.line();
+        Consumer<String> log = s -> {
+            Progress.clear();
+            System.err.println(s);
+        };
+        GeneralistDemo.Result r = GeneralistDemo.run(
+                new GeneralistDemo.Settings(o, config, 1200, 600, st.get(0), st.get(1), 150, 16, 200, 100, seed),
+                line,
+                log);
+        Progress.clear();
+        var cmp = GeneralistReport.comparison(r.models());
+        System.out.println();
+        System.out.print(TextTable.text(cmp.get(0), cmp.subList(1, cmp.size())));
+        System.out.println();
+        var ad = GeneralistReport.adaptation(r.adaptations());
+        System.out.print(TextTable.text(ad.get(0), ad.subList(1, ad.size())));
+        System.out.println();
+        for (String v : GeneralistReport.verdicts(r.models(), r.adaptations())) {
+            System.out.println("* " + v);
+        }
         System.out.printf(
                 Locale.ROOT,
                 "%nreport: %s%ntotal time: %d:%02d%n",

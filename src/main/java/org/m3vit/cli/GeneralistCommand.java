@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
             GeneralistCommand.Train.class,
             GeneralistCommand.Eval.class,
             GeneralistCommand.Reparam.class,
+            GeneralistEvidenceCommands.InterferenceCommand.class,
+            GeneralistEvidenceCommands.ActivationCommand.class,
             CommandLine.HelpCommand.class
         })
 final class GeneralistCommand implements Runnable {

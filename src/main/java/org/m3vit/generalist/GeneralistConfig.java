@@ -102,7 +102,9 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
             double gradClip,
             float auxWeight,
             int valItems,
-            Map<String, TaskWeights> tasks) {}
+            Map<String, TaskWeights> tasks,
+            Map<String, List<String>> holdOut,
+            double dataFraction) {}
 
     static final Set<String> TOP = Set.of("model", "train");
     static final Set<String> MODEL_KEYS = Set.of(
@@ -138,7 +140,9 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
             "grad_clip",
             "aux_weight",
             "val_items",
-            "tasks");
+            "tasks",
+            "hold_out",
+            "data_fraction");
     static final Set<String> OPTIMIZER_KEYS = Set.of("lr", "weight_decay", "betas", "eps");
     static final Set<String> TASK_KEYS = Set.of("sample_weight", "loss_weight");
 
@@ -268,6 +272,10 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
             throw InvalidInputException.key("train.warmup_steps", "must be >= 0, got " + warmup);
         }
         Map<String, TaskWeights> tasks = tasks(t.get("tasks"));
+        double fraction = YamlValues.number(t, "train.", "data_fraction", 1.0);
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw InvalidInputException.key("train.data_fraction", "must be in (0, 1], got " + fraction);
+        }
         Train train = new Train(
                 seed,
                 positive(t, "train.", "batch_size", 16),
@@ -282,7 +290,9 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
                 gradClip,
                 aux,
                 positive(t, "train.", "val_items", 200),
-                tasks);
+                tasks,
+                holdOut(t.get("hold_out")),
+                fraction);
         Model model = new Model(
                 dim,
                 depth,
@@ -335,6 +345,39 @@ public record GeneralistConfig(Model model, Train train, Map<String, Object> doc
         throw InvalidInputException.key(
                 "model.moe.layers",
                 "expected odd, even, all or a list of block indices, got " + YamlValues.describe(v));
+    }
+
+    /**
+     * {@code train.hold_out: {task: [class name, ...]}}: classes a classification task never trains on (its
+     * train items of those classes are skipped), kept for the zero-shot evaluation. The names are checked
+     * against the corpus when the sampler opens it.
+     */
+    private static Map<String, List<String>> holdOut(Object v) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (v == null) {
+            return out;
+        }
+        Map<String, Object> m = YamlValues.map(v, "train.hold_out");
+        for (var e : m.entrySet()) {
+            String key = "train.hold_out." + e.getKey();
+            GeneralistTask.find(e.getKey())
+                    .orElseThrow(() ->
+                            InvalidInputException.key(key, "unknown task; expected some of " + GeneralistTask.ids()));
+            if (!(e.getValue() instanceof List<?> l) || l.isEmpty()) {
+                throw InvalidInputException.key(
+                        key, "expected a non-empty list of class names, got " + YamlValues.describe(e.getValue()));
+            }
+            List<String> names = new ArrayList<>();
+            for (Object o : l) {
+                if (!(o instanceof String name) || names.contains(name)) {
+                    throw InvalidInputException.key(
+                            key, "expected distinct class names (strings), got " + YamlValues.describe(e.getValue()));
+                }
+                names.add(name);
+            }
+            out.put(e.getKey(), List.copyOf(names));
+        }
+        return out;
     }
 
     private static Map<String, TaskWeights> tasks(Object v) {

@@ -32,14 +32,59 @@ public final class SequenceEncoder {
     private final int speId;
     private final int padId;
     private final Reparameterisation merged;
+    private final Observer observer;
+    private final Prompts prompts;
+
+    /** Sees every encoder call: its segments, task id and encoding (the expert-activation maps use it). */
+    @FunctionalInterface
+    public interface Observer {
+        void encoded(List<Segment> segments, int task, GeneralistModel.Encoded encoded);
+    }
 
     /** @param merged merged experts to use instead of routing (inference only), or null */
     public SequenceEncoder(GeneralistModel model, ParameterStore ps, int speId, int padId, Reparameterisation merged) {
+        this(model, ps, speId, padId, merged, null, null);
+    }
+
+    private SequenceEncoder(
+            GeneralistModel model,
+            ParameterStore ps,
+            int speId,
+            int padId,
+            Reparameterisation merged,
+            Observer observer,
+            Prompts prompts) {
         this.model = model;
         this.ps = ps;
         this.speId = speId;
         this.padId = padId;
         this.merged = merged;
+        this.observer = observer;
+        this.prompts = prompts;
+    }
+
+    /** The same encoder, reporting every call to {@code o}. */
+    public SequenceEncoder observed(Observer o) {
+        return new SequenceEncoder(model, ps, speId, padId, merged, o, prompts);
+    }
+
+    /**
+     * The same encoder appending each task's prompt tokens to its input sequences (visual and text; not
+     * captioning's, whose queries are read by position).
+     */
+    public SequenceEncoder withPrompts(Prompts p) {
+        return new SequenceEncoder(model, ps, speId, padId, merged, observer, p);
+    }
+
+    private int promptTokens(int type) {
+        return prompts != null && type == GeneralistModel.INPUT ? prompts.tokens() : 0;
+    }
+
+    private GeneralistModel.Encoded observe(List<Segment> segments, int task, GeneralistModel.Encoded e) {
+        if (observer != null) {
+            observer.encoded(segments, task, e);
+        }
+        return e;
     }
 
     public GeneralistModel model() {
@@ -71,8 +116,12 @@ public final class SequenceEncoder {
         NDArray patches = model.embedVisual(ps, pixels, type, training);
         long b = patches.getShape().get(0);
         NDArray tokens = GeneralistModel.concat(b, model.spe(ps, speId, type, pixels.getDevice(), training), patches);
+        if (promptTokens(type) > 0) {
+            tokens = GeneralistModel.concat(b, tokens, prompts.of(ps, task, pixels.getDevice(), training));
+        }
         int length = Math.toIntExact(tokens.getShape().get(1));
-        return model.encode(ps, tokens, single(length, attributes, Segment.VISUAL), null, task, training, merged);
+        List<Segment> segments = single(length, attributes, Segment.VISUAL);
+        return observe(segments, task, model.encode(ps, tokens, segments, null, task, training, merged));
     }
 
     /** {@code [SPE] tokens} of each text, padded to the longest; pads are hidden from every query. */
@@ -83,15 +132,17 @@ public final class SequenceEncoder {
         for (int[] t : texts) {
             n = Math.max(n, t.length);
         }
+        int p = promptTokens(type);
+        int l = n + 1 + p; // [SPE], the words (padded), the prompts
         long[] ids = new long[b * n];
-        float[] keys = new float[b * (n + 1)];
+        float[] keys = new float[b * l];
         boolean padded = false;
         for (int i = 0; i < b; i++) {
             int[] t = texts.get(i);
             for (int j = 0; j < n; j++) {
                 ids[i * n + j] = j < t.length ? t[j] : padId;
                 if (j >= t.length) {
-                    keys[i * (n + 1) + 1 + j] = HIDDEN;
+                    keys[i * l + 1 + j] = HIDDEN;
                     padded = true;
                 }
             }
@@ -99,17 +150,20 @@ public final class SequenceEncoder {
         NDArray tokenIds = m.create(ids, new Shape(b, n));
         NDArray words = model.embedText(ps, tokenIds, m.arange(0, n, 1, DataType.INT64), type, training);
         NDArray tokens = GeneralistModel.concat(b, model.spe(ps, speId, type, words.getDevice(), training), words);
-        NDArray mask = padded ? m.create(keys, new Shape(b, 1, 1, n + 1)) : null;
-        GeneralistModel.Encoded e =
-                model.encode(ps, tokens, single(n + 1, attributes, Segment.TEXT), mask, task, training, merged);
-        if (!padded) {
-            return e;
+        if (p > 0) {
+            tokens = GeneralistModel.concat(b, tokens, prompts.of(ps, task, words.getDevice(), training));
         }
-        float[] valid = new float[b * (n + 1)];
+        NDArray mask = padded ? m.create(keys, new Shape(b, 1, 1, l)) : null;
+        List<Segment> segments = single(l, attributes, Segment.TEXT);
+        GeneralistModel.Encoded e = model.encode(ps, tokens, segments, mask, task, training, merged);
+        if (!padded) {
+            return observe(segments, task, e);
+        }
+        float[] valid = new float[b * l];
         for (int i = 0; i < valid.length; i++) {
             valid[i] = keys[i] == 0 ? 1 : 0;
         }
-        return e.withValid(m.create(valid, new Shape(b, n + 1)));
+        return observe(segments, task, e.withValid(m.create(valid, new Shape(b, l))));
     }
 
     /**
@@ -165,8 +219,11 @@ public final class SequenceEncoder {
         } else {
             tokens = GeneralistModel.concat(b, spe, visual, q);
         }
-        return model.encode(
-                ps, tokens, caption(patches, nw + nq), m.create(mask, new Shape(b, 1, l, l)), task, training, merged);
+        List<Segment> segments = caption(patches, nw + nq);
+        return observe(
+                segments,
+                task,
+                model.encode(ps, tokens, segments, m.create(mask, new Shape(b, 1, l, l)), task, training, merged));
     }
 
     /** Whether position r may attend to position c in a caption sequence. */

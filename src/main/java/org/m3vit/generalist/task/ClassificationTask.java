@@ -37,7 +37,33 @@ abstract class ClassificationTask implements GeneralistTask {
     }
 
     /** The labels of every item of {@code split}. */
-    abstract int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split);
+    @Override
+    public abstract int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split);
+
+    @Override
+    public float[][] classLogits(TaskContext ctx, MultimodalCorpus.Split split, int[] items) {
+        int classes = classNames(ctx).size();
+        float[][] out = new float[items.length][];
+        try (NDScope scope = new NDScope()) {
+            NDArray targets = targets(ctx, false)[0];
+            for (int start = 0; start < items.length; start += CHUNK) {
+                int[] chunk = Arrays.copyOfRange(items, start, Math.min(items.length, start + CHUNK));
+                try (NDManager m = ctx.manager().newSubManager();
+                        NDScope inner = new NDScope()) {
+                    TaskContext c = ctx.on(m);
+                    NDArray f = c.encoder().pooled(encodeInputs(c, split, chunk, false), false);
+                    float[] logits = c.encoder()
+                            .model()
+                            .logits(c.encoder().parameters(), f, targets, index(), false)
+                            .toFloatArray();
+                    for (int i = 0; i < chunk.length; i++) {
+                        out[start + i] = Similarity.row(logits, classes, i);
+                    }
+                }
+            }
+        }
+        return out;
+    }
 
     /** The class names, tokenized. */
     abstract List<int[]> classNames(TaskContext ctx);

@@ -71,6 +71,24 @@ public interface GeneralistTask extends TaskSpec {
     /** The same metrics of a predictor that knows nothing of the input (what "above chance" means). */
     Map<String, Double> chance(MultimodalCorpus corpus, MultimodalCorpus.Split split, int limit);
 
+    /** A classification task's class names in the corpus (its targets), or empty for other tasks. */
+    default List<String> classes(MultimodalCorpus corpus) {
+        return List.of();
+    }
+
+    /** A classification task's label of every item of {@code split}; other tasks have none. */
+    default int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
+        throw new UnsupportedOperationException(id() + " has no class labels");
+    }
+
+    /**
+     * A classification task's logits (items × classes) of {@code items} of {@code split} against all its
+     * class names, without updating anything.
+     */
+    default float[][] classLogits(TaskContext ctx, MultimodalCorpus.Split split, int[] items) {
+        throw new UnsupportedOperationException(id() + " does not classify");
+    }
+
     /** The items {@link #evaluate} uses: the first {@code limit} of the split. */
     static int[] firstItems(int size, int limit) {
         int n = Math.min(size, limit);

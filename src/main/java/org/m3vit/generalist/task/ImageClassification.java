@@ -25,7 +25,12 @@ public final class ImageClassification extends ClassificationTask {
     }
 
     @Override
-    int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
+    public List<String> classes(MultimodalCorpus corpus) {
+        return corpus.imageClasses();
+    }
+
+    @Override
+    public int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
         return corpus.images(split).stream()
                 .mapToInt(MultimodalCorpus.Image::label)
                 .toArray();

@@ -42,8 +42,8 @@ public final class TaskContext {
         this.vocabulary = words.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private TaskContext(TaskContext base, NDManager manager) {
-        this.encoder = base.encoder;
+    private TaskContext(TaskContext base, NDManager manager, SequenceEncoder encoder) {
+        this.encoder = encoder;
         this.manager = manager;
         this.tokenizer = base.tokenizer;
         this.corpus = base.corpus;
@@ -63,7 +63,12 @@ public final class TaskContext {
 
     /** The same context with arrays going on {@code m} (a step's or a chunk's sub-manager). */
     public TaskContext on(NDManager m) {
-        return new TaskContext(this, m);
+        return new TaskContext(this, m, encoder);
+    }
+
+    /** The same context with another encoder (one that observes its calls, or with prompts). */
+    public TaskContext with(SequenceEncoder e) {
+        return new TaskContext(this, manager, e);
     }
 
     public SequenceEncoder encoder() {

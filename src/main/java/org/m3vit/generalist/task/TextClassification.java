@@ -22,7 +22,12 @@ public final class TextClassification extends ClassificationTask {
     }
 
     @Override
-    int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
+    public List<String> classes(MultimodalCorpus corpus) {
+        return corpus.textClasses();
+    }
+
+    @Override
+    public int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
         return corpus.texts(split).stream()
                 .mapToInt(MultimodalCorpus.Text::label)
                 .toArray();

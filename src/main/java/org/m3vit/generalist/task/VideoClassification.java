@@ -25,7 +25,12 @@ public final class VideoClassification extends ClassificationTask {
     }
 
     @Override
-    int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
+    public List<String> classes(MultimodalCorpus corpus) {
+        return corpus.videoClasses();
+    }
+
+    @Override
+    public int[] labels(MultimodalCorpus corpus, MultimodalCorpus.Split split) {
         return corpus.videos(split).stream()
                 .mapToInt(MultimodalCorpus.Video::label)
                 .toArray();

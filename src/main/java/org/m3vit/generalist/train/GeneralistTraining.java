@@ -99,14 +99,28 @@ public final class GeneralistTraining {
             NDManager manager,
             boolean validate) {
         TrainableModel trainable = trainable(model, config, tokenizer);
+        ParameterStore ps = new ParameterStore(manager, false);
+        TaskContext context = new TaskContext(
+                new SequenceEncoder(model, ps, tokenizer.speId(), tokenizer.padId(), null), manager, tokenizer, corpus);
+        return loop(config, trainable, context, run, manager, validate);
+    }
+
+    /**
+     * The training loop of {@code trainable} (whose parameters that require gradients are the ones trained)
+     * through {@code context}'s encoder, without listeners: what prompt tuning and fine-tuning reuse.
+     */
+    public static TrainingLoop<TaskBatch> loop(
+            GeneralistConfig config,
+            TrainableModel trainable,
+            TaskContext context,
+            RunLayout run,
+            NDManager manager,
+            boolean validate) {
         Map<String, Parameter> parameters = trainable.parameters();
         List<Parameter> withGradients = TrainingLoop.enableGradients(parameters);
         var t = config.train();
         ParameterOptimizer optimizer = new ParameterOptimizer.AdamW(
                 parameters, t.beta1(), t.beta2(), t.eps(), t.weightDecay(), GeneralistTraining::decays);
-        ParameterStore ps = new ParameterStore(manager, false);
-        TaskContext context = new TaskContext(
-                new SequenceEncoder(model, ps, tokenizer.speId(), tokenizer.padId(), null), manager, tokenizer, corpus);
         GeneralistStep step = new GeneralistStep(config, context, withGradients, optimizer, manager);
         EpochValidator validator = validate ? epoch -> validate(config, context) : null;
         LoopSettings settings = new LoopSettings(
@@ -114,7 +128,7 @@ public final class GeneralistTraining {
         return new TrainingLoop<>(
                 settings,
                 trainable,
-                new TaskSampler(config, corpus, tokenizer),
+                new TaskSampler(config, context.corpus(), context.tokenizer()),
                 step,
                 optimizer,
                 validator,

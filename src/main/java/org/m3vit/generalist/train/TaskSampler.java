@@ -26,6 +26,7 @@ public final class TaskSampler implements BatchSource<TaskBatch> {
     private final int batchSize;
     private final int steps;
     private final long seed;
+    private final int[][] pools;
 
     public TaskSampler(GeneralistConfig config, MultimodalCorpus corpus, SubwordTokenizer tokenizer) {
         this.corpus = corpus;
@@ -35,10 +36,12 @@ public final class TaskSampler implements BatchSource<TaskBatch> {
         this.steps = config.train().stepsPerEpoch();
         this.seed = config.train().seed();
         cumulative = new double[tasks.size()];
+        pools = new int[tasks.size()][];
         double sum = 0;
         for (int i = 0; i < tasks.size(); i++) {
             GeneralistTask t = tasks.get(i);
-            int n = t.size(corpus, MultimodalCorpus.Split.TRAIN);
+            pools[i] = eligible(config, corpus, t);
+            int n = pools[i].length;
             if (n == 0) {
                 throw InvalidInputException.file(
                         corpus.root(),
@@ -67,13 +70,10 @@ public final class TaskSampler implements BatchSource<TaskBatch> {
             t++;
         }
         GeneralistTask task = tasks.get(t);
-        int n = task.size(corpus, MultimodalCorpus.Split.TRAIN);
+        int[] pool = pools[t].clone();
+        int n = pool.length;
         int b = Math.min(batchSize, n);
         // a partial Fisher–Yates shuffle: b distinct items
-        int[] pool = new int[n];
-        for (int i = 0; i < n; i++) {
-            pool[i] = i;
-        }
         int[] items = new int[b];
         for (int i = 0; i < b; i++) {
             int j = i + rng.nextInt(n - i);
@@ -114,6 +114,60 @@ public final class TaskSampler implements BatchSource<TaskBatch> {
             @Override
             public void close() {}
         };
+    }
+
+    /**
+     * The train items task {@code t} may draw: all but those of its held-out classes
+     * ({@code train.hold_out}), then a seeded {@code train.data_fraction} of them (at least one).
+     */
+    public static int[] eligible(GeneralistConfig config, MultimodalCorpus corpus, GeneralistTask t) {
+        int n = t.size(corpus, MultimodalCorpus.Split.TRAIN);
+        List<String> held = config.train().holdOut().getOrDefault(t.id(), List.of());
+        boolean[] skip = new boolean[n];
+        if (!held.isEmpty()) {
+            String key = "train.hold_out." + t.id();
+            List<String> classes = t.classes(corpus);
+            if (classes.isEmpty()) {
+                throw InvalidInputException.key(
+                        key, t.id() + " is not a classification task; only classes can be held out");
+            }
+            boolean[] out = new boolean[classes.size()];
+            for (String name : held) {
+                int c = classes.indexOf(name);
+                if (c < 0) {
+                    throw InvalidInputException.key(
+                            key,
+                            "'" + name + "' is not a class of the corpus " + corpus.root() + "; its classes are "
+                                    + classes);
+                }
+                out[c] = true;
+            }
+            if (held.size() >= classes.size()) {
+                throw InvalidInputException.key(key, "holds out every class of " + t.id());
+            }
+            int[] labels = t.labels(corpus, MultimodalCorpus.Split.TRAIN);
+            for (int i = 0; i < n; i++) {
+                skip[i] = out[labels[i]];
+            }
+        }
+        int[] kept =
+                java.util.stream.IntStream.range(0, n).filter(i -> !skip[i]).toArray();
+        double f = config.train().dataFraction();
+        if (f >= 1 || kept.length == 0) {
+            return kept;
+        }
+        int keep = Math.max(1, (int) Math.ceil(f * kept.length));
+        // a seeded choice, the same for every run with this seed and task
+        SplittableRandom rng = new SplittableRandom(mix(config.train().seed(), -7, t.index()));
+        for (int i = 0; i < keep; i++) {
+            int j = i + rng.nextInt(kept.length - i);
+            int tmp = kept[i];
+            kept[i] = kept[j];
+            kept[j] = tmp;
+        }
+        int[] chosen = java.util.Arrays.copyOf(kept, keep);
+        java.util.Arrays.sort(chosen);
+        return chosen;
     }
 
     static long mix(long seed, int epoch, int step) {
