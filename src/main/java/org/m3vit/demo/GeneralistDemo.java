@@ -39,8 +39,12 @@ public final class GeneralistDemo {
 
     private GeneralistDemo() {}
 
-    /** Image classes held out of training, for zero-shot: every colour and shape still occurs in others. */
-    public static final List<String> NOVEL = List.of("red can", "green tower", "blue ball", "purple box");
+    /**
+     * Image classes held out of training, for zero-shot: two colours × two shapes, so that neither the
+     * colour nor the shape alone tells them apart (each still occurs in seen classes: red and blue balls and
+     * boxes, cans and towers of other colours). Only composing the two words names the class.
+     */
+    public static final List<String> NOVEL = List.of("red can", "red tower", "blue can", "blue tower");
 
     /**
      * @param fullSteps steps of the dense and attribute-routed models
