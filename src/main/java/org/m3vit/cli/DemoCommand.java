@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
             paramLabel = "FULL,REDUCED",
             split = ",",
             description = "With --generalist: training steps of the dense and attribute models, and of the other"
-                    + " routing levels (default: 1200,800).")
+                    + " routing levels (default: 1200,1000).")
     List<Integer> steps;
 
     @Option(
@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private int generalist() throws Exception {
         Path o = out != null ? out : Path.of("runs/demo-generalist");
-        List<Integer> st = steps != null ? steps : List.of(1200, 800);
+        List<Integer> st = steps != null ? steps : List.of(1200, 1000);
         if (st.size() != 2 || st.get(0) < 1 || st.get(1) < 1) {
             throw new IllegalArgumentException("--steps expects two positive step counts FULL,REDUCED, got " + st);
         }
@@ -171,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println(s);
         };
         GeneralistDemo.Result r = GeneralistDemo.run(
-                new GeneralistDemo.Settings(o, config, 1200, 600, st.get(0), st.get(1), 150, 16, 200, 100, seed),
+                new GeneralistDemo.Settings(o, config, 1200, 600, st.get(0), st.get(1), 150, 48, 200, 100, seed),
                 line,
                 log);
         Progress.clear();
