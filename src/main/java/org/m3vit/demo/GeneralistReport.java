@@ -148,12 +148,12 @@ public final class GeneralistReport {
                     attr.interference().matrices().get(b));
             out.add(String.format(
                     Locale.ROOT,
-                    "Block %d: mean cross-task interference ratio dense %s, attribute-routed MoE %s: MoE %s (a lower ratio means"
+                    "Block %d: mean cross-task interference ratio dense %s, attribute-routed MoE %s: %s (a lower ratio means"
                             + " one task's step moves the others' losses less)",
                     b,
                     f(d),
                     f(a),
-                    Math.abs(a) < Math.abs(d) ? "reduced it" : "did not reduce it"));
+                    verdict(d, a)));
         }
         double dz = dense.zeroShot().metrics().get("novel_top1");
         double az = attr.zeroShot().metrics().get("novel_top1");
@@ -306,5 +306,17 @@ public final class GeneralistReport {
 
     static String table(List<List<String>> rows) {
         return TextTable.markdown(rows.get(0), rows.subList(1, rows.size()));
+    }
+
+    /**
+     * A ratio beyond ±1 means a task's own gradient samples barely agree with each other (the ratio divides
+     * by that agreement), so the estimate is noise: no verdict then, rather than a comparison of noise.
+     */
+    static String verdict(double dense, double moe) {
+        if (!Double.isFinite(dense) || !Double.isFinite(moe) || Math.abs(dense) > 1 || Math.abs(moe) > 1) {
+            return "no verdict (a ratio outside [-1, 1]: the tasks' own gradient samples barely agree, so the"
+                    + " estimate is noise; use more or larger samples)";
+        }
+        return Math.abs(moe) < Math.abs(dense) ? "MoE reduced it" : "MoE did not reduce it";
     }
 }
