@@ -50,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
             paramLabel = "FULL,REDUCED",
             split = ",",
             description = "With --generalist: training steps of the dense and attribute models, and of the other"
-                    + " routing levels (default: 1200,1000).")
+                    + " routing levels (default: 1500,1200).")
     List<Integer> steps;
 
     @Option(
@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private int generalist() throws Exception {
         Path o = out != null ? out : Path.of("runs/demo-generalist");
-        List<Integer> st = steps != null ? steps : List.of(1200, 1000);
+        List<Integer> st = steps != null ? steps : List.of(1500, 1200);
         if (st.size() != 2 || st.get(0) < 1 || st.get(1) < 1) {
             throw new IllegalArgumentException("--steps expects two positive step counts FULL,REDUCED, got " + st);
         }
