@@ -86,6 +86,14 @@ final class GeneralistCommand implements Runnable {
         @Option(names = "--no-validate", description = "skip per-epoch validation (no best.safetensors)")
         boolean noValidate;
 
+        @Option(
+                names = "--checkpoint-every",
+                paramLabel = "STEPS",
+                defaultValue = "0",
+                description = "also an atomic checkpoint every STEPS steps within an epoch, so a kill loses at most"
+                        + " STEPS steps; --resume continues from it bit-identically (default 0: epoch ends only)")
+        int checkpointEvery;
+
         @Mixin
         ThreadsOption threads;
 
@@ -102,6 +110,10 @@ final class GeneralistCommand implements Runnable {
             if (stopAfter != null && stopAfter < 1) {
                 throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
             }
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException(
+                        "--checkpoint-every must be >= 0 (0 = epoch ends only), got " + checkpointEvery);
+            }
             if (resume != null) {
                 Checkpoint.jsonOf(resume); // fail before the engine starts
             }
@@ -114,7 +126,10 @@ final class GeneralistCommand implements Runnable {
             log.accept("training " + c.model() + " on " + c.taskIds() + " → " + saveDir);
             long start = System.nanoTime();
             TrainingLoop.Result r = GeneralistTraining.run(
-                    c, new GeneralistTraining.Options(data, saveDir, resume, stopAfter, !noValidate), line, log);
+                    c,
+                    new GeneralistTraining.Options(data, saveDir, resume, stopAfter, !noValidate, checkpointEvery),
+                    line,
+                    log);
             Progress.clear();
             RunLayout run = new RunLayout(saveDir);
             System.out.printf(

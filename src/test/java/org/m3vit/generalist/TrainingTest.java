@@ -2,6 +2,7 @@ package org.m3vit.generalist;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -24,6 +25,7 @@ import org.m3vit.io.SafetensorsFile;
 import org.m3vit.train.Checkpoint;
 import org.m3vit.train.EpochRecord;
 import org.m3vit.train.RunLayout;
+import org.m3vit.train.TrainingLoopListener;
 
 /**
  * A tiny generalist run through the project's training loop: every task's loss goes down and every task
@@ -105,6 +107,46 @@ class TrainingTest {
         assertEquals(1, Checkpoint.readState(new RunLayout(split).checkpointJson()).epoch);
         GeneralistTraining.run(
                 config, new GeneralistTraining.Options(data, split, split, null, false), s -> {}, s -> {});
+        assertSameRun(straight, split);
+        assertEquals(
+                records(straight).get(1).trainLoss(), records(split).get(1).trainLoss(), "the same losses in epoch 2");
+    }
+
+    @Test
+    void resumeFromAStepCheckpointMidEpochIsBitExact(@TempDir Path tmp) throws IOException {
+        GeneralistConfig config =
+                GeneralistFixtures.tiny("train.epochs", 2, "train.steps_per_epoch", 6, "train.batch_size", 6);
+        Path straight = tmp.resolve("straight");
+        Path killed = tmp.resolve("killed");
+        GeneralistTraining.run(
+                config, new GeneralistTraining.Options(data, straight, null, null, false), s -> {}, s -> {});
+        // a step checkpoint after global step 8 (step 2 of epoch 2), then a crash at step 10
+        TrainingLoopListener crash = new TrainingLoopListener() {
+            @Override
+            public void onStep(StepEnd step) {
+                if (step.globalStep() == 10) {
+                    throw new IllegalStateException("killed at step 10");
+                }
+            }
+        };
+        assertThrows(
+                IllegalStateException.class,
+                () -> GeneralistTraining.run(
+                        config,
+                        new GeneralistTraining.Options(data, killed, null, null, false, 4),
+                        s -> {},
+                        s -> {},
+                        List.of(crash)));
+        Checkpoint.State mid = Checkpoint.readState(new RunLayout(killed).checkpointJson());
+        assertEquals(1, mid.epoch);
+        assertEquals(2, mid.epochStep, "the checkpoint is the one inside epoch 2");
+        GeneralistTraining.run(
+                config, new GeneralistTraining.Options(data, killed, killed, null, false, 4), s -> {}, s -> {});
+        assertSameRun(straight, killed);
+    }
+
+    /** The two runs end with bit-identical weights and optimizer state, and the same epoch-2 losses. */
+    private static void assertSameRun(Path straight, Path split) throws IOException {
         Checkpoint.State a = Checkpoint.readState(new RunLayout(straight).checkpointJson());
         Checkpoint.State b = Checkpoint.readState(new RunLayout(split).checkpointJson());
         assertEquals(a.globalStep, b.globalStep);

@@ -34,6 +34,7 @@ import org.m3vit.train.RunLayout;
 import org.m3vit.train.ScheduleKind;
 import org.m3vit.train.TrainableModel;
 import org.m3vit.train.TrainingLoop;
+import org.m3vit.train.TrainingLoopListener;
 
 /**
  * {@code m3vit generalist train}: the corpus and its tokenizer, a seeded model, AdamW with warm-up and
@@ -48,11 +49,30 @@ public final class GeneralistTraining {
      * @param resume a run directory or checkpoint.json to continue, or null
      * @param stopAfter end (checkpointed) after this many epochs; null = the config's
      * @param validate validate after each epoch (the best weights need it)
+     * @param checkpointEvery also an atomic step checkpoint every that many steps within an epoch (0 = epoch
+     *     ends only); a resume from one continues bit-identically
      */
-    public record Options(Path data, Path runDir, Path resume, Integer stopAfter, boolean validate) {}
+    public record Options(
+            Path data, Path runDir, Path resume, Integer stopAfter, boolean validate, int checkpointEvery) {
+
+        public Options(Path data, Path runDir, Path resume, Integer stopAfter, boolean validate) {
+            this(data, runDir, resume, stopAfter, validate, 0);
+        }
+    }
 
     public static TrainingLoop.Result run(
             GeneralistConfig config, Options o, Consumer<String> progress, Consumer<String> log) throws IOException {
+        return run(config, o, progress, log, List.of());
+    }
+
+    /** As {@link #run(GeneralistConfig, Options, Consumer, Consumer)}, with {@code extra} listeners after the run's own. */
+    public static TrainingLoop.Result run(
+            GeneralistConfig config,
+            Options o,
+            Consumer<String> progress,
+            Consumer<String> log,
+            List<TrainingLoopListener> extra)
+            throws IOException {
         Path tokenizerFile = MultimodalCorpus.tokenizerFile(o.data());
         try (SubwordTokenizer tokenizer = SubwordTokenizer.load(tokenizerFile);
                 NDManager manager = NDManager.newBaseManager()) {
@@ -65,12 +85,14 @@ public final class GeneralistTraining {
             GeneralistModel model = newModel(config, tokenizer, manager);
             TrainingLoop<TaskBatch> loop = loop(
                             config, model, corpus, tokenizer, new RunLayout(o.runDir()), manager, o.validate())
-                    .onLog(log);
+                    .onLog(log)
+                    .checkpointEvery(o.checkpointEvery());
             RunLayout run = loop.run();
             loop.addListener(new BestWeightsListener(run, loop.model(), log))
                     .addListener(new CheckpointListener(run, loop.model(), loop.optimizer()))
                     .addListener(new MetricsLogListener(run))
                     .addListener(new ProgressListener(progress, log));
+            extra.forEach(loop::addListener);
             if (o.resume() != null) {
                 loop.resume(o.resume());
             }
