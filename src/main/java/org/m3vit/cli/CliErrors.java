@@ -31,8 +31,14 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
         Throwable e = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
-        print(cmd.getErr(), cmd.getCommandName(), message(e), e);
+        print(cmd.getErr(), commandPath(cmd), message(e), e);
         return badInput(e) ? BAD_INPUT : FAILURE;
+    }
+
+    /** The command as typed after {@code m3vit}, subcommands included ({@code generalist train}). */
+    static String commandPath(CommandLine cmd) {
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        return name.startsWith("m3vit ") ? name.substring("m3vit ".length()) : name;
     }
 
     public static void print(PrintWriter err, String command, String message, Throwable e) {
@@ -93,12 +99,11 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         return (ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             PrintWriter err = cmd.getErr();
-            String name = cmd.getCommandSpec().qualifiedName(" ");
-            String command = name.startsWith("m3vit ") ? name.substring("m3vit ".length()) : name;
+            String command = commandPath(cmd);
             String m = ex.getMessage() == null ? "invalid arguments" : ex.getMessage();
             int nl = m.indexOf('\n');
             err.println("m3vit " + command + ": error: " + oneLine(nl < 0 ? m : m.substring(0, nl)));
-            err.println("try '" + name + " --help' for usage");
+            err.println("try '" + cmd.getCommandSpec().qualifiedName(" ") + " --help' for usage");
             err.flush();
             return BAD_INPUT;
         };

@@ -55,6 +55,25 @@ class CliErrorsTest {
     }
 
     @Test
+    void aSubcommandsBadInputNamesTheWholeCommand() {
+        badInput(
+                CliRun.of(
+                        "generalist",
+                        "train",
+                        "--config",
+                        "configs/generalist/tiny.yml",
+                        "--data",
+                        tmp.toString(),
+                        "--save-dir",
+                        tmp.resolve("run").toString(),
+                        "--checkpoint-every",
+                        "-1"),
+                "generalist train",
+                "--checkpoint-every",
+                "-1");
+    }
+
+    @Test
     void badFilesExit2NamingThePath() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("adir"));
         badInput(CliRun.of("flops", "--config", dir.toString()), "flops", dir.toString());
