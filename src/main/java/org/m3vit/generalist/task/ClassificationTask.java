@@ -149,12 +149,10 @@ abstract class ClassificationTask implements GeneralistTask {
     public Map<String, Double> chance(MultimodalCorpus corpus, MultimodalCorpus.Split split, int limit) {
         int[] eval = labels(corpus, split);
         eval = Arrays.copyOf(eval, Math.min(eval.length, limit));
-        int classes = classCount(corpus);
+        int classes = classes(corpus).size();
         double[] m = Similarity.majority(labels(corpus, MultimodalCorpus.Split.TRAIN), eval, classes, 5);
         return Similarity.metrics("top1", m[0], "top5", m[1]);
     }
-
-    abstract int classCount(MultimodalCorpus corpus);
 
     static int[] toArray(List<Integer> l) {
         return l.stream().mapToInt(Integer::intValue).toArray();

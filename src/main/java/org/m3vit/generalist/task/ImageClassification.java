@@ -37,11 +37,6 @@ public final class ImageClassification extends ClassificationTask {
     }
 
     @Override
-    int classCount(MultimodalCorpus corpus) {
-        return corpus.imageClasses().size();
-    }
-
-    @Override
     List<int[]> classNames(TaskContext ctx) {
         return ctx.imageClasses();
     }

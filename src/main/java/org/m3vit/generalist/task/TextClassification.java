@@ -34,11 +34,6 @@ public final class TextClassification extends ClassificationTask {
     }
 
     @Override
-    int classCount(MultimodalCorpus corpus) {
-        return corpus.textClasses().size();
-    }
-
-    @Override
     List<int[]> classNames(TaskContext ctx) {
         return ctx.textClasses();
     }

@@ -37,11 +37,6 @@ public final class VideoClassification extends ClassificationTask {
     }
 
     @Override
-    int classCount(MultimodalCorpus corpus) {
-        return corpus.videoClasses().size();
-    }
-
-    @Override
     List<int[]> classNames(TaskContext ctx) {
         return ctx.videoClasses();
     }
