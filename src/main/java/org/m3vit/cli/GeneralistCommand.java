@@ -157,11 +157,8 @@ final class GeneralistCommand implements Runnable {
             description = "Evaluate a generalist artifact on a corpus split: top-1/top-5, retrieval R@1/5/10 both"
                     + " ways, caption BLEU-4 and CIDEr (greedy decoding), MLM accuracy; each beside its chance level.")
     static final class Eval implements Callable<Integer> {
-        @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "generalist artifact")
-        Path weights;
-
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "multimodal corpus root")
-        Path data;
+        @Mixin
+        GeneralistInputs inputs;
 
         @Option(names = "--split", defaultValue = "val", description = "train or val (default ${DEFAULT-VALUE})")
         String split;
@@ -185,7 +182,7 @@ final class GeneralistCommand implements Runnable {
                 throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
             }
             MultimodalCorpus.Split s = MultimodalCorpus.Split.parse(split, "--split");
-            GeneralistEvaluation.Result r = GeneralistEvaluation.run(weights, data, s, limit, !unmerged);
+            GeneralistEvaluation.Result r = GeneralistEvaluation.run(inputs.weights, inputs.data, s, limit, !unmerged);
             if (json) {
                 System.out.println(new GsonBuilder()
                         .setPrettyPrinting()
@@ -197,8 +194,8 @@ final class GeneralistCommand implements Runnable {
             System.out.printf(
                     Locale.ROOT,
                     "%s on %s (%s split, %s experts, %.1f s)%n",
-                    weights,
-                    data,
+                    inputs.weights,
+                    inputs.data,
                     r.split(),
                     r.merged() ? "merged" : "routed",
                     r.seconds());
@@ -220,11 +217,8 @@ final class GeneralistCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Expert re-parameterisation: check merged == routed on every task's inputs and time both.")
     static final class Reparam implements Callable<Integer> {
-        @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "generalist artifact")
-        Path weights;
-
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "multimodal corpus root")
-        Path data;
+        @Mixin
+        GeneralistInputs inputs;
 
         @Option(names = "--batch", defaultValue = "32", description = "items per forward (default ${DEFAULT-VALUE})")
         int batch;
@@ -244,7 +238,8 @@ final class GeneralistCommand implements Runnable {
             if (batch < 1 || repeats < 1) {
                 throw new IllegalArgumentException("--batch and --repeats must be >= 1");
             }
-            List<ReparameterisationBenchmark.Row> rows = ReparameterisationBenchmark.run(weights, data, batch, repeats);
+            List<ReparameterisationBenchmark.Row> rows =
+                    ReparameterisationBenchmark.run(inputs.weights, inputs.data, batch, repeats);
             System.out.printf(
                     Locale.ROOT,
                     "%-12s %6s %12s %12s %9s %12s%n",

@@ -31,11 +31,8 @@ final class GeneralistEvidenceCommands {
             description = "Task interference (Uni-Perceiver-MoE Table 1, the reference notebook's ratio): gradient"
                     + " samples of one weight per chosen block and task; I[i][j] = mean_m S_{j->i}[m] / S_{i->i}[m].")
     static final class InterferenceCommand implements Callable<Integer> {
-        @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "generalist artifact")
-        Path weights;
-
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "multimodal corpus root")
-        Path data;
+        @Mixin
+        GeneralistInputs inputs;
 
         @Option(
                 names = "--layers",
@@ -94,8 +91,8 @@ final class GeneralistEvidenceCommands {
                 throw new IllegalArgumentException("--plot must name a .png file, got " + plot);
             }
             try (NDManager manager = NDManager.newBaseManager();
-                    GeneralistArtifact.Loaded loaded = GeneralistArtifact.load(weights, manager)) {
-                TaskContext ctx = Contexts.of(loaded, data, manager);
+                    GeneralistArtifact.Loaded loaded = GeneralistArtifact.load(inputs.weights, manager)) {
+                TaskContext ctx = Contexts.of(loaded, inputs.data, manager);
                 List<Integer> l = layers;
                 if (l == null) {
                     l = new ArrayList<>();
@@ -165,11 +162,8 @@ final class GeneralistEvidenceCommands {
             description = "Expert-activation maps: each expert's share of the tokens per MoE block and condition"
                     + " (task, attribute row or modality), attention and FFN MoEs, on val batches of every task.")
     static final class ActivationCommand implements Callable<Integer> {
-        @Option(names = "--weights", required = true, paramLabel = "W.safetensors", description = "generalist artifact")
-        Path weights;
-
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "multimodal corpus root")
-        Path data;
+        @Mixin
+        GeneralistInputs inputs;
 
         @Option(
                 names = "--by",
@@ -206,11 +200,11 @@ final class GeneralistEvidenceCommands {
                 throw new IllegalArgumentException("--plot must name a .png file, got " + plot);
             }
             try (NDManager manager = NDManager.newBaseManager();
-                    GeneralistArtifact.Loaded loaded = GeneralistArtifact.load(weights, manager)) {
+                    GeneralistArtifact.Loaded loaded = GeneralistArtifact.load(inputs.weights, manager)) {
                 if (!loaded.config().model().moe()) {
-                    throw new IllegalArgumentException(weights + " is a dense model: it has no experts to map");
+                    throw new IllegalArgumentException(inputs.weights + " is a dense model: it has no experts to map");
                 }
-                TaskContext ctx = Contexts.of(loaded, data, manager);
+                TaskContext ctx = Contexts.of(loaded, inputs.data, manager);
                 ExpertActivation.Result r =
                         ExpertActivation.run(ctx, loaded.config().taskIds(), c, batches, batch, 0);
                 if (plot != null) {
@@ -219,7 +213,7 @@ final class GeneralistEvidenceCommands {
                         Path png = plot.resolveSibling(name.substring(0, name.length() - 4) + "-" + group + ".png");
                         EvidenceTables.Matrix mx = EvidenceTables.activationMatrix(r, group);
                         Plots.heatmap(
-                                "Expert share of tokens (%), " + group + " MoE: " + weights.getFileName(),
+                                "Expert share of tokens (%), " + group + " MoE: " + inputs.weights.getFileName(),
                                 "expert",
                                 "block · " + by,
                                 mx.cols(),
