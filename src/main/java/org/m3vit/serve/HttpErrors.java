@@ -39,8 +39,19 @@ final class HttpErrors {
             message = "internal error: " + e;
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
         }
+        if (hasBody(ctx)) {
+            // The request may have been refused before its body was read (unknown model, too large, queue
+            // full). The server then drops the connection after answering; saying so stops a keep-alive
+            // client from sending its next request on a connection that is about to close (it would get no
+            // response at all).
+            ctx.header("Connection", "close");
+        }
         write(ctx, status, message);
         return status;
+    }
+
+    private static boolean hasBody(Context ctx) {
+        return ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null;
     }
 
     static void write(Context ctx, int status, String message) {
