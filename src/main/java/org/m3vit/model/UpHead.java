@@ -67,19 +67,19 @@ public final class UpHead extends AbstractBlock {
         long b = s.get(0);
         // The reference drops cls only when L % 48 != 0; with cls kept the reshape below would fail,
         // so dropping it always is the only working behaviour.
-        NDArray x = InferenceScope.run(training, () -> norm.forward(ps, tokens.get(":, 1:, :"), training)
+        NDArray x = StepScope.run(() -> norm.forward(ps, tokens.get(":, 1:, :"), training)
                 .transpose(0, 2, 1)
                 .reshape(b, dim, gridH, gridW));
         for (int i = 0; i < NUM_CONV; i++) {
             int stage = i;
             NDArray in = x;
-            x = InferenceScope.run(training, () -> {
+            x = StepScope.run(() -> {
                 NDArray y = Activation.relu(bns[stage].forward(ps, convs[stage].forward(ps, in, training), training));
                 return stage < NUM_CONV - 1 ? upsample2x(y) : y;
             });
         }
         NDArray features = x;
-        x = InferenceScope.run(training, () -> upsample2x(convs[NUM_CONV].forward(ps, features, training)));
+        x = StepScope.run(() -> upsample2x(convs[NUM_CONV].forward(ps, features, training)));
         Shape o = x.getShape();
         if (o.get(2) != outH || o.get(3) != outW) {
             // Only reached for sizes the config rejects today (patch != 16); an upsampling resize matches

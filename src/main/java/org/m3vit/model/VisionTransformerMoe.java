@@ -170,13 +170,12 @@ public final class VisionTransformerMoe extends AbstractBlock {
         for (int i = 0; i < first; i++) {
             VitBlock b = blockList.get(i);
             NDArray in = x;
-            x = InferenceScope.run(training, () -> b.forward(ps, in, new BlockCall(RoutingContext.none()), training));
+            x = StepScope.run(() -> b.forward(ps, in, new BlockCall(RoutingContext.none()), training));
             outs.add(x);
         }
         NDArray last = x;
         NDArray afterAttention = first < config.depth()
-                ? InferenceScope.run(
-                        training,
+                ? StepScope.run(
                         () -> blockList.get(first).attend(ps, last, new BlockCall(RoutingContext.none()), training))
                 : null;
         return new Prefix(outs, afterAttention);
@@ -196,8 +195,7 @@ public final class VisionTransformerMoe extends AbstractBlock {
                 NDArray in = i == first ? p.afterAttention() : x;
                 boolean attentionDone = i == first;
                 BlockCall call = new BlockCall(ctx, experts);
-                x = InferenceScope.run(
-                        training,
+                x = StepScope.run(
                         () -> attentionDone ? b.feedForward(ps, in, call, training) : b.forward(ps, in, call, training),
                         out -> survivors(out, call));
                 outs.add(x);

@@ -1,6 +1,7 @@
 package org.m3vit.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.Collection;
 
@@ -23,15 +24,28 @@ public final class GradientClipping {
         return norm;
     }
 
-    /** Σ‖g‖² over the parameters that train, left on the device (null when none trains). */
+    /**
+     * Σ‖g‖² over the parameters that train, left on the device (null when none trains). Each parameter's
+     * squared gradient is freed as soon as it is summed, so the call never holds a second copy of the model.
+     */
+    @SuppressWarnings("try") // the scope is used only for its close()
     public static NDArray squaredNorm(Collection<Parameter> parameters) {
         NDArray total = null;
         for (Parameter p : parameters) {
             if (!p.requiresGradient()) {
                 continue;
             }
-            NDArray sq = p.getArray().getGradient().square().sum();
-            total = total == null ? sq : total.add(sq);
+            NDArray sum;
+            try (NDScope perParameter = new NDScope()) {
+                NDArray sq = p.getArray().getGradient().square().sum();
+                sum = total == null ? sq : total.add(sq);
+                NDScope.unregister(sum);
+            }
+            if (total != null) {
+                total.close(); // the running sum it replaces (an old one, created outside this scope's reach)
+            }
+            NDScope.register(sum);
+            total = sum;
         }
         return total;
     }

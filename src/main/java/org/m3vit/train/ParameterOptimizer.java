@@ -68,7 +68,12 @@ public abstract class ParameterOptimizer {
                 || leaf.equals("num_batches_tracked"));
     }
 
-    /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
+    /**
+     * Applies one update with learning rate {@code lr} to every parameter that has a gradient. Each
+     * parameter's update runs in its own scope: an update makes several temporaries the size of its
+     * parameter (AdamW eight), and kept until the step ends they would add up to several times the model.
+     */
+    @SuppressWarnings("try") // the scope is used only for its close()
     public final void step(float lr) {
         steps++;
         for (var e : parameters.entrySet()) {
@@ -76,10 +81,12 @@ public abstract class ParameterOptimizer {
             if (!p.requiresGradient()) {
                 continue;
             }
-            NDArray w = p.getArray();
-            NDArray g = w.getGradient();
-            update(e.getKey(), w, g, lr, decays.test(e.getKey()) ? weightDecay : 0f);
-            g.subi(g); // zero in place for the next accumulation
+            try (NDScope perParameter = new NDScope()) {
+                NDArray w = p.getArray();
+                NDArray g = w.getGradient();
+                update(e.getKey(), w, g, lr, decays.test(e.getKey()) ? weightDecay : 0f);
+                g.subi(g); // zero in place for the next accumulation
+            }
         }
     }
 
