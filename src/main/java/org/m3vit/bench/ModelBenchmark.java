@@ -33,12 +33,31 @@ import org.m3vit.train.ParameterOptimizer;
  */
 public final class ModelBenchmark {
 
-    /** @param train whether to measure the training step too (it dominates the run time) */
-    public record Settings(int batch, int warmup, int repeats, long seed, boolean train) {}
+    /**
+     * @param train whether to measure the training step (it dominates the run time)
+     * @param inference whether to measure inference (all pathways at once and each on its own)
+     */
+    public record Settings(int batch, int warmup, int repeats, long seed, boolean train, boolean inference) {
+        public Settings {
+            if (!train && !inference) {
+                throw new IllegalArgumentException("nothing to measure: neither training nor inference");
+            }
+        }
+    }
 
-    /** Median milliseconds per batch of each variant ("train", "all_tasks", then one per task id). */
+    /**
+     * Median milliseconds per batch of each variant ("train", "all_tasks", then one per task id), and each
+     * variant's peak resident set in bytes: the highest the whole process reached while that variant ran
+     * (parameters, optimizer state and the JVM included, as a Python process's peak RSS includes its own),
+     * or the process's peak since start where the kernel cannot reset it ({@code peakIsPerVariant} false).
+     */
     public record Result(
-            Map<String, Double> medianMs, Map<String, Double> minMs, Map<String, Double> maxMs, int batch) {
+            Map<String, Double> medianMs,
+            Map<String, Double> minMs,
+            Map<String, Double> maxMs,
+            Map<String, Long> peakRssBytes,
+            boolean peakIsPerVariant,
+            int batch) {
         public double imagesPerSecond(String variant) {
             return batch / (medianMs.get(variant) / 1000.0);
         }
@@ -108,9 +127,11 @@ public final class ModelBenchmark {
             // Inference goes through the Predictor, the one inference path, as predict/eval/serve run it.
             Predictor predictor = Predictor.of(model);
             List<ModelInput> inputs = inputs(image);
-            variants.put("all_tasks", () -> predictor.predictAllBatch(inputs));
-            for (Task t : config.tasks().tasks()) {
-                variants.put(t.id(), () -> predictor.predictBatch(inputs, t));
+            if (settings.inference()) {
+                variants.put("all_tasks", () -> predictor.predictAllBatch(inputs));
+                for (Task t : config.tasks().tasks()) {
+                    variants.put(t.id(), () -> predictor.predictBatch(inputs, t));
+                }
             }
             // One untimed step first, so that creating AdamW's moment buffers is not part of any timing.
             if (settings.train()) {
@@ -119,6 +140,8 @@ public final class ModelBenchmark {
             }
             Map<String, List<Double>> times = new LinkedHashMap<>();
             variants.keySet().forEach(k -> times.put(k, new ArrayList<>()));
+            Map<String, Long> peaks = new LinkedHashMap<>();
+            boolean perVariant = true;
             int rounds = settings.warmup() + settings.repeats();
             for (int r = 0; r < rounds; r++) {
                 for (var v : variants.entrySet()) {
@@ -130,6 +153,7 @@ public final class ModelBenchmark {
                             r + 1,
                             rounds,
                             v.getKey()));
+                    perVariant &= ProcessMemory.resetPeak();
                     try (NDScope scope = new NDScope()) {
                         long t0 = System.nanoTime();
                         v.getValue().run();
@@ -138,6 +162,8 @@ public final class ModelBenchmark {
                             times.get(v.getKey()).add((t1 - t0) / 1e6);
                         }
                     }
+                    // read after the scope closed: the peak is what the run reached, not what it left behind
+                    peaks.merge(v.getKey(), ProcessMemory.peakResidentBytes(), Math::max);
                 }
             }
             Map<String, Double> med = new LinkedHashMap<>();
@@ -149,7 +175,7 @@ public final class ModelBenchmark {
                 min.put(k, MoeBenchmark.min(a));
                 max.put(k, MoeBenchmark.max(a));
             });
-            return new Result(med, min, max, b);
+            return new Result(med, min, max, peaks, perVariant, b);
         }
     }
 

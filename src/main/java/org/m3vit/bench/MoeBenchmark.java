@@ -62,6 +62,9 @@ public final class MoeBenchmark {
             double fwdMinMs,
             double fwdMaxMs) {}
 
+    /** The three variants' timings (keys reordered, dense_dispatch, dense_ffn) and the GEMM efficiency. */
+    public record Result(Map<String, Timing> timings, GemmEfficiency.Result gemms) {}
+
     private final Config config;
     private final Consumer<String> progress;
 
@@ -70,8 +73,11 @@ public final class MoeBenchmark {
         this.progress = progress;
     }
 
-    /** Runs all three variants; keys: reordered, dense_dispatch, dense_ffn. */
-    public Map<String, Timing> run() {
+    /**
+     * Runs all three variants, then the expert GEMMs alone with the reordered layer's token counts of one
+     * forward, against one large GEMM.
+     */
+    public Result run() {
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (NDManager root = NDManager.newBaseManager()) {
             ParameterStore ps = new ParameterStore(root, false);
@@ -79,6 +85,7 @@ public final class MoeBenchmark {
             x.setRequiresGradient(true);
 
             Map<String, Function<Boolean, NDArray>> variants = new LinkedHashMap<>();
+            long[][] counts = new long[1][];
             for (String mode : Dispatchers.ids()) {
                 MoeLayer layer = MoeLayer.builder()
                         .dim(config.dim())
@@ -89,6 +96,14 @@ public final class MoeBenchmark {
                         .dispatch(mode)
                         .build();
                 layer.initialize(root, DataType.FLOAT32);
+                if (mode.equals(Dispatchers.REORDERED)) {
+                    try (NDScope scope = new NDScope()) {
+                        counts[0] = layer.forward(ps, x, RoutingContext.none(), false)
+                                .expertCounts()
+                                .toType(DataType.INT64, false)
+                                .toLongArray();
+                    }
+                }
                 variants.put(mode.equals(Dispatchers.REORDERED) ? "reordered" : mode + "_dispatch", training -> {
                     MoeOutput out = layer.forward(ps, x, RoutingContext.none(), training);
                     return training ? out.output().sum().add(out.auxLoss()) : out.output();
@@ -103,7 +118,17 @@ public final class MoeBenchmark {
                 NDArray y = fc2.forward(ps, Activation.gelu(fc1.forward(ps, x, training)), training);
                 return training ? y.sum() : y;
             });
-            return measure(variants);
+            Map<String, Timing> timings = measure(variants);
+            GemmEfficiency.Result gemms = GemmEfficiency.measure(
+                    root,
+                    counts[0],
+                    config.dim(),
+                    config.hidden(),
+                    config.topK(),
+                    config.warmup(),
+                    config.repeats(),
+                    progress);
+            return new Result(timings, gemms);
         }
     }
 

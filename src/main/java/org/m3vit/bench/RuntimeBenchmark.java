@@ -1,7 +1,6 @@
 package org.m3vit.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,7 +70,7 @@ public final class RuntimeBenchmark {
             b.expertBuffers(settings.buffers());
         }
         try (Predictor p = b.build()) {
-            long rssAfterLoad = procStatus("VmRSS:");
+            long rssAfterLoad = ProcessMemory.residentBytes();
             ModelConfig c = p.config();
             List<Task> tasks = c.tasks().tasks();
             List<ModelInput> inputs = inputs(c, settings.images(), settings.seed());
@@ -86,7 +85,7 @@ public final class RuntimeBenchmark {
                 p.predict(inputs.get(i), settings.task());
             }
             long wall = System.nanoTime() - t0;
-            long peakRss = procStatus("VmHWM:");
+            long peakRss = ProcessMemory.peakResidentBytes();
             RuntimeReport after = p.runtimeReport();
             double same = Double.NaN;
             double mixed = Double.NaN;
@@ -204,21 +203,5 @@ public final class RuntimeBenchmark {
             }
             return new Interleaved(inputs.size() / (nr / 1e9), inputs.size() / (ns / 1e9));
         }
-    }
-
-    /** A kB line of /proc/self/status (VmRSS:, VmHWM:) in bytes, or -1 where it does not exist. */
-    static long procStatus(String key) {
-        Path status = Path.of("/proc/self/status");
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith(key)) {
-                    String[] parts = line.trim().split("\\s+");
-                    return Long.parseLong(parts[1]) * 1024; // kB
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -82,6 +82,16 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--no-train", description = "Measure inference only (the training step dominates the run time).")
     boolean noTrain;
 
+    @Option(names = "--no-inference", description = "Measure the training step only.")
+    boolean noInference;
+
+    @Option(
+            names = "--max-train-rss",
+            paramLabel = "GB",
+            description = "Memory regression check: exit 1 when a training step's peak resident set (the whole"
+                    + " process's, reset before each step) exceeds GB gigabytes (10^9 bytes).")
+    Double maxTrainRss;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -93,6 +103,15 @@ final class BenchModelCommand implements Callable<Integer> {
         if (batch < 1 || warmup < 0) {
             throw new IllegalArgumentException(
                     "--batch must be >= 1 and --warmup >= 0, got " + batch + " and " + warmup);
+        }
+        if (noTrain && noInference) {
+            throw new IllegalArgumentException("--no-train and --no-inference together leave nothing to measure");
+        }
+        if (maxTrainRss != null && (noTrain || !(maxTrainRss > 0))) {
+            throw new IllegalArgumentException(
+                    noTrain
+                            ? "--max-train-rss checks the training step, which --no-train skips"
+                            : "--max-train-rss must be a positive number of GB, got " + maxTrainRss);
         }
         int threads = threadsOption.apply();
         DatasetLayout dataset = DatasetLayout.parse(db);
@@ -118,12 +137,13 @@ final class BenchModelCommand implements Callable<Integer> {
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<String> over = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             ModelConfig c = configs.get(i);
             String label = labels.get(i);
             ModelBenchmark.Result r = new ModelBenchmark(
                             c,
-                            new ModelBenchmark.Settings(batch, warmup, repeats, seed, !noTrain),
+                            new ModelBenchmark.Settings(batch, warmup, repeats, seed, !noTrain, !noInference),
                             msg -> Progress.line().accept(label + ": " + msg))
                     .run();
             Map<String, Object> row = new LinkedHashMap<>();
@@ -141,7 +161,19 @@ final class BenchModelCommand implements Callable<Integer> {
             });
             row.put("images_per_s", ips);
             row.put("ms_median_min_max", ms);
+            Map<String, Object> rss = new LinkedHashMap<>();
+            r.peakRssBytes().forEach((k, v) -> rss.put(k, v < 0 ? null : Math.round(v / 1e7) / 100.0));
+            row.put(r.peakIsPerVariant() ? "peak_rss_gb" : "peak_rss_gb_since_start", rss);
             rows.add(row);
+            Long trainPeak = r.peakRssBytes().get("train");
+            if (maxTrainRss != null && trainPeak != null && trainPeak > maxTrainRss * 1e9) {
+                over.add(String.format(
+                        Locale.ROOT,
+                        "%s: training step peak RSS %.2f GB > --max-train-rss %.2f GB",
+                        label,
+                        trainPeak / 1e9,
+                        maxTrainRss));
+            }
         }
         Progress.clear();
         if (json) {
@@ -155,6 +187,10 @@ final class BenchModelCommand implements Callable<Integer> {
             cfg.put("repeats", repeats);
             cfg.put("threads", threads);
             cfg.put("train", !noTrain);
+            cfg.put("inference", !noInference);
+            if (maxTrainRss != null) {
+                cfg.put("max_train_rss_gb", maxTrainRss);
+            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("config", cfg);
             out.put("results", rows);
@@ -165,7 +201,13 @@ final class BenchModelCommand implements Callable<Integer> {
                     batch, dataset.shortName(), experts, topK, headChannels, repeats, warmup);
             for (Map<String, Object> row : rows) {
                 System.out.println(row.get("model") + ": " + row.get("images_per_s"));
+                System.out.println(
+                        "  peak RSS GB: " + row.getOrDefault("peak_rss_gb", row.get("peak_rss_gb_since_start")));
             }
+        }
+        if (!over.isEmpty()) {
+            over.forEach(System.err::println);
+            return 1;
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.m3vit.bench.GemmEfficiency;
 import org.m3vit.bench.MoeBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,7 +69,9 @@ final class BenchMoeCommand implements Callable<Integer> {
         int threads = threadsOption.apply();
         MoeBenchmark.Config config =
                 new MoeBenchmark.Config(dim, hidden, experts, topK, tokens, warmup, repeats, seed, gate);
-        Map<String, MoeBenchmark.Timing> r = new MoeBenchmark(config, Progress.line()).run();
+        MoeBenchmark.Result result = new MoeBenchmark(config, Progress.line()).run();
+        Map<String, MoeBenchmark.Timing> r = result.timings();
+        GemmEfficiency.Result g = result.gemms();
         Progress.clear();
 
         double reordered = r.get("reordered").fwdMs();
@@ -102,10 +105,20 @@ final class BenchMoeCommand implements Callable<Integer> {
             Map<String, Object> ratios = new LinkedHashMap<>();
             ratios.put("reordered_over_dense_ffn_fwd", round(ratioVsFfn));
             ratios.put("dense_dispatch_over_reordered_fwd", round(ratioDense));
+            Map<String, Object> gemm = new LinkedHashMap<>();
+            gemm.put("peak_gemm_side", GemmEfficiency.PEAK_SIDE);
+            gemm.put("peak_gflops", round(g.peakGflops()));
+            gemm.put("expert_gemm_gflops", round(g.expertGflops()));
+            gemm.put("expert_gemm_fraction_of_peak", round(g.expertFractionOfPeak()));
+            gemm.put("dense_ffn_gemm_gflops", round(g.denseFfnGflops()));
+            gemm.put("dense_ffn_gemm_fraction_of_peak", round(g.denseFfnFractionOfPeak()));
+            gemm.put("expert_gflop_per_fwd", round(g.expertGflop()));
+            gemm.put("reordered_fwd_gflops", round(g.expertGflop() / (reordered / 1000.0)));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("config", cfg);
             out.put("results", results);
             out.put("ratios", ratios);
+            out.put("gemm", gemm);
             System.out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(out));
         } else {
             System.out.printf(
@@ -124,15 +137,29 @@ final class BenchMoeCommand implements Callable<Integer> {
                     t.fwdTokensPerSecond(),
                     t.hostSyncsPerFwd(),
                     t.hostSyncMsPerFwd()));
-            System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.3)%n", ratioVsFfn);
+            System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.15)%n", ratioVsFfn);
             System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
+            System.out.printf(
+                    "GEMM GFLOP/s: peak (%d^3) %.1f; expert GEMMs %.1f (%.0f%% of peak, target >= 70%%);"
+                            + " dense FFN GEMMs %.1f (%.0f%%); whole reordered layer %.1f%n",
+                    GemmEfficiency.PEAK_SIDE,
+                    g.peakGflops(),
+                    g.expertGflops(),
+                    100 * g.expertFractionOfPeak(),
+                    g.denseFfnGflops(),
+                    100 * g.denseFfnFractionOfPeak(),
+                    g.expertGflop() / (reordered / 1000.0));
         }
         return 0;
     }
 
-    /** "reuse" when glibc keeps freed memory (M3VIT_MALLOC=reuse in the launcher), else "default". */
+    /** The launcher's allocator setting (M3VIT_MALLOC: bounded, glibc or reuse), or "unset" outside it. */
     static String allocator() {
-        return "0".equals(System.getenv("MALLOC_MMAP_MAX_")) ? "reuse" : "default";
+        String chosen = System.getenv("M3VIT_MALLOC");
+        if (chosen != null && !chosen.isBlank()) {
+            return chosen;
+        }
+        return System.getenv("MALLOC_TRIM_THRESHOLD_") != null ? "bounded" : "unset";
     }
 
     private static double round(double v) {
