@@ -50,7 +50,8 @@ final class DemoCommand implements Callable<Integer> {
             paramLabel = "FULL,REDUCED",
             split = ",",
             description = "With --generalist: training steps of the dense and attribute models, and of the other"
-                    + " routing levels (default: 1500,1200).")
+                    + " routing levels (default: 1500,1500, the same budget for all; at 1200 the task-routed"
+                    + " model's greedy captions stopped after one object).")
     List<Integer> steps;
 
     @Option(
@@ -160,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private int generalist() throws Exception {
         Path o = out != null ? out : Path.of("runs/demo-generalist");
-        List<Integer> st = steps != null ? steps : List.of(1500, 1200);
+        List<Integer> st = steps != null ? steps : List.of(1500, 1500);
         if (st.size() != 2 || st.get(0) < 1 || st.get(1) < 1) {
             throw new IllegalArgumentException("--steps expects two positive step counts FULL,REDUCED, got " + st);
         }

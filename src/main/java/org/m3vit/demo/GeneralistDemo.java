@@ -29,7 +29,7 @@ import org.m3vit.train.RunLayout;
 /**
  * {@code m3vit demo --generalist}: Uni-Perceiver-MoE's argument on our corpus, end to end. Synthesise (or
  * reuse) the multimodal corpus; train the dense generalist and the attribute-routed MoE at the full budget
- * and the token, context, modality and task-routed MoEs at a reduced one, all holding out the same image
+ * and the token, context, modality and task-routed MoEs at theirs (the same by default), all holding out the same image
  * classes; evaluate each (with chance levels), measure task interference, zero-shot accuracy on the
  * held-out classes, prompt tuning and full fine-tuning on 1 % of the data, and expert-activation maps; write
  * {@code <out>/report/report.md} with PNGs. Orchestration only: every step is the generalist code the
