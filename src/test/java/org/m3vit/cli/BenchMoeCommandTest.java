@@ -65,6 +65,19 @@ class BenchMoeCommandTest {
         // the ratio is computed before fwd_ms is rounded to 0.001 ms, so allow for that rounding
         double bound = reordered / ffn * (0.0005 / reordered + 0.0005 / ffn) + 0.001;
         assertEquals(reordered / ffn, ratios.get("reordered_over_dense_ffn_fwd").getAsDouble(), bound);
+        // every token fills exactly k slots, so the expert GEMMs do 2 products of 2·(T·k)·D·H FLOP whatever
+        // the routing: 2 · 2 · (64 · 2) · 32 · 32 = 524,288 FLOP
+        JsonObject gemm = json.getAsJsonObject("gemm");
+        assertEquals(524_288e-9, gemm.get("expert_gflop_per_fwd").getAsDouble(), 1e-12);
+        for (String rate : new String[] {"peak_gflops", "expert_gemm_gflops", "dense_ffn_gemm_gflops"}) {
+            double v = gemm.get(rate).getAsDouble();
+            assertTrue(v > 0 && Double.isFinite(v), rate + " " + v);
+        }
+        assertEquals(
+                gemm.get("expert_gemm_gflops").getAsDouble()
+                        / gemm.get("peak_gflops").getAsDouble(),
+                gemm.get("expert_gemm_fraction_of_peak").getAsDouble(),
+                1e-3);
     }
 
     @Test
