@@ -94,6 +94,12 @@ final class GeneralistCommand implements Runnable {
                         + " STEPS steps; --resume continues from it bit-identically (default 0: epoch ends only)")
         int checkpointEvery;
 
+        @Option(
+                names = "--overwrite",
+                description = "start anew in a --save-dir that already holds a run: deletes that run's checkpoints,"
+                        + " weights, metrics.jsonl and expert_usage.json (nothing else)")
+        boolean overwrite;
+
         @Mixin
         ThreadsOption threads;
 
@@ -114,8 +120,14 @@ final class GeneralistCommand implements Runnable {
                 throw new IllegalArgumentException(
                         "--checkpoint-every must be >= 0 (0 = epoch ends only), got " + checkpointEvery);
             }
+            if (resume != null && overwrite) {
+                throw new IllegalArgumentException("--resume and --overwrite exclude each other");
+            }
             if (resume != null) {
                 Checkpoint.jsonOf(resume); // fail before the engine starts
+            } else if (!overwrite && new RunLayout(saveDir).holdsRun()) {
+                throw new IllegalArgumentException("--save-dir " + saveDir + " already holds a run; continue it with"
+                        + " --resume " + saveDir + ", or start it anew with --overwrite");
             }
             GeneralistTraining.checkData(data);
             Consumer<String> line = Progress.line();
@@ -127,7 +139,8 @@ final class GeneralistCommand implements Runnable {
             long start = System.nanoTime();
             TrainingLoop.Result r = GeneralistTraining.run(
                     c,
-                    new GeneralistTraining.Options(data, saveDir, resume, stopAfter, !noValidate, checkpointEvery),
+                    new GeneralistTraining.Options(
+                            data, saveDir, resume, stopAfter, !noValidate, checkpointEvery, overwrite),
                     line,
                     log);
             Progress.clear();

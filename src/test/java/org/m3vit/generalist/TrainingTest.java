@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.m3vit.errors.InvalidInputException;
 import org.m3vit.generalist.corpus.MultimodalCorpus;
 import org.m3vit.generalist.model.SequenceEncoder;
 import org.m3vit.generalist.task.GeneralistTask;
@@ -146,6 +147,44 @@ class TrainingTest {
     }
 
     /** The two runs end with bit-identical weights and optimizer state, and the same epoch-2 losses. */
+    @Test
+    void aSecondRunIntoTheSameDirectoryIsRefusedUnlessOverwritten(@TempDir Path tmp) throws IOException {
+        GeneralistConfig config =
+                GeneralistFixtures.tiny("train.epochs", 2, "train.steps_per_epoch", 3, "train.batch_size", 6);
+        Path fresh = tmp.resolve("fresh");
+        Path reused = tmp.resolve("reused");
+        GeneralistTraining.run(
+                config, new GeneralistTraining.Options(data, fresh, null, null, false), s -> {}, s -> {});
+        GeneralistConfig first = GeneralistFixtures.tiny(
+                "train.epochs", 2, "train.steps_per_epoch", 3, "train.batch_size", 6, "train.seed", 5);
+        GeneralistTraining.run(
+                first, new GeneralistTraining.Options(data, reused, null, null, false), s -> {}, s -> {});
+
+        InvalidInputException refused = assertThrows(
+                InvalidInputException.class,
+                () -> GeneralistTraining.run(
+                        config, new GeneralistTraining.Options(data, reused, null, null, false), s -> {}, s -> {}));
+        assertTrue(refused.getMessage().contains("already holds a training run"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(reused.toString()), refused.getMessage());
+        // overwriting with a corpus that does not open fails before anything of the old run is deleted
+        assertThrows(
+                Exception.class,
+                () -> GeneralistTraining.run(
+                        config,
+                        new GeneralistTraining.Options(tmp.resolve("no-corpus"), reused, null, null, false, 0, true),
+                        s -> {},
+                        s -> {}));
+        assertTrue(Files.isRegularFile(new RunLayout(reused).checkpointJson()), "the old run is still there");
+        // overwritten, the directory holds exactly what a fresh run writes
+        GeneralistTraining.run(
+                config, new GeneralistTraining.Options(data, reused, null, null, false, 0, true), s -> {}, s -> {});
+        assertSameRun(fresh, reused);
+        assertEquals(2, records(reused).size(), "metrics.jsonl holds the new run's epochs only");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GeneralistTraining.Options(data, reused, reused, null, false, 0, true));
+    }
+
     private static void assertSameRun(Path straight, Path split) throws IOException {
         Checkpoint.State a = Checkpoint.readState(new RunLayout(straight).checkpointJson());
         Checkpoint.State b = Checkpoint.readState(new RunLayout(split).checkpointJson());

@@ -51,9 +51,27 @@ public final class GeneralistTraining {
      * @param validate validate after each epoch (the best weights need it)
      * @param checkpointEvery also an atomic step checkpoint every that many steps within an epoch (0 = epoch
      *     ends only); a resume from one continues bit-identically
+     * @param overwrite without a resume, a run directory that already holds a run is refused unless this is
+     *     set; then that run's own files (checkpoints, weights, metrics) are deleted before training starts
      */
     public record Options(
-            Path data, Path runDir, Path resume, Integer stopAfter, boolean validate, int checkpointEvery) {
+            Path data,
+            Path runDir,
+            Path resume,
+            Integer stopAfter,
+            boolean validate,
+            int checkpointEvery,
+            boolean overwrite) {
+
+        public Options {
+            if (resume != null && overwrite) {
+                throw new IllegalArgumentException("resuming a run and overwriting it exclude each other");
+            }
+        }
+
+        public Options(Path data, Path runDir, Path resume, Integer stopAfter, boolean validate, int checkpointEvery) {
+            this(data, runDir, resume, stopAfter, validate, checkpointEvery, false);
+        }
 
         public Options(Path data, Path runDir, Path resume, Integer stopAfter, boolean validate) {
             this(data, runDir, resume, stopAfter, validate, 0);
@@ -73,6 +91,18 @@ public final class GeneralistTraining {
             Consumer<String> log,
             List<TrainingLoopListener> extra)
             throws IOException {
+        RunLayout layout = new RunLayout(o.runDir());
+        if (o.resume() == null && layout.holdsRun()) {
+            // a second run into the same directory would mix its files with the first one's
+            if (!o.overwrite()) {
+                throw InvalidInputException.file(
+                        o.runDir(),
+                        "already holds a training run ("
+                                + layout.checkpointJson().getFileName() + " or "
+                                + layout.metricsLog().getFileName() + "); resume it, or start it anew by"
+                                + " overwriting it (which deletes only the run's own files)");
+            }
+        }
         Path tokenizerFile = MultimodalCorpus.tokenizerFile(o.data());
         try (SubwordTokenizer tokenizer = SubwordTokenizer.load(tokenizerFile);
                 NDManager manager = NDManager.newBaseManager()) {
@@ -82,6 +112,12 @@ public final class GeneralistTraining {
                     config.model().imageHeight(),
                     config.model().imageWidth(),
                     config.model().frames());
+            if (o.resume() == null && o.overwrite()) {
+                // only now that the corpus opened: a mistyped --data must not cost the old run its files
+                for (Path f : layout.trainingFiles()) {
+                    Files.deleteIfExists(f);
+                }
+            }
             GeneralistModel model = newModel(config, tokenizer, manager);
             TrainingLoop<TaskBatch> loop = loop(
                             config, model, corpus, tokenizer, new RunLayout(o.runDir()), manager, o.validate())
