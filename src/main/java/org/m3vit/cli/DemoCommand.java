@@ -150,12 +150,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.print(r.comparison().verdictText());
         System.out.println();
         System.out.print(r.costTable(false));
-        System.out.printf(
-                Locale.ROOT,
-                "%nreport: %s%ntotal time: %d:%02d%n",
-                r.report(),
-                Math.round(r.seconds()) / 60,
-                Math.round(r.seconds()) % 60);
+        printReportAndTime(r.report(), r.seconds());
         return 0;
     }
 
@@ -186,12 +181,16 @@ final class DemoCommand implements Callable<Integer> {
         for (String v : GeneralistReport.verdicts(r.models(), r.adaptations())) {
             System.out.println("* " + v);
         }
+        printReportAndTime(r.report(), r.seconds());
+        return 0;
+    }
+
+    private static void printReportAndTime(Path report, double seconds) {
         System.out.printf(
                 Locale.ROOT,
                 "%nreport: %s%ntotal time: %d:%02d%n",
-                r.report(),
-                Math.round(r.seconds()) / 60,
-                Math.round(r.seconds()) % 60);
-        return 0;
+                report,
+                Math.round(seconds) / 60,
+                Math.round(seconds) % 60);
     }
 }

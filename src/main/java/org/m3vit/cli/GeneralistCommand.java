@@ -1,6 +1,5 @@
 package org.m3vit.cli;
 
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -197,11 +196,7 @@ final class GeneralistCommand implements Runnable {
             MultimodalCorpus.Split s = MultimodalCorpus.Split.parse(split, "--split");
             GeneralistEvaluation.Result r = GeneralistEvaluation.run(inputs.weights, inputs.data, s, limit, !unmerged);
             if (json) {
-                System.out.println(new GsonBuilder()
-                        .setPrettyPrinting()
-                        .serializeSpecialFloatingPointValues()
-                        .create()
-                        .toJson(r));
+                PrettyJson.print(r);
                 return 0;
             }
             System.out.printf(

@@ -123,11 +123,7 @@ final class GeneralistEvidenceCommands {
                     }
                 }
                 if (json) {
-                    System.out.println(new GsonBuilder()
-                            .setPrettyPrinting()
-                            .serializeSpecialFloatingPointValues()
-                            .create()
-                            .toJson(r));
+                    PrettyJson.print(r);
                     return 0;
                 }
                 System.out.printf(

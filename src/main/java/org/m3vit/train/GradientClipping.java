@@ -42,7 +42,7 @@ public final class GradientClipping {
                 NDScope.unregister(sum);
             }
             if (total != null) {
-                total.close(); // the running sum it replaces (an old one, created outside this scope's reach)
+                total.close(); // the running sum this one replaces, which is in the caller's scope
             }
             NDScope.register(sum);
             total = sum;
