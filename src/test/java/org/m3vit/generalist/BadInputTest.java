@@ -121,9 +121,34 @@ class BadInputTest {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        Path held = Files.createDirectories(tmp.resolve("held"));
+        Files.writeString(held.resolve("metrics.jsonl"), "");
         int code;
         int noCorpus;
+        int heldRun;
+        int both;
         try {
+            heldRun = Main.run(
+                    "generalist",
+                    "train",
+                    "--config",
+                    GeneralistFixtures.TINY.toString(),
+                    "--data",
+                    data.toString(),
+                    "--save-dir",
+                    held.toString());
+            both = Main.run(
+                    "generalist",
+                    "train",
+                    "--config",
+                    GeneralistFixtures.TINY.toString(),
+                    "--data",
+                    data.toString(),
+                    "--save-dir",
+                    held.toString(),
+                    "--resume",
+                    held.toString(),
+                    "--overwrite");
             code = Main.run(
                     "generalist",
                     "train",
@@ -143,6 +168,11 @@ class BadInputTest {
         } finally {
             System.setErr(err);
         }
+        assertEquals(2, heldRun, captured.toString());
+        assertTrue(captured.toString().contains("already holds a run")
+                && captured.toString().contains("--overwrite"));
+        assertEquals(2, both, captured.toString());
+        assertTrue(captured.toString().contains("--resume and --overwrite exclude each other"), captured.toString());
         assertEquals(2, code, captured.toString());
         assertEquals(2, noCorpus, captured.toString());
         assertTrue(captured.toString().contains("model.moe.routing"), captured.toString());
