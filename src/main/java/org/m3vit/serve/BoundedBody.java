@@ -40,6 +40,14 @@ final class BoundedBody {
         return out.toByteArray();
     }
 
+    /**
+     * Reads and discards what is left of a body the server will not use (the request was refused before
+     * its body was read), so that the answer reaches the client instead of a connection reset.
+     */
+    static void discardRest(InputStream in) {
+        drain(in, new byte[65536], 0);
+    }
+
     /** Reads and discards the rest of {@code in}, stopping once {@link #DRAIN_BYTES} have been read in all. */
     private static void drain(InputStream in, byte[] buf, long alreadyRead) {
         long total = alreadyRead;

@@ -39,15 +39,21 @@ final class HttpErrors {
             message = "internal error: " + e;
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
         }
-        if (hasBody(ctx)) {
-            // The request may have been refused before its body was read (unknown model, too large, queue
-            // full). The server then drops the connection after answering; saying so stops a keep-alive
-            // client from sending its next request on a connection that is about to close (it would get no
-            // response at all).
-            ctx.header("Connection", "close");
-        }
         write(ctx, status, message);
         return status;
+    }
+
+    /**
+     * Closing a connection with request bytes still unread makes the kernel reset it, and a reset discards
+     * the answer the client had not read yet; reading the rest first lets the error arrive. A body already
+     * read to its end costs nothing here.
+     */
+    private static void discardUnreadBody(Context ctx) {
+        try {
+            BoundedBody.discardRest(ctx.req().getInputStream());
+        } catch (java.io.IOException | IllegalStateException e) {
+            // the body was taken as a reader, or the client went away: nothing is left to read
+        }
     }
 
     private static boolean hasBody(Context ctx) {
@@ -55,6 +61,14 @@ final class HttpErrors {
     }
 
     static void write(Context ctx, int status, String message) {
+        if (hasBody(ctx)) {
+            // The request may have been refused before its body was read (unknown model or endpoint, too
+            // large, queue full). The server then drops the connection after answering; saying so stops a
+            // keep-alive client from sending its next request on a connection that is about to close (it
+            // would get no response at all).
+            ctx.header("Connection", "close");
+            discardUnreadBody(ctx);
+        }
         ctx.status(status).contentType("application/json");
         try {
             ctx.result(Json.MAPPER.writeValueAsBytes(Map.of("error", message == null ? "error " + status : message)));

@@ -211,6 +211,24 @@ class BadRequestTest {
         assertEquals(200, post(base, INFER, ok.getBytes(), Map.of()).statusCode(), "still serving after all that");
     }
 
+    /**
+     * A request refused before its body is read (here: the model does not exist) still gets its answer,
+     * however much of the body the client is still sending, and the next request is served.
+     */
+    @Test
+    void aRequestRefusedBeforeItsBodyIsReadStillGetsItsAnswer() throws Exception {
+        byte[] body = new byte[(int) BODY_LIMIT - 1024];
+        Arrays.fill(body, (byte) ' ');
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<byte[]> r =
+                    post(base, "/v2/models/nope/infer", body, Map.of("Content-Type", "application/json"));
+            assertEquals(null, check(r, 404, "no model named 'nope'"), "attempt " + i);
+        }
+        HttpResponse<byte[]> noRoute = post(base, "/v2/nowhere", body, Map.of());
+        assertEquals(null, check(noRoute, 404, "no such endpoint"));
+        assertEquals(null, check(ServeTestSupport.get(base, "/v2/models/nope"), 404, "no model named 'nope'"));
+    }
+
     /** A chunked body (no Content-Length) is cut off at the limit too. */
     @Test
     void anOversizedChunkedBodyIs413() throws Exception {
