@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import org.m3vit.nn.StateDict;
 import org.m3vit.task.LossOptions;
 import org.m3vit.task.Task;
 import org.m3vit.train.ParameterOptimizer;
+import org.m3vit.train.PathwayBackward;
 
 /**
  * Whole-model throughput of one configuration: inference through each task pathway on its own, through
@@ -109,16 +109,11 @@ public final class ModelBenchmark {
 
             Map<String, Runnable> variants = new LinkedHashMap<>();
             Runnable trainStep = () -> {
-                // As train.MultiTaskStep runs an MoE model: one forward + backward per pathway (gradients add up),
-                // each in its own scope, so only one pathway's activations are alive at a time; then AdamW.
-                for (Task t : config.tasks().tasks()) {
-                    try (NDScope pathway = new NDScope();
-                            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                        gc.backward(
-                                taskLoss(t, out.prediction(), targets.get(t)).add(out.auxLoss()));
-                    }
-                }
+                // As train.MultiTaskStep runs an MoE model: the shared prefix once, then one forward + backward
+                // per pathway (gradients add up), each in its own scope; then AdamW.
+                PathwayBackward.run(model, ps, image, config.tasks().tasks(), (t, out) -> taskLoss(
+                                t, out.prediction(), targets.get(t))
+                        .add(out.auxLoss()));
                 adamw.step(1e-4f);
             };
             if (settings.train()) {

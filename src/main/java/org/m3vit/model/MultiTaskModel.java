@@ -91,6 +91,19 @@ public final class MultiTaskModel extends AbstractBlock {
         return new TaskOutput(decode(ps, task, b, image, training), b.auxLoss(), b);
     }
 
+    /** The backbone's task-independent prefix, which every task's pathway starts from. */
+    public VisionTransformerMoe.Prefix prefix(ParameterStore ps, NDArray image, boolean training) {
+        return backbone.prefix(ps, image, training);
+    }
+
+    /** A task's pathway continued from a {@link #prefix} of {@code image}. */
+    public TaskOutput forward(
+            ParameterStore ps, NDArray image, VisionTransformerMoe.Prefix prefix, Task task, boolean training) {
+        BackboneOutput b =
+                backbone.forward(ps, prefix, image.getManager(), config.tasks().idOf(task), training);
+        return new TaskOutput(decode(ps, task, b, image, training), b.auxLoss(), b);
+    }
+
     /** Every task's pathway, sharing the task-independent backbone prefix. Task → prediction. */
     public MultiTaskOutput forwardAll(ParameterStore ps, NDArray image, boolean training) {
         Map<Integer, BackboneOutput> perTask = backbone.forwardAll(ps, image, training);

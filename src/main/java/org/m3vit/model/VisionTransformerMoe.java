@@ -153,6 +153,12 @@ public final class VisionTransformerMoe extends AbstractBlock {
         return out;
     }
 
+    /** One task's pathway continued from a {@link #prefix} (resident experts). */
+    public BackboneOutput forward(ParameterStore ps, Prefix prefix, NDManager manager, int taskId, boolean training) {
+        checkTask(taskId);
+        return continuePathway(ps, prefix, manager, taskId, training, ExpertSource.RESIDENT);
+    }
+
     private void checkTask(int taskId) {
         if (taskId < 0 || taskId >= config.tasks().size()) {
             throw new IllegalArgumentException("task id " + taskId + " out of range for "
@@ -160,10 +166,43 @@ public final class VisionTransformerMoe extends AbstractBlock {
         }
     }
 
-    /** Outputs of the shared blocks, and the activations after the first MoE block's attention half. */
-    private record Prefix(List<NDArray> outputs, NDArray afterAttention) {}
+    /**
+     * The task-independent start of every pathway: the outputs of the blocks before the first router,
+     * and the activations after the first MoE block's attention half (null without MoE blocks).
+     */
+    public record Prefix(List<NDArray> outputs, NDArray afterAttention) {
 
-    private Prefix prefix(ParameterStore ps, NDArray image, boolean training) {
+        /** Every array of the prefix, in a fixed order: the block outputs, then the attention half's. */
+        public List<NDArray> arrays() {
+            List<NDArray> all = new ArrayList<>(outputs);
+            if (afterAttention != null) {
+                all.add(afterAttention);
+            }
+            return all;
+        }
+
+        /**
+         * The same values cut from the graph that made them, as leaves that collect the gradient of every
+         * pathway continued from them (in {@link #arrays()} order). Back-propagating those gradients
+         * through this prefix once then equals one backward per pathway through its own copy.
+         */
+        public Prefix detached() {
+            List<NDArray> outs = new ArrayList<>();
+            for (NDArray o : outputs) {
+                outs.add(leaf(o));
+            }
+            return new Prefix(outs, afterAttention == null ? null : leaf(afterAttention));
+        }
+
+        private static NDArray leaf(NDArray a) {
+            NDArray l = a.stopGradient();
+            l.setRequiresGradient(true);
+            return l;
+        }
+    }
+
+    /** The task-independent prefix of every pathway, to continue with {@link #forward(ParameterStore, Prefix, NDManager, int, boolean)}. */
+    public Prefix prefix(ParameterStore ps, NDArray image, boolean training) {
         NDArray x = embed(ps, image, training);
         int first = config.firstMoeBlock();
         List<NDArray> outs = new ArrayList<>();

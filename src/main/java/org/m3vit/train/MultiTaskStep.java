@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,9 @@ import org.m3vit.task.Task;
 
 /**
  * The training step of a {@link MultiTaskModel}. Per batch of an MoE model, each task runs its own pathway
- * (multi-gate: its routers; task-conditioned: its f_t), and its weighted loss plus the weighted MoE
- * balancing loss is back-propagated (gradients add up across tasks, one collector and one scope at a
- * time). A dense model, whose pathways are all the same backbone, runs it once and back-propagates the
+ * (multi-gate: its routers; task-conditioned: its f_t) from the shared prefix, and its weighted loss plus
+ * the weighted MoE balancing loss is back-propagated (gradients add up across tasks, one scope at a time;
+ * {@link PathwayBackward}). A dense model, whose pathways are all the same backbone, runs it once and back-propagates the
  * summed task losses (same gradients). Then optionally global-norm clipping and one optimizer step. This is
  * both M³ViT multi-gate training (T pathways per batch) and the reference's one-by-one mode.
  */
@@ -71,32 +72,21 @@ final class MultiTaskStep implements TrainingStep<SampleBatch> {
             NDArray image = arrays.get(0);
             NDArray[] logged = new NDArray[tasks.size() + 1];
             if (model.config().isMoe()) {
-                // One pathway at a time, each with its own backward and its own scope: only one task's
-                // activations are alive at once (the scope frees them; the graph alone would not).
-                for (int i = 0; i < tasks.size(); i++) {
-                    Task t = tasks.get(i);
-                    NDArray[] kept;
-                    try (NDScope pathway = new NDScope();
-                            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        MultiTaskModel.TaskOutput out = model.forward(ps, image, t, true);
-                        NDArray loss = t.spec()
-                                .loss(
-                                        out.prediction(),
-                                        target(arrays, batch, t),
-                                        new LossOptions(config.edgePosWeight()));
-                        gc.backward(weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight()))));
-                        NDArray aux = out.auxLoss().stopGradient();
-                        kept = new NDArray[] {
-                            loss.stopGradient(), logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux)
-                        };
-                        readCounts(counts, t, out.backbone().expertCounts());
-                        NDScope.unregister(kept);
-                    }
-                    NDScope.register(kept[0]);
-                    NDScope.register(kept[1]); // freed with the step
-                    logged[i] = kept[0];
-                    logged[tasks.size()] = kept[1];
-                }
+                List<NDArray> kept = new ArrayList<>();
+                PathwayBackward.run(model, ps, image, tasks, (t, out) -> {
+                    int i = tasks.indexOf(t);
+                    NDArray loss = t.spec()
+                            .loss(out.prediction(), target(arrays, batch, t), new LossOptions(config.edgePosWeight()));
+                    NDArray aux = out.auxLoss().stopGradient();
+                    logged[i] = loss.stopGradient();
+                    logged[tasks.size()] = logged[tasks.size()] == null ? aux : logged[tasks.size()].add(aux);
+                    kept.add(logged[i]);
+                    kept.add(logged[tasks.size()]);
+                    NDScope.unregister(logged[i], logged[tasks.size()]);
+                    readCounts(counts, t, out.backbone().expertCounts());
+                    return weighted(t, loss).add(out.auxLoss().mul(Scalars.of(loss, config.auxWeight())));
+                });
+                kept.forEach(NDScope::register); // freed with the step
             } else {
                 // Without routers every pathway is the same backbone: run it once and back-propagate the summed
                 // task losses, which gives the same gradients as one backward per task at a fraction of the cost.
