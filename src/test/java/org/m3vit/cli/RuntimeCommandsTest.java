@@ -70,7 +70,8 @@ class RuntimeCommandsTest {
             NpyArray ya = NpyFiles.read(resident);
             NpyArray yb = NpyFiles.read(streamed);
             assertArrayEquals(ya.shape(), yb.shape());
-            assertArrayEquals(ya.data(), yb.data(), task);
+            // float rounding only: resident small MoE layers run as one batched GEMM, streamed expert by expert
+            assertArrayEquals(ya.data(), yb.data(), 1e-5f, task);
             assertTrue(b.err.contains("runtime: 2 expert buffers"), "the runtime reports itself: " + b.err);
         }
     }
@@ -174,7 +175,7 @@ class RuntimeCommandsTest {
         assertEquals(0, CliRun.of(predict(w, x, a)).exit);
         CliRun s = CliRun.of(concat(predict(packed, x, b), "--memory-budget", "64MiB"));
         assertEquals(0, s.exit, s.err);
-        assertArrayEquals(NpyFiles.read(a).data(), NpyFiles.read(b).data());
+        assertArrayEquals(NpyFiles.read(a).data(), NpyFiles.read(b).data(), 1e-5f);
 
         CliRun small = CliRun.of(concat(predict(packed, x, dir.resolve("c.npy")), "--memory-budget", "10KiB"));
         assertEquals(2, small.exit);

@@ -20,9 +20,28 @@ import org.m3vit.nn.StateDict;
 
 /**
  * Reordered dispatch against the dense reference path: same outputs, and the same gradients with
- * respect to the input, the expert weights and the gate weights, within 1e-5.
+ * respect to the input, the expert weights and the gate weights, within 1e-5. This class runs the
+ * experts one by one; {@link BatchedDispatchEquivalenceTest} runs every case through the padded batched
+ * layout instead.
  */
 class DispatchEquivalenceTest {
+
+    static final String ONE_BY_ONE = "reordered-one-by-one";
+    static final String BATCHED = "reordered-batched";
+
+    static {
+        synchronized (Dispatchers.class) {
+            if (!Dispatchers.ids().contains(ONE_BY_ONE)) {
+                Dispatchers.register(ONE_BY_ONE, c -> new ReorderedDispatcher(c, 0));
+                Dispatchers.register(BATCHED, c -> new ReorderedDispatcher(c, Long.MAX_VALUE));
+            }
+        }
+    }
+
+    /** The reordered dispatcher under test. */
+    String reordered() {
+        return ONE_BY_ONE;
+    }
 
     private static final double TOL = 1e-5;
 
@@ -43,7 +62,7 @@ class DispatchEquivalenceTest {
 
     private MoeLayer[] pair(UnaryOperator<MoeLayer.Builder> config) {
         MoeLayer reordered =
-                config.apply(MoeLayer.builder().dispatch("reordered")).build();
+                config.apply(MoeLayer.builder().dispatch(reordered())).build();
         MoeLayer dense = config.apply(MoeLayer.builder().dispatch("dense")).build();
         reordered.initialize(manager, DataType.FLOAT32);
         dense.initialize(manager, DataType.FLOAT32);

@@ -64,9 +64,11 @@ class StreamedPredictorTest {
                 // a different task every image: the routers and head switch between calls
                 for (int i = 0; i < inputs.size(); i++) {
                     for (Task t : config.tasks().tasks()) {
+                        // float rounding only: resident small MoE layers run as one batched GEMM
                         assertArrayEquals(
                                 resident.get(t)[i],
                                 p.predict(inputs.get(i), t).floats(),
+                                1e-5f,
                                 w.getFileName() + " N=" + buffers + " " + t.id() + " image " + i);
                     }
                 }
