@@ -62,8 +62,11 @@ public final class MoeBenchmark {
             double fwdMinMs,
             double fwdMaxMs) {}
 
-    /** The three variants' timings (keys reordered, dense_dispatch, dense_ffn) and the GEMM efficiency. */
-    public record Result(Map<String, Timing> timings, GemmEfficiency.Result gemms) {}
+    /**
+     * The three variants' timings (keys reordered, dense_dispatch, dense_ffn), the GEMM efficiency, and
+     * how the reordered layer ran its experts on this config's queues ({@link Dispatchers#reorderedPath}).
+     */
+    public record Result(Map<String, Timing> timings, GemmEfficiency.Result gemms, String reorderedPath) {}
 
     private final Config config;
     private final Consumer<String> progress;
@@ -128,7 +131,7 @@ public final class MoeBenchmark {
                     config.warmup(),
                     config.repeats(),
                     progress);
-            return new Result(timings, gemms);
+            return new Result(timings, gemms, Dispatchers.reorderedPath(counts[0]));
         }
     }
 

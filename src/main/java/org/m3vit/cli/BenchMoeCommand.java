@@ -100,6 +100,9 @@ final class BenchMoeCommand implements Callable<Integer> {
                 m.put("fwd_ms_max", round(t.fwdMaxMs()));
                 m.put("host_syncs_per_fwd", round(t.hostSyncsPerFwd()));
                 m.put("host_sync_ms_per_fwd", round(t.hostSyncMsPerFwd()));
+                if (name.equals("reordered")) {
+                    m.put("path", result.reorderedPath());
+                }
                 results.put(name, m);
             });
             Map<String, Object> ratios = new LinkedHashMap<>();
@@ -137,6 +140,12 @@ final class BenchMoeCommand implements Callable<Integer> {
                     t.fwdTokensPerSecond(),
                     t.hostSyncsPerFwd(),
                     t.hostSyncMsPerFwd()));
+            System.out.printf(
+                    "reordered path: %s (experts %s)%n",
+                    result.reorderedPath(),
+                    result.reorderedPath().equals("batched")
+                            ? "in one batched GEMM pair on padded queues"
+                            : "one GEMM pair each");
             System.out.printf("reordered / dense_ffn (fwd):       %.2f  (target <= 1.15)%n", ratioVsFfn);
             System.out.printf("dense_dispatch / reordered (fwd):  %.2f  (target >= 3)%n", ratioDense);
             System.out.printf(

@@ -47,6 +47,17 @@ public final class Dispatchers {
         return id;
     }
 
+    /**
+     * How the reordered dispatcher runs a layer call with these queue lengths, the resident weights and no
+     * capacity limit: {@code "batched"} (every expert in one batched GEMM pair on padded queues) or
+     * {@code "one_by_one"}.
+     */
+    public static String reorderedPath(long[] queueLengths) {
+        return PaddedQueues.plan(queueLengths, Long.MAX_VALUE, ReorderedDispatcher.MAX_BATCHED_ROWS) != null
+                ? "batched"
+                : "one_by_one";
+    }
+
     public static Dispatcher create(String id, CapacityPolicy capacity) {
         return BY_ID.get(check(id)).apply(capacity);
     }

@@ -53,6 +53,13 @@ class BenchMoeCommandTest {
                         .get("host_syncs_per_fwd")
                         .getAsDouble(),
                 0.0);
+        // 64 tokens × top-2 = 128 rows over 4 experts: at most 4 × 128 padded rows, far under the batched limit
+        assertEquals(
+                "batched",
+                json.getAsJsonObject("results")
+                        .getAsJsonObject("reordered")
+                        .get("path")
+                        .getAsString());
         JsonObject ratios = json.getAsJsonObject("ratios");
         double reordered = json.getAsJsonObject("results")
                 .getAsJsonObject("reordered")

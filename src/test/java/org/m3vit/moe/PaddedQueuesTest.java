@@ -34,4 +34,18 @@ class PaddedQueuesTest {
         assertNull(PaddedQueues.plan(new long[] {2, 0, 3}, 2, 10));
         assertNull(PaddedQueues.plan(new long[] {0, 0}, 100, 10));
     }
+
+    /** The limit is on E × the longest queue: 16 × 1,024 rows batch, 16 × 1,025 do not. */
+    @Test
+    void theReorderedPathFollowsTheRowLimit() {
+        long[] even = new long[16];
+        java.util.Arrays.fill(even, 1024);
+        assertEquals("batched", Dispatchers.reorderedPath(even));
+        even[3] = 1025;
+        assertEquals("one_by_one", Dispatchers.reorderedPath(even));
+        // M³ViT-S on 8 images: 8,200 tokens × top-4 over 16 experts
+        long[] m3vitS = new long[16];
+        java.util.Arrays.fill(m3vitS, 2050);
+        assertEquals("one_by_one", Dispatchers.reorderedPath(m3vitS));
+    }
 }
