@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.m3vit.task.DatasetLayout;
 import org.m3vit.task.Task;
 
@@ -35,12 +37,18 @@ public final class MultiTaskDataset extends RandomAccessDataset {
     private final Augmentation augmentation;
     private final long seed;
     private volatile int epoch;
+    // Decoded samples, up to cacheBudget bytes: a sample decodes to the same arrays every epoch, and the
+    // augmentation only ever reads them (it writes new arrays), so one copy serves every epoch.
+    private final long cacheBudget;
+    private final ConcurrentHashMap<Integer, RawSample> cache = new ConcurrentHashMap<>();
+    private final AtomicLong cachedBytes = new AtomicLong();
 
     private MultiTaskDataset(Builder b) {
         super(b);
         this.reader = b.reader;
         this.augmentation = b.augmentation;
         this.seed = b.seed;
+        this.cacheBudget = b.cacheBytes;
     }
 
     public static Builder builder() {
@@ -81,10 +89,35 @@ public final class MultiTaskDataset extends RandomAccessDataset {
         this.epoch = epoch;
     }
 
-    /** Reads and augments sample {@code index} for {@code epoch}; thread-safe. */
+    /** Reads (or takes from the cache) and augments sample {@code index} for {@code epoch}; thread-safe. */
     public Sample sample(long index, int epoch) throws IOException {
-        RawSample raw = reader.read(Math.toIntExact(index));
+        RawSample raw = raw(Math.toIntExact(index));
         return augmentation.apply(raw, new SplittableRandom(sampleSeed(seed, epoch, index)));
+    }
+
+    /** Bytes of decoded samples held in memory (at most the builder's cache budget). */
+    public long cachedBytes() {
+        return cachedBytes.get();
+    }
+
+    private RawSample raw(int index) throws IOException {
+        RawSample cached = cache.get(index);
+        if (cached != null) {
+            return cached;
+        }
+        RawSample read = reader.read(index);
+        long size = read.bytes();
+        // Reserve first, so that concurrent loader threads never take the cache past its budget together.
+        if (cachedBytes.addAndGet(size) <= cacheBudget) {
+            RawSample first = cache.putIfAbsent(index, read);
+            if (first != null) { // another thread read it at the same time
+                cachedBytes.addAndGet(-size);
+                return first;
+            }
+        } else {
+            cachedBytes.addAndGet(-size);
+        }
+        return read;
     }
 
     /** Seed of one sample's augmentation stream: a 64-bit mix of (seed, epoch, index). */
@@ -131,6 +164,7 @@ public final class MultiTaskDataset extends RandomAccessDataset {
         private MultiTaskReader reader;
         private Augmentation augmentation;
         private long seed;
+        private long cacheBytes;
 
         public Builder setReader(MultiTaskReader reader) {
             this.reader = reader;
@@ -144,6 +178,18 @@ public final class MultiTaskDataset extends RandomAccessDataset {
 
         public Builder optSeed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Keeps decoded samples in memory, up to {@code bytes} in all (the first ones read; default 0, none):
+         * later epochs then skip decoding the files. Results do not change.
+         */
+        public Builder optCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("the sample cache budget must be >= 0 bytes, got " + bytes);
+            }
+            this.cacheBytes = bytes;
             return this;
         }
 

@@ -15,6 +15,9 @@ import org.m3vit.task.Task;
  *   <li>normals: 3 channels, unit vectors or all-zero where invalid;</li>
  *   <li>depth: metres, 0 where invalid.</li>
  * </ul>
+ *
+ * <p>The arrays are shared and never written after reading: the augmentation writes new ones, which is
+ * what lets {@link MultiTaskDataset} keep one decoded copy for every epoch.
  */
 public final class RawSample {
 
@@ -49,6 +52,15 @@ public final class RawSample {
 
     public String id() {
         return id;
+    }
+
+    /** Bytes the image and target planes take. */
+    public long bytes() {
+        long floats = image.length;
+        for (float[] t : targets.values()) {
+            floats += t.length;
+        }
+        return floats * Float.BYTES;
     }
 
     public int height() {

@@ -91,6 +91,57 @@ class DatasetTest {
         assertNotEquals(ids(one), ids(other), "another epoch has another order");
     }
 
+    /**
+     * With every decoded sample cached, three epochs on two loader threads give exactly the samples of a
+     * dataset that reads every file each time (so nothing writes into the cached arrays); a budget below
+     * one sample caches nothing, and a budget of two samples holds at most two.
+     */
+    @Test
+    void theSampleCacheChangesNothingButWhatIsRead() throws Exception {
+        MultiTaskDataset plain = dataset(9);
+        MultiTaskDataset cached = cachedDataset(9, Long.MAX_VALUE);
+        for (int e = 0; e < 3; e++) {
+            List<SampleBatch> a = epoch(plain, e, 2);
+            List<SampleBatch> b = epoch(cached, e, 2);
+            assertEquals(ids(a), ids(b));
+            for (int i = 0; i < a.size(); i++) {
+                for (int k = 0; k < a.get(i).size(); k++) {
+                    Sample x = a.get(i).samples().get(k);
+                    Sample y = b.get(i).samples().get(k);
+                    assertArrayEquals(x.image(), y.image(), "epoch " + e + " " + x.id());
+                    for (Task t : plain.taskOrder()) {
+                        String what = "epoch " + e + " " + x.id() + " " + t.id();
+                        if (t.spec().isClassMap()) {
+                            assertArrayEquals(x.targets().labels(t), y.targets().labels(t), what);
+                        } else {
+                            assertArrayEquals(x.targets().values(t), y.targets().values(t), what);
+                        }
+                    }
+                }
+            }
+        }
+        RawSample one = plain.reader().read(0);
+        assertEquals(7 * one.bytes(), cached.cachedBytes(), "every sample cached once");
+
+        MultiTaskDataset none = cachedDataset(9, one.bytes() - 1);
+        epoch(none, 0, 2);
+        assertEquals(0, none.cachedBytes());
+        MultiTaskDataset two = cachedDataset(9, 2 * one.bytes());
+        epoch(two, 0, 2);
+        epoch(two, 1, 2);
+        assertEquals(2 * one.bytes(), two.cachedBytes());
+    }
+
+    private static MultiTaskDataset cachedDataset(long seed, long bytes) throws Exception {
+        return MultiTaskDataset.builder()
+                .setReader(MultiTaskReader.open(DatasetLayout.PASCAL, root, Split.TRAIN))
+                .setAugmentation(Augmentation.train(DatasetLayout.PASCAL, 16, 20))
+                .optSeed(seed)
+                .optCacheBytes(bytes)
+                .setSampling(3, false)
+                .build();
+    }
+
     private static List<String> ids(List<SampleBatch> batches) {
         List<String> out = new ArrayList<>();
         for (SampleBatch b : batches) {
