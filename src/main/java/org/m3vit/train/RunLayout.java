@@ -115,6 +115,20 @@ public record RunLayout(Path dir) {
         return Files.exists(checkpointJson()) || Files.exists(metricsLog());
     }
 
+    /**
+     * Refuses to start a fresh run here when the directory already holds one, unless it is to be
+     * overwritten: a second run into the same directory would mix its files with the first one's.
+     */
+    public void requireFreshUnless(boolean overwrite) {
+        if (holdsRun() && !overwrite) {
+            throw InvalidInputException.file(
+                    dir,
+                    "already holds a training run (" + checkpointJson().getFileName() + " or "
+                            + metricsLog().getFileName() + "); resume it, or start it anew by overwriting it"
+                            + " (which deletes only the run's own files)");
+        }
+    }
+
     private static String clip(String s) {
         if (s == null) {
             return "null";

@@ -74,16 +74,8 @@ public final class TrainingRun {
         }
         RunLayout layout = new RunLayout(o.runDir());
         OutputPaths.requireOutsideDataset(o.runDir(), "the run directory", root);
-        if (o.resume() == null && layout.holdsRun()) {
-            if (!o.overwrite()) {
-                throw InvalidInputException.file(
-                        o.runDir(),
-                        "already holds a training run ("
-                                + layout.checkpointJson().getFileName() + " or "
-                                + layout.metricsLog().getFileName()
-                                + "); resume it, or start it anew by overwriting it (which deletes only the run's own"
-                                + " files)");
-            }
+        if (o.resume() == null) {
+            layout.requireFreshUnless(o.overwrite());
         }
         if (Files.isDirectory(o.runDir()) && !Files.isWritable(o.runDir())) {
             // before an epoch is spent: a read-only run directory could never take a checkpoint

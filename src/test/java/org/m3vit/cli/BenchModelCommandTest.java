@@ -12,27 +12,7 @@ class BenchModelCommandTest {
 
     @Test
     void jsonHasAllTasksAndEveryPathway() {
-        CliRun r = CliRun.of(
-                "bench",
-                "model",
-                "--presets",
-                "tiny",
-                "--sizes",
-                "32x32",
-                "--db",
-                "nyud",
-                "--batch",
-                "1",
-                "--warmup",
-                "0",
-                "--repeats",
-                "5",
-                "--head-channels",
-                "16",
-                "--threads",
-                "1",
-                "--no-train",
-                "--json");
+        CliRun r = tinyBench("--db", "nyud", "--no-train", "--json");
         assertEquals(0, r.exit, r.err);
         JsonObject j = JsonParser.parseString(r.out.trim()).getAsJsonObject();
         JsonObject row = j.getAsJsonArray("results").get(0).getAsJsonObject();
@@ -57,27 +37,7 @@ class BenchModelCommandTest {
     /** The memory regression check fails the command (exit 1) and names the step's peak and the limit. */
     @Test
     void maxTrainRssFailsTheRunWhenTheStepPeaksAboveIt() {
-        CliRun r = CliRun.of(
-                "bench",
-                "model",
-                "--presets",
-                "tiny",
-                "--sizes",
-                "32x32",
-                "--batch",
-                "1",
-                "--warmup",
-                "0",
-                "--repeats",
-                "5",
-                "--head-channels",
-                "16",
-                "--threads",
-                "1",
-                "--no-inference",
-                "--max-train-rss",
-                "0.01",
-                "--json");
+        CliRun r = tinyBench("--no-inference", "--max-train-rss", "0.01", "--json");
         assertEquals(1, r.exit, r.err);
         assertTrue(
                 r.err.contains("tiny 32x32: training step peak RSS") && r.err.contains("> --max-train-rss 0.01 GB"),
@@ -88,5 +48,30 @@ class BenchModelCommandTest {
                 .get(0)
                 .getAsJsonObject();
         assertEquals("[train]", row.getAsJsonObject("images_per_s").keySet().toString());
+    }
+
+    /** {@code bench model} on tiny at 32×32, batch 1, no warm-up, 5 repeats, 16 head channels, 1 thread. */
+    private static CliRun tinyBench(String... extra) {
+        String[] common = {
+            "bench",
+            "model",
+            "--presets",
+            "tiny",
+            "--sizes",
+            "32x32",
+            "--batch",
+            "1",
+            "--warmup",
+            "0",
+            "--repeats",
+            "5",
+            "--head-channels",
+            "16",
+            "--threads",
+            "1"
+        };
+        String[] args = java.util.Arrays.copyOf(common, common.length + extra.length);
+        System.arraycopy(extra, 0, args, common.length, extra.length);
+        return CliRun.of(args);
     }
 }

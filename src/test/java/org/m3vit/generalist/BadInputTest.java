@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,21 @@ class BadInputTest {
         }
     }
 
+    /** {@code generalist train} of the tiny config on the test corpus into {@code saveDir}, plus {@code extra}. */
+    private static int trainTinyInto(Path saveDir, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "generalist",
+                "train",
+                "--config",
+                GeneralistFixtures.TINY.toString(),
+                "--data",
+                data.toString(),
+                "--save-dir",
+                saveDir.toString()));
+        args.addAll(List.of(extra));
+        return Main.run(args.toArray(new String[0]));
+    }
+
     @Test
     void theCliExitsWithTwoOnBadInput(@TempDir Path tmp) throws IOException {
         Path cfg = tmp.resolve("bad.yml");
@@ -128,27 +144,8 @@ class BadInputTest {
         int heldRun;
         int both;
         try {
-            heldRun = Main.run(
-                    "generalist",
-                    "train",
-                    "--config",
-                    GeneralistFixtures.TINY.toString(),
-                    "--data",
-                    data.toString(),
-                    "--save-dir",
-                    held.toString());
-            both = Main.run(
-                    "generalist",
-                    "train",
-                    "--config",
-                    GeneralistFixtures.TINY.toString(),
-                    "--data",
-                    data.toString(),
-                    "--save-dir",
-                    held.toString(),
-                    "--resume",
-                    held.toString(),
-                    "--overwrite");
+            heldRun = trainTinyInto(held);
+            both = trainTinyInto(held, "--resume", held.toString(), "--overwrite");
             code = Main.run(
                     "generalist",
                     "train",

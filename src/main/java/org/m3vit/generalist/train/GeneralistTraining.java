@@ -92,16 +92,8 @@ public final class GeneralistTraining {
             List<TrainingLoopListener> extra)
             throws IOException {
         RunLayout layout = new RunLayout(o.runDir());
-        if (o.resume() == null && layout.holdsRun()) {
-            // a second run into the same directory would mix its files with the first one's
-            if (!o.overwrite()) {
-                throw InvalidInputException.file(
-                        o.runDir(),
-                        "already holds a training run ("
-                                + layout.checkpointJson().getFileName() + " or "
-                                + layout.metricsLog().getFileName() + "); resume it, or start it anew by"
-                                + " overwriting it (which deletes only the run's own files)");
-            }
+        if (o.resume() == null) {
+            layout.requireFreshUnless(o.overwrite());
         }
         Path tokenizerFile = MultimodalCorpus.tokenizerFile(o.data());
         try (SubwordTokenizer tokenizer = SubwordTokenizer.load(tokenizerFile);
