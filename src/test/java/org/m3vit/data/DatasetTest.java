@@ -123,6 +123,9 @@ class DatasetTest {
         RawSample one = plain.reader().read(0);
         assertEquals(7 * one.bytes(), cached.cachedBytes(), "every sample cached once");
 
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> MultiTaskDataset.builder().optCacheBytes(-1));
+        assertTrue(bad.getMessage().contains("sample cache budget must be >= 0"), bad.getMessage());
         MultiTaskDataset none = cachedDataset(9, one.bytes() - 1);
         epoch(none, 0, 2);
         assertEquals(0, none.cachedBytes());
