@@ -13,6 +13,7 @@ import org.m3vit.generalist.evidence.Contexts;
 import org.m3vit.generalist.evidence.EvidenceTables;
 import org.m3vit.generalist.evidence.ExpertActivation;
 import org.m3vit.generalist.evidence.Interference;
+import org.m3vit.generalist.evidence.InterferenceMath;
 import org.m3vit.generalist.task.TaskContext;
 import org.m3vit.report.Plots;
 import org.m3vit.report.TextTable;
@@ -137,6 +138,11 @@ final class GeneralistEvidenceCommands {
                     System.out.println("block " + layer + " (" + r.parameters().get(layer) + "):");
                     var rows = EvidenceTables.interference(r, layer);
                     System.out.print(TextTable.text(rows.get(0), rows.subList(1, rows.size())));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "mean off-diagonal %.3f ± %.3f (standard error over the samples)%n",
+                            InterferenceMath.meanOffDiagonal(r.matrices().get(layer)),
+                            r.standardErrors().get(layer));
                 }
                 return 0;
             }

@@ -64,7 +64,8 @@ public final class GeneralistReport {
             }
             for (int b : m.interference().layers()) {
                 row.add(f(InterferenceMath.meanOffDiagonal(
-                        m.interference().matrices().get(b))));
+                                m.interference().matrices().get(b)))
+                        + " ± " + f(m.interference().standardErrors().get(b)));
             }
             row.add(f(m.zeroShot().metrics().get("novel_top1")));
             rows.add(row);
@@ -146,14 +147,19 @@ public final class GeneralistReport {
                     dense.interference().matrices().get(b));
             double a = InterferenceMath.meanOffDiagonal(
                     attr.interference().matrices().get(b));
+            double dse = dense.interference().standardErrors().get(b);
+            double ase = attr.interference().standardErrors().get(b);
             out.add(String.format(
                     Locale.ROOT,
-                    "Block %d: mean cross-task interference ratio dense %s, attribute-routed MoE %s: %s (a lower ratio means"
-                            + " one task's step moves the others' losses less)",
+                    "Block %d: mean cross-task interference ratio dense %s ± %s, attribute-routed MoE %s ± %s"
+                            + " (± one standard error over the gradient samples): %s (a lower ratio means one"
+                            + " task's step moves the others' losses less)",
                     b,
                     f(d),
+                    f(dse),
                     f(a),
-                    verdict(d, a)));
+                    f(ase),
+                    verdict(d, dse, a, ase)));
         }
         double dz = dense.zeroShot().metrics().get("novel_top1");
         double az = attr.zeroShot().metrics().get("novel_top1");
@@ -187,8 +193,8 @@ public final class GeneralistReport {
         md.append("# Uni-Perceiver-MoE's evidence on the synthetic multimodal corpus\n\n");
         md.append(String.format(
                 Locale.ROOT,
-                "Config `%s`; corpus `%s` (%d images, %d clips, seed %d). The dense and attribute-routed models train %d"
-                        + " steps, the other routing levels %d. Image classes held out of training (zero-shot): %s."
+                "Config `%s`; corpus `%s` (%d images, %d clips, seed %d). %s Image classes held out of training"
+                        + " (zero-shot): %s."
                         + " Evaluation on up to %d val items per task; interference from %d gradient samples of 4"
                         + " train items per task of `mlp.fc2` (the FFN's second linear). Total time %.0f s.\n\n",
                 s.config(),
@@ -196,8 +202,7 @@ public final class GeneralistReport {
                 s.images(),
                 s.videos(),
                 s.seed(),
-                s.fullSteps(),
-                s.reducedSteps(),
+                budgets(s.fullSteps(), s.reducedSteps()),
                 GeneralistDemo.NOVEL,
                 s.evalLimit(),
                 s.samples(),
@@ -208,8 +213,8 @@ public final class GeneralistReport {
         }
         md.append("\n## Routing levels compared\n\n");
         md.append(
-                "Main metric per task on the val split, the mean off-diagonal interference ratio per block, and zero-shot"
-                        + " top-1 on the held-out classes (among their names).\n\n");
+                "Main metric per task on the val split, the mean off-diagonal interference ratio per block (± one standard error over the gradient"
+                        + " samples), and zero-shot top-1 on the held-out classes (among their names).\n\n");
         md.append(table(comparison(models)));
         md.append("\n![main metrics](main-metrics.png)\n\n");
         Map<String, List<Double>> series = new LinkedHashMap<>();
@@ -251,6 +256,13 @@ public final class GeneralistReport {
                         .append(m.interference().parameters().get(b))
                         .append("`)\n\n");
                 md.append(table(EvidenceTables.interference(m.interference(), b)));
+                md.append(String.format(
+                        Locale.ROOT,
+                        "\nMean off-diagonal %s ± %s (one standard error over the %d gradient samples).\n",
+                        f(InterferenceMath.meanOffDiagonal(
+                                m.interference().matrices().get(b))),
+                        f(m.interference().standardErrors().get(b)),
+                        m.interference().samples()));
                 String png = "interference-" + m.name() + "-block" + b + ".png";
                 Plots.heatmap(
                         "Interference, " + m.name() + ", block " + b,
@@ -312,11 +324,37 @@ public final class GeneralistReport {
      * A ratio beyond ±1 means a task's own gradient samples barely agree with each other (the ratio divides
      * by that agreement), so the estimate is noise: no verdict then, rather than a comparison of noise.
      */
-    static String verdict(double dense, double moe) {
+    static String verdict(double dense, double denseError, double moe, double moeError) {
         if (!Double.isFinite(dense) || !Double.isFinite(moe) || Math.abs(dense) > 1 || Math.abs(moe) > 1) {
             return "no verdict (a ratio outside [-1, 1]: the tasks' own gradient samples barely agree, so the"
                     + " estimate is noise; use more or larger samples)";
         }
-        return Math.abs(moe) < Math.abs(dense) ? "MoE reduced it" : "MoE did not reduce it";
+        // a difference of magnitudes counts only beyond twice the two estimates' combined standard error
+        double noise = 2 * Math.hypot(denseError, moeError);
+        double gap = Math.abs(dense) - Math.abs(moe);
+        if (Double.isFinite(noise) && gap > noise) {
+            return "MoE reduced it";
+        }
+        if (Double.isFinite(noise) && -gap > noise) {
+            return "MoE did not reduce it";
+        }
+        return String.format(
+                Locale.ROOT,
+                "cannot tell (the magnitudes differ by %.3f, within twice the combined standard error, %.3f;"
+                        + " use more gradient samples)",
+                Math.abs(gap),
+                noise);
+    }
+
+    /** The training budgets in one sentence; the same budget for every model reads as one. */
+    static String budgets(int fullSteps, int reducedSteps) {
+        if (fullSteps == reducedSteps) {
+            return String.format(Locale.ROOT, "Every model trains %d steps.", fullSteps);
+        }
+        return String.format(
+                Locale.ROOT,
+                "The dense and attribute-routed models train %d steps, the other routing levels %d.",
+                fullSteps,
+                reducedSteps);
     }
 }

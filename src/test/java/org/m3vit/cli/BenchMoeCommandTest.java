@@ -72,6 +72,20 @@ class BenchMoeCommandTest {
         // the ratio is computed before fwd_ms is rounded to 0.001 ms, so allow for that rounding
         double bound = reordered / ffn * (0.0005 / reordered + 0.0005 / ffn) + 0.001;
         assertEquals(reordered / ffn, ratios.get("reordered_over_dense_ffn_fwd").getAsDouble(), bound);
+        double reorderedTraining = json.getAsJsonObject("results")
+                .getAsJsonObject("reordered")
+                .get("fwdbwd_ms")
+                .getAsDouble();
+        double ffnTraining = json.getAsJsonObject("results")
+                .getAsJsonObject("dense_ffn")
+                .get("fwdbwd_ms")
+                .getAsDouble();
+        double trainingBound =
+                reorderedTraining / ffnTraining * (0.0005 / reorderedTraining + 0.0005 / ffnTraining) + 0.001;
+        assertEquals(
+                reorderedTraining / ffnTraining,
+                ratios.get("reordered_over_dense_ffn_fwdbwd").getAsDouble(),
+                trainingBound);
         // every token fills exactly k slots, so the expert GEMMs do 2 products of 2·(T·k)·D·H FLOP whatever
         // the routing: 2 · 2 · (64 · 2) · 32 · 32 = 524,288 FLOP
         JsonObject gemm = json.getAsJsonObject("gemm");

@@ -44,6 +44,8 @@ public final class Interference {
 
     /**
      * @param matrices block → I (tasks × tasks), rows the affected task, columns the source
+     * @param standardErrors block → the standard error of I's mean off-diagonal entry over the samples
+     *     ({@link InterferenceMath#offDiagonalStandardError})
      * @param parameters block → the parameter examined
      */
     public record Result(
@@ -54,6 +56,7 @@ public final class Interference {
             int batch,
             Map<Integer, String> parameters,
             Map<Integer, double[][]> matrices,
+            Map<Integer, Double> standardErrors,
             double seconds) {}
 
     /** The parameter {@code weight} of block {@code layer}, or an error naming what exists. */
@@ -142,13 +145,24 @@ public final class Interference {
             }
         }
         Map<Integer, double[][]> matrices = new LinkedHashMap<>();
+        Map<Integer, Double> errors = new LinkedHashMap<>();
         Map<Integer, String> names = new LinkedHashMap<>();
         for (var e : grads.entrySet()) {
-            matrices.put(e.getKey(), InterferenceMath.ratios(gram(ctx.manager(), e.getValue()), tasks.size(), n));
+            double[][] gram = gram(ctx.manager(), e.getValue());
+            matrices.put(e.getKey(), InterferenceMath.ratios(gram, tasks.size(), n));
+            errors.put(e.getKey(), InterferenceMath.offDiagonalStandardError(gram, tasks.size(), n));
             names.put(e.getKey(), chosen.get(e.getKey()).getKey());
         }
         return new Result(
-                o.tasks(), o.layers(), o.weight(), n, o.batch(), names, matrices, (System.nanoTime() - start) / 1e9);
+                o.tasks(),
+                o.layers(),
+                o.weight(),
+                n,
+                o.batch(),
+                names,
+                matrices,
+                errors,
+                (System.nanoTime() - start) / 1e9);
     }
 
     private static void sample(

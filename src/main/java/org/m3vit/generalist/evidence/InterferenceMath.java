@@ -25,6 +25,59 @@ public final class InterferenceMath {
      * @return I, T × T
      */
     public static double[][] ratios(double[][] gram, int tasks, int n) {
+        double[][] s = supports(gram, tasks, n);
+        double[][] out = new double[tasks][tasks];
+        for (int i = 0; i < tasks; i++) {
+            double[] own = s[i * tasks + i];
+            for (int j = 0; j < tasks; j++) {
+                double[] other = s[j * tasks + i];
+                double sum = 0;
+                for (int m = 0; m < n; m++) {
+                    sum += other[m] / own[m];
+                }
+                out[i][j] = sum / n;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The standard error of {@link #meanOffDiagonal} over the samples: with q[m] the mean over i ≠ j of
+     * S_{j→i}[m] / S_{i→i}[m] (so that mean_m q[m] is the mean off-diagonal ratio), sd(q) / √N, the
+     * sample standard deviation. It is what tells a real difference between two models from the
+     * sampling noise of N gradient samples; NaN for a single task, which has no off-diagonal.
+     */
+    public static double offDiagonalStandardError(double[][] gram, int tasks, int n) {
+        double[][] s = supports(gram, tasks, n);
+        if (tasks < 2) {
+            return Double.NaN;
+        }
+        double[] q = new double[n];
+        for (int m = 0; m < n; m++) {
+            double sum = 0;
+            for (int i = 0; i < tasks; i++) {
+                for (int j = 0; j < tasks; j++) {
+                    if (i != j) {
+                        sum += s[j * tasks + i][m] / s[i * tasks + i][m];
+                    }
+                }
+            }
+            q[m] = sum / (tasks * (tasks - 1));
+        }
+        double mean = 0;
+        for (double v : q) {
+            mean += v;
+        }
+        mean /= n;
+        double squares = 0;
+        for (double v : q) {
+            squares += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(squares / (n - 1)) / Math.sqrt(n);
+    }
+
+    /** S_{j→i} for every (j, i), at index j·T + i, each over every m; checks the shapes. */
+    private static double[][] supports(double[][] gram, int tasks, int n) {
         if (n < 2) {
             throw new IllegalArgumentException("interference needs at least 2 samples per task, got " + n);
         }
@@ -41,19 +94,7 @@ public final class InterferenceMath {
                 s[j * tasks + i] = support(gram, norm, j, i, n);
             }
         }
-        double[][] out = new double[tasks][tasks];
-        for (int i = 0; i < tasks; i++) {
-            double[] own = s[i * tasks + i];
-            for (int j = 0; j < tasks; j++) {
-                double[] other = s[j * tasks + i];
-                double sum = 0;
-                for (int m = 0; m < n; m++) {
-                    sum += other[m] / own[m];
-                }
-                out[i][j] = sum / n;
-            }
-        }
-        return out;
+        return s;
     }
 
     /** S_{j→i}[m] for every m. */

@@ -51,6 +51,10 @@ class EvidenceTest {
                     }
                 }
             }
+            assertEquals(r.matrices().keySet(), r.standardErrors().keySet());
+            for (double se : r.standardErrors().values()) {
+                assertTrue(Double.isFinite(se) && se >= 0, "standard error " + se);
+            }
             InvalidInputException e = assertThrows(
                     InvalidInputException.class,
                     () -> Interference.run(

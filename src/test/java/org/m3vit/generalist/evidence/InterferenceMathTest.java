@@ -2,6 +2,7 @@ package org.m3vit.generalist.evidence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,26 @@ class InterferenceMathTest {
         assertEquals(1.0, r[1][1], 1e-12);
         assertEquals(Math.sqrt(0.5) / 2, r[0][1], 1e-12);
         assertEquals(0.5, r[1][0], 1e-12);
+    }
+
+    @Test
+    void theStandardErrorOfTheHandComputedCase() {
+        // per sample m, q[m] = mean over i ≠ j of S_{j→i}[m] / S_{i→i}[m]; from the case above
+        // r_01 = [0, 1/√2] and r_10 = [1, 0], so q = [1/2, 1/(2√2)], whose mean is the mean off-diagonal
+        // ratio; for N = 2, sd(q) = |q0 − q1| / √2 and the standard error sd / √2 = |q0 − q1| / 2
+        double[][][] g = {{{1, 0}, {1, 0}}, {{1, 1}, {0, 1}}};
+        double q0 = 0.5;
+        double q1 = Math.sqrt(0.5) / 2;
+        assertEquals((q0 + q1) / 2, InterferenceMath.meanOffDiagonal(InterferenceMath.ratios(gram(g), 2, 2)), 1e-12);
+        assertEquals((q0 - q1) / 2, InterferenceMath.offDiagonalStandardError(gram(g), 2, 2), 1e-12);
+    }
+
+    @Test
+    void samplesThatAllAgreeHaveNoStandardError() {
+        double[] v = {0.3, -1.2, 2.0};
+        double[][][] g = {{v, v, v}, {v, v, v}, {v, v, v}};
+        assertEquals(0.0, InterferenceMath.offDiagonalStandardError(gram(g), 3, 3), 1e-12);
+        assertTrue(Double.isNaN(InterferenceMath.offDiagonalStandardError(gram(new double[][][] {{v, v}}), 1, 2)));
     }
 
     @Test
