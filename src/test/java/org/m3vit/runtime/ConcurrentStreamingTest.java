@@ -57,7 +57,8 @@ class ConcurrentStreamingTest {
                 }
             }
             for (int i = 0; i < futures.size(); i++) {
-                assertArrayEquals(expected[which.get(i)], futures.get(i).get(), "call " + i);
+                // streamed experts run one by one, resident small layers batched: equal up to summation order
+                assertArrayEquals(expected[which.get(i)], futures.get(i).get(), 1e-5f, "call " + i);
             }
             assertTrue(a.runtimeReport().taskSwitches() >= tasks.size(), "the tasks did switch under the threads");
             assertTrue(a.runtimeReport().expertBytesResident()

@@ -80,7 +80,8 @@ class TaskExtractionTest {
             for (ModelInput x : in) {
                 float[] want = all.predict(x, Task.NORMALS).floats();
                 assertArrayEquals(want, one.predict(x, Task.NORMALS).floats());
-                assertArrayEquals(want, streamed.predict(x, Task.NORMALS).floats());
+                // streamed experts run one by one, resident small layers batched: equal up to summation order
+                assertArrayEquals(want, streamed.predict(x, Task.NORMALS).floats(), 1e-5f);
             }
             assertTrue(
                     one.runtimeReport().residentBytes() < all.runtimeReport().residentBytes(),
@@ -119,7 +120,7 @@ class TaskExtractionTest {
                     max = Math.max(max, Math.abs((double) ya[k] - yb[k]));
                 }
                 assertArrayEquals(
-                        yb, s.predict(x, Task.SEMSEG).floats(), "streamed from the packed extract, image " + i);
+                        yb, s.predict(x, Task.SEMSEG).floats(), 1e-5f, "streamed from the packed extract, image " + i);
             }
             long computed = s.runtimeReport().layers().stream()
                     .mapToLong(LayerStats::expertsComputed)

@@ -47,7 +47,8 @@ class UsagePinningTest {
             int[][] hot = top2(usage);
             for (int i = 0; i < in.size(); i++) {
                 TaskPrediction got = p.predictDetailed(List.of(in.get(i)), task);
-                assertArrayEquals(want[i], got.output().floats(), "image " + i);
+                // streamed experts run one by one, resident small layers batched: equal up to summation order
+                assertArrayEquals(want[i], got.output().floats(), 1e-5f, "image " + i);
                 long pinnedUsed = 0;
                 for (int[] h : hot) {
                     pinnedUsed += got.expertCounts().get(h[0])[h[1]] > 0 ? 1 : 0;
