@@ -11,6 +11,7 @@ import java.util.Map;
 import org.m3vit.generalist.eval.GeneralistEvaluation;
 import org.m3vit.generalist.evidence.EvidenceTables;
 import org.m3vit.generalist.evidence.ExpertActivation;
+import org.m3vit.generalist.evidence.Interference;
 import org.m3vit.generalist.evidence.InterferenceMath;
 import org.m3vit.generalist.task.GeneralistTask;
 import org.m3vit.io.AtomicFiles;
@@ -63,9 +64,7 @@ public final class GeneralistReport {
                         .get(GeneralistTask.get(t).mainMetric().key())));
             }
             for (int b : m.interference().layers()) {
-                row.add(f(InterferenceMath.meanOffDiagonal(
-                                m.interference().matrices().get(b)))
-                        + " ± " + f(m.interference().standardErrors().get(b)));
+                row.add(meanWithError(m.interference(), b));
             }
             row.add(f(m.zeroShot().metrics().get("novel_top1")));
             rows.add(row);
@@ -258,10 +257,8 @@ public final class GeneralistReport {
                 md.append(table(EvidenceTables.interference(m.interference(), b)));
                 md.append(String.format(
                         Locale.ROOT,
-                        "\nMean off-diagonal %s ± %s (one standard error over the %d gradient samples).\n",
-                        f(InterferenceMath.meanOffDiagonal(
-                                m.interference().matrices().get(b))),
-                        f(m.interference().standardErrors().get(b)),
+                        "\nMean off-diagonal %s (one standard error over the %d gradient samples).\n",
+                        meanWithError(m.interference(), b),
                         m.interference().samples()));
                 String png = "interference-" + m.name() + "-block" + b + ".png";
                 Plots.heatmap(
@@ -356,5 +353,11 @@ public final class GeneralistReport {
                 "The dense and attribute-routed models train %d steps, the other routing levels %d.",
                 fullSteps,
                 reducedSteps);
+    }
+
+    /** Block b's mean off-diagonal interference ratio with its standard error, "0.767 ± 0.798". */
+    static String meanWithError(Interference.Result r, int b) {
+        return f(InterferenceMath.meanOffDiagonal(r.matrices().get(b))) + " ± "
+                + f(r.standardErrors().get(b));
     }
 }
